@@ -1,0 +1,216 @@
+//! RFC 3986 percent-encoding and `application/x-www-form-urlencoded` decoding, written once
+//! and used by every protocol module.
+//!
+//! Encoding follows RFC 5849 §3.6: UTF-8 first, then every octet outside the unreserved set
+//! `A-Z a-z 0-9 - . _ ~` becomes `%XX` with upper-case hex. Decoding is strict: a `%` not
+//! followed by two hex digits, or bytes that are not UTF-8, are errors, never guesses.
+
+use thiserror::Error;
+
+/// Why a percent-encoded or form-encoded string could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum EncodingError {
+    /// A `%` not followed by two hexadecimal digits.
+    #[error("malformed percent-encoding at byte {position}")]
+    BadPercentEncoding {
+        /// Byte offset of the offending `%` in the input.
+        position: usize,
+    },
+    /// The decoded bytes are not UTF-8.
+    #[error("percent-decoded bytes are not valid UTF-8")]
+    InvalidUtf8,
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// RFC 3986 §2.3 unreserved characters: the only bytes left as they are.
+#[inline]
+pub fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Percent-encodes `input` per RFC 5849 §3.6.
+pub fn percent_encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 2);
+    encode_into(&mut out, input);
+    out
+}
+
+/// Appends the RFC 5849 §3.6 encoding of `input` to `out`.
+pub fn encode_into(out: &mut String, input: &str) {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if is_unreserved(b) {
+            continue;
+        }
+        // Runs of unreserved bytes are pushed as one slice; `i` is on a char boundary
+        // because every non-ASCII byte is reserved and so stops a run.
+        out.push_str(input.get(start..i).unwrap_or_default());
+        push_escaped(out, b);
+        start = i + 1;
+    }
+    out.push_str(input.get(start..).unwrap_or_default());
+}
+
+#[inline]
+fn push_escaped(out: &mut String, b: u8) {
+    out.push('%');
+    out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+    out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
+}
+
+/// Decodes `%XX` escapes; `+` stays a plus sign (this is URI decoding, not form decoding).
+pub fn percent_decode(input: &str) -> Result<String, EncodingError> {
+    decode(input, false)
+}
+
+/// Decodes one `application/x-www-form-urlencoded` component: `+` is a space, then `%XX`.
+pub fn form_decode(input: &str) -> Result<String, EncodingError> {
+    decode(input, true)
+}
+
+fn decode(input: &str, plus_is_space: bool) -> Result<String, EncodingError> {
+    let bytes = input.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    {
+        return Ok(input.to_owned());
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'%' => {
+                let hi = bytes.get(i + 1).copied().and_then(hex_value);
+                let lo = bytes.get(i + 2).copied().and_then(hex_value);
+                match (hi, lo) {
+                    (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
+                    _ => return Err(EncodingError::BadPercentEncoding { position: i }),
+                }
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| EncodingError::InvalidUtf8)
+}
+
+/// Checks that every `%` in `input` starts a well-formed `%XX` escape.
+pub fn check_escapes(input: &str) -> Result<(), EncodingError> {
+    let bytes = input.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        {
+            return Err(EncodingError::BadPercentEncoding { position: i });
+        }
+    }
+    Ok(())
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Parses an `application/x-www-form-urlencoded` string (a form body or a URL query) into
+/// decoded `(name, value)` pairs, order and duplicates kept.
+///
+/// RFC 5849 §3.4.1.3.1: a pair without `=` is a name with an empty value; empty segments
+/// (`a=1&&b=2`) carry no parameter and are skipped.
+pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, EncodingError> {
+    let mut out = Vec::new();
+    for pair in input.split('&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        out.push((form_decode(name)?, form_decode(value)?));
+    }
+    Ok(out)
+}
+
+/// Serializes `(name, value)` pairs as a form body or query, with RFC 3986 encoding
+/// (a space becomes `%20`, which every form decoder accepts).
+pub fn form_encode<N: AsRef<str>, V: AsRef<str>>(pairs: &[(N, V)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode_into(&mut out, name.as_ref());
+        out.push('=');
+        encode_into(&mut out, value.as_ref());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_table() {
+        let rows = [
+            ("abcABC123", "abcABC123"),
+            ("-._~", "-._~"),
+            ("%", "%25"),
+            ("+", "%2B"),
+            (" ", "%20"),
+            ("&=*", "%26%3D%2A"),
+            ("\u{80}", "%C2%80"),
+            ("\u{3001}", "%E3%80%81"),
+            ("/", "%2F"),
+        ];
+        for (input, expected) in rows {
+            assert_eq!(percent_encode(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn decodes_table() {
+        assert_eq!(percent_decode("a%20b+c").as_deref(), Ok("a b+c"));
+        assert_eq!(form_decode("a%20b+c").as_deref(), Ok("a b c"));
+        assert_eq!(percent_decode("%7e%7E").as_deref(), Ok("~~"));
+        assert_eq!(
+            percent_decode("ab%zz"),
+            Err(EncodingError::BadPercentEncoding { position: 2 })
+        );
+        assert_eq!(
+            percent_decode("%"),
+            Err(EncodingError::BadPercentEncoding { position: 0 })
+        );
+        assert_eq!(
+            percent_decode("%4"),
+            Err(EncodingError::BadPercentEncoding { position: 0 })
+        );
+        assert_eq!(percent_decode("%FF"), Err(EncodingError::InvalidUtf8));
+    }
+
+    #[test]
+    fn parses_forms() {
+        let got = parse_form("c2&a3=2+q&&b=%3D%253D").unwrap();
+        let want = [("c2", ""), ("a3", "2 q"), ("b", "=%3D")];
+        assert_eq!(got.len(), want.len());
+        for ((n, v), (wn, wv)) in got.iter().zip(want) {
+            assert_eq!((n.as_str(), v.as_str()), (wn, wv));
+        }
+        assert!(parse_form("a=%zz").is_err());
+        assert_eq!(form_encode(&[("a b", "c&d")]), "a%20b=c%26d");
+    }
+}

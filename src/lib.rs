@@ -1,0 +1,49 @@
+//! # gdata-auth
+//!
+//! Google's legacy Google Data (GData) authentication protocols, spoken byte-exactly, and the
+//! road from them to OAuth 2.0.
+//!
+//! ## In scope
+//! * OAuth 1.0 / 1.0a (RFC 5849) signing: HMAC-SHA1, RSA-SHA1, PLAINTEXT (and HMAC-SHA256),
+//!   the `Authorization: OAuth` header, two-legged requests with `xoauth_requestor_id`.
+//! * Provider-side OAuth 1.0 verification, strict by default ([`oauth1::verifier`]).
+//! * One [`Authorizer`] trait for every scheme, so call sites migrate one at a time.
+//!
+//! ## Out of scope
+//! * Talking to Google: its legacy endpoints are gone. The emulator stands in for them.
+//! * Non-form request bodies in signatures (RFC 5849 §3.4.1.3.1 signs form bodies only).
+//! * Reproducing legacy clients' signing quirks: the signer is RFC 5849 exactly.
+//!
+//! ## Quick start (OAuth 1.0)
+//! ```
+//! use gdata_auth::{oauth1::OAuth1Authorizer, Authorizer, Context, ConsumerSecret, Request, TokenSecret};
+//! let auth = OAuth1Authorizer::hmac_sha1("example.com", ConsumerSecret::new("kd94hf93k423kf44"))
+//!     .with_token("1/abc", TokenSecret::new("pfkkdhi9sl3r4s00"));
+//! let req = Request::new("GET", "https://www.google.com/calendar/feeds/default/private/full")?;
+//! let header = auth.authorize(&req, &Context::now())?;
+//! assert!(header.header_value().starts_with("OAuth "));
+//! # Ok::<(), gdata_auth::Error>(())
+//! ```
+//!
+//! ## Security
+//! Secrets are newtypes with redacted `Debug`, no `Display`, zeroized on drop and compared in
+//! constant time. Nonces carry 128 bits from the OS CSPRNG. PLAINTEXT over `http://` needs a
+//! `dangerous_`-named opt-in. RSA signing is blinded.
+
+#![forbid(unsafe_code)]
+#![deny(unused_must_use, missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod authorizer;
+pub mod clock;
+pub mod encoding;
+pub mod error;
+pub mod oauth1;
+pub mod request;
+pub mod secret;
+
+pub use authorizer::Authorizer;
+pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, OsNonce, SystemClock};
+pub use error::Error;
+pub use request::{Authorization, Context, Request, RequestError};
+pub use secret::{ConsumerSecret, SecretString, TokenSecret};
