@@ -24,10 +24,22 @@ pub enum EncodingError {
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
+/// RFC 3986 §2.3 unreserved characters, as a lookup table (encoding is on the signing path).
+const UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b == b'~';
+        i += 1;
+    }
+    t
+};
+
 /// RFC 3986 §2.3 unreserved characters: the only bytes left as they are.
 #[inline]
 pub fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
 /// Percent-encodes `input` per RFC 5849 §3.6.
@@ -40,8 +52,15 @@ pub fn percent_encode(input: &str) -> String {
 /// Appends the RFC 5849 §3.6 encoding of `input` to `out`.
 pub fn encode_into(out: &mut String, input: &str) {
     let bytes = input.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    // Most protocol values (keys, tokens, nonces, timestamps) need no escaping at all.
+    let Some(first) = bytes.iter().position(|&b| !is_unreserved(b)) else {
+        out.push_str(input);
+        return;
+    };
+    out.reserve(bytes.len() + 8);
+    out.push_str(input.get(..first).unwrap_or_default());
+    let mut start = first;
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
         if is_unreserved(b) {
             continue;
         }
@@ -56,9 +75,25 @@ pub fn encode_into(out: &mut String, input: &str) {
 
 #[inline]
 fn push_escaped(out: &mut String, b: u8) {
-    out.push('%');
-    out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-    out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
+    let esc = [
+        b'%',
+        HEX_UPPER[usize::from(b >> 4)],
+        HEX_UPPER[usize::from(b & 0x0f)],
+    ];
+    // All three bytes are ASCII.
+    out.push_str(core::str::from_utf8(&esc).unwrap_or_default());
+}
+
+/// Encodes an already-encoded string a second time. Its bytes are unreserved or `%XX`, so
+/// only `%` changes (to `%25`); anything else reserved is encoded as usual.
+pub fn reencode_into(out: &mut String, encoded: &str) {
+    let mut rest = encoded;
+    while let Some(i) = rest.find('%') {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        out.push_str("%25");
+        rest = rest.get(i + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
 }
 
 /// Decodes `%XX` escapes; `+` stays a plus sign (this is URI decoding, not form decoding).

@@ -46,8 +46,35 @@ pub struct Request {
     url: Url,
     form: Vec<(String, String)>,
     base_uri: String,
+    /// `enc(base_uri)`: the second element of the base string, computed once.
+    base_uri_encoded: String,
     /// Query and form parameters, each percent-encoded, sorted by (name, value).
-    encoded: Vec<(String, String)>,
+    encoded: Vec<EncodedParam>,
+}
+
+/// One request parameter, percent-encoded once (`name`, `value`: the sort keys of RFC 5849
+/// §3.4.1.3.2) and twice (`twice`: `enc(name) "=" enc(value)` encoded again, as it appears
+/// in the base string).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EncodedParam {
+    /// `enc(name)`.
+    pub name: String,
+    /// `enc(value)`.
+    pub value: String,
+    /// `enc(enc(name) "=" enc(value))`.
+    pub twice: String,
+}
+
+impl EncodedParam {
+    fn new(name: &str, value: &str) -> Self {
+        let name = encoding::percent_encode(name);
+        let value = encoding::percent_encode(value);
+        let mut twice = String::with_capacity(name.len() + value.len() + 8);
+        encoding::reencode_into(&mut twice, &name);
+        twice.push_str("%3D");
+        encoding::reencode_into(&mut twice, &value);
+        Self { name, value, twice }
+    }
 }
 
 impl core::fmt::Debug for Request {
@@ -58,7 +85,7 @@ impl core::fmt::Debug for Request {
             .field("base_uri", &self.base_uri)
             .field(
                 "params",
-                &self.encoded.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                &self.encoded.iter().map(|p| &p.name).collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -83,15 +110,16 @@ impl Request {
             part: "query",
             source,
         })?;
-        let mut encoded: Vec<(String, String)> = params
+        let mut encoded: Vec<EncodedParam> = params
             .iter()
-            .map(|(n, v)| (encoding::percent_encode(n), encoding::percent_encode(v)))
+            .map(|(n, v)| EncodedParam::new(n, v))
             .collect();
         encoded.sort_unstable();
         Ok(Self {
             method: method.to_owned(),
             url,
             form: Vec::new(),
+            base_uri_encoded: encoding::percent_encode(&base_uri),
             base_uri,
             encoded,
         })
@@ -104,8 +132,7 @@ impl Request {
     ) -> Self {
         for (n, v) in pairs {
             let (n, v) = (n.into(), v.into());
-            self.encoded
-                .push((encoding::percent_encode(&n), encoding::percent_encode(&v)));
+            self.encoded.push(EncodedParam::new(&n, &v));
             self.form.push((n, v));
         }
         // RFC 5849 §3.4.1.3.2: sort by encoded name, then encoded value.
@@ -147,8 +174,13 @@ impl Request {
         &self.base_uri
     }
 
+    /// `enc(base_uri)`, as it appears in the base string.
+    pub fn base_uri_encoded(&self) -> &str {
+        &self.base_uri_encoded
+    }
+
     /// Query and form parameters, percent-encoded and sorted by (name, value).
-    pub fn encoded_params(&self) -> &[(String, String)] {
+    pub fn encoded_params(&self) -> &[EncodedParam] {
         &self.encoded
     }
 }
@@ -305,7 +337,7 @@ mod tests {
         let got: Vec<_> = r
             .encoded_params()
             .iter()
-            .map(|(n, v)| format!("{n}={v}"))
+            .map(|p| format!("{}={}", p.name, p.value))
             .collect();
         assert_eq!(got, ["a=1", "a=~%20x", "b=2"]);
     }

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::base_string::write_base_string;
-use super::header::{check_realm, write_header};
+use super::base_string::{encode_cow, write_base_string_encoded};
+use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac};
 use super::{OAuth1Error, SignatureMethod};
 use crate::authorizer::Authorizer;
+use crate::encoding::percent_encode;
 use crate::error::Error;
 use crate::request::{Authorization, Context, Request};
 use crate::secret::{ConsumerSecret, TokenSecret};
@@ -54,6 +55,16 @@ pub struct OAuth1Authorizer {
     callback: Option<String>,
     verifier: Option<String>,
     allow_insecure_plaintext: bool,
+    encoded: Encoded,
+}
+
+/// Protocol values percent-encoded once, when they are set, not on every signature.
+#[derive(Clone, Default)]
+struct Encoded {
+    consumer_key: String,
+    token: Option<String>,
+    callback: Option<String>,
+    verifier: Option<String>,
 }
 
 impl core::fmt::Debug for OAuth1Authorizer {
@@ -108,7 +119,9 @@ impl OAuth1Authorizer {
             callback: None,
             verifier: None,
             allow_insecure_plaintext: false,
+            encoded: Encoded::default(),
         }
+        .reencode()
     }
 
     fn shared(
@@ -130,9 +143,20 @@ impl OAuth1Authorizer {
             callback: None,
             verifier: None,
             allow_insecure_plaintext: false,
+            encoded: Encoded::default(),
         };
         this.rekey();
-        this
+        this.reencode()
+    }
+
+    fn reencode(mut self) -> Self {
+        self.encoded = Encoded {
+            consumer_key: percent_encode(&self.consumer_key),
+            token: self.token.as_ref().map(|(t, _)| percent_encode(t)),
+            callback: self.callback.as_deref().map(percent_encode),
+            verifier: self.verifier.as_deref().map(percent_encode),
+        };
+        self
     }
 
     /// Recomputes the shared key and the cached keyed HMAC state after the token changed.
@@ -153,14 +177,14 @@ impl OAuth1Authorizer {
     pub fn with_token(mut self, token: impl Into<String>, token_secret: TokenSecret) -> Self {
         self.token = Some((token.into(), token_secret));
         self.rekey();
-        self
+        self.reencode()
     }
 
     /// Signs without a token.
     pub fn without_token(mut self) -> Self {
         self.token = None;
         self.rekey();
-        self
+        self.reencode()
     }
 
     /// Adds `realm` to the header (never signed, RFC 5849 §3.4.1.3.1).
@@ -174,13 +198,13 @@ impl OAuth1Authorizer {
     /// Sends `oauth_callback` (a URL or `oob`): the request-token step of OAuth 1.0a.
     pub fn with_callback(mut self, callback: impl Into<String>) -> Self {
         self.callback = Some(callback.into());
-        self
+        self.reencode()
     }
 
     /// Sends `oauth_verifier`: the access-token step of OAuth 1.0a.
     pub fn with_verifier(mut self, verifier: impl Into<String>) -> Self {
         self.verifier = Some(verifier.into());
-        self
+        self.reencode()
     }
 
     /// Leaves `oauth_version` out (it is optional, RFC 5849 §3.1).
@@ -220,15 +244,19 @@ impl OAuth1Authorizer {
             return Err(OAuth1Error::InsecurePlaintext);
         }
         let timestamp = ctx.timestamp.map(|t| t.to_string());
+        let nonce = ctx.nonce.as_deref().map(encode_cow);
+        let enc = &self.encoded;
+        // Protocol parameters, percent-encoded once, in name order: all names differ, so
+        // this fixed order is the RFC 5849 §3.4.1.3.2 sort.
         let candidates: [(&str, Option<&str>); 8] = [
-            ("oauth_consumer_key", Some(&self.consumer_key)),
-            ("oauth_token", self.token()),
+            ("oauth_callback", enc.callback.as_deref()),
+            ("oauth_consumer_key", Some(&enc.consumer_key)),
+            ("oauth_nonce", nonce.as_deref()),
             ("oauth_signature_method", Some(self.method.as_str())),
             ("oauth_timestamp", timestamp.as_deref()),
-            ("oauth_nonce", ctx.nonce.as_deref()),
+            ("oauth_token", enc.token.as_deref()),
+            ("oauth_verifier", enc.verifier.as_deref()),
             ("oauth_version", self.version.then_some("1.0")),
-            ("oauth_callback", self.callback.as_deref()),
-            ("oauth_verifier", self.verifier.as_deref()),
         ];
         let mut params: [(&str, &str); 8] = [("", ""); 8];
         let mut n = 0;
@@ -241,30 +269,48 @@ impl OAuth1Authorizer {
         let params = params.get(..n).unwrap_or_default();
 
         let mut base_string = String::new();
-        write_base_string(&mut base_string, request, params);
+        write_base_string_encoded(&mut base_string, request, params);
         let signature = self.signature_of(&base_string)?;
+        let signature_enc = encode_cow(&signature);
 
-        // Header order: the RFC 5849 §3.5.1 example's, signature after the method.
+        // Header order: that of the RFC 5849 §3.5.1 example.
+        let order = [
+            "oauth_consumer_key",
+            "oauth_token",
+            "oauth_signature_method",
+            "oauth_signature",
+            "oauth_timestamp",
+            "oauth_nonce",
+            "oauth_version",
+            "oauth_callback",
+            "oauth_verifier",
+        ];
         let mut header = String::with_capacity(base_string.len());
-        let mut with_sig: [(&str, &str); 10] = [("", ""); 10];
-        let mut m = 0;
-        for p in params {
-            if let Some(slot) = with_sig.get_mut(m) {
-                *slot = *p;
-                m += 1;
-            }
-            if p.0 == "oauth_signature_method" {
-                if let Some(slot) = with_sig.get_mut(m) {
-                    *slot = ("oauth_signature", signature.as_str());
-                    m += 1;
+        header.push_str("OAuth ");
+        let mut first = true;
+        if let Some(realm) = &self.realm {
+            header.push_str("realm=\"");
+            header.push_str(realm);
+            header.push('"');
+            first = false;
+        }
+        for name in order {
+            let value = if name == "oauth_signature" {
+                Some(signature_enc.as_ref())
+            } else {
+                params.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+            };
+            if let Some(value) = value {
+                if !first {
+                    header.push_str(", ");
                 }
+                first = false;
+                header.push_str(name);
+                header.push_str("=\"");
+                header.push_str(value);
+                header.push('"');
             }
         }
-        write_header(
-            &mut header,
-            self.realm.as_deref(),
-            with_sig.get(..m).unwrap_or_default(),
-        )?;
         Ok(Signed {
             base_string,
             signature,

@@ -6,11 +6,11 @@
 //! excluded), each percent-encoded, sorted by encoded name then encoded value (duplicates
 //! kept), and joined as `name=value` with `&` (§3.4.1.3.2).
 //!
-//! The request's own parameters were encoded and sorted when it was described, so signing
-//! encodes only the handful of protocol parameters and merges two sorted lists: linear in
-//! the number of parameters.
+//! The request's own parameters were encoded (once and twice) and sorted when it was
+//! described, so signing encodes only the handful of protocol parameters and merges two
+//! sorted lists: linear in the number of parameters.
 
-use crate::encoding::{encode_into, percent_encode};
+use crate::encoding::{encode_into, percent_encode, reencode_into};
 use crate::request::Request;
 
 /// Builds the base string for `request` with the protocol parameters `oauth` (decoded
@@ -23,90 +23,71 @@ pub fn base_string(request: &Request, oauth: &[(&str, &str)]) -> String {
 
 /// Appends the base string to `out`; see [`base_string`].
 pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &str)]) {
-    // Encode the protocol parameters into one buffer, remembering the spans.
-    let mut buf = String::with_capacity(256);
-    let mut spans: Vec<(usize, usize, usize)> = Vec::with_capacity(oauth.len());
-    for (name, value) in oauth {
+    let mut encoded: Vec<(String, String)> = oauth
+        .iter()
         // RFC 5849 §3.4.1.3.1: `realm` and `oauth_signature` are not signed.
-        if *name == "realm" || *name == "oauth_signature" {
-            continue;
-        }
-        let start = buf.len();
-        encode_into(&mut buf, name);
-        let mid = buf.len();
-        encode_into(&mut buf, value);
-        spans.push((start, mid, buf.len()));
-    }
-    let span_str = |&(s, m, e): &(usize, usize, usize)| {
-        (
-            buf.get(s..m).unwrap_or_default(),
-            buf.get(m..e).unwrap_or_default(),
-        )
-    };
-    let mut protocol: Vec<(&str, &str)> = spans.iter().map(span_str).collect();
-    protocol.sort_unstable();
+        .filter(|(name, _)| *name != "realm" && *name != "oauth_signature")
+        .map(|(n, v)| (percent_encode(n), percent_encode(v)))
+        .collect();
+    encoded.sort_unstable();
+    let pairs: Vec<(&str, &str)> = encoded
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    write_base_string_encoded(out, request, &pairs);
+}
 
+/// Appends the base string to `out`, given protocol parameters that are already
+/// percent-encoded once and sorted by (name, value). The signing hot path.
+pub(crate) fn write_base_string_encoded(
+    out: &mut String,
+    request: &Request,
+    protocol: &[(&str, &str)],
+) {
     let params = request.encoded_params();
     let estimate = request.method().len()
-        + request.base_uri().len() * 3 / 2
-        + params
+        + request.base_uri_encoded().len()
+        + params.iter().map(|p| p.twice.len() + 3).sum::<usize>()
+        + protocol
             .iter()
-            .map(|(n, v)| n.len() + v.len() + 8)
+            .map(|(n, v)| n.len() + v.len() * 2 + 6)
             .sum::<usize>()
-        + buf.len() * 2
-        + protocol.len() * 8
-        + 8;
+        + 2;
     out.reserve(estimate);
 
     for c in request.method().chars() {
         out.push(c.to_ascii_uppercase());
     }
     out.push('&');
-    encode_into(out, request.base_uri());
+    out.push_str(request.base_uri_encoded());
     out.push('&');
 
-    // Merge the two sorted lists; each element is written as enc(name) %3D enc(value),
-    // separated by %26 (the second encoding of `=` and `&`).
-    let mut a = params
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .peekable();
-    let mut b = protocol.iter().copied().peekable();
+    // Merge the two sorted lists (compared on the once-encoded forms); each element is
+    // written encoded a second time, separated by %26 (the second encoding of `&`).
+    let mut a = params.iter().peekable();
+    let mut b = protocol.iter().peekable();
     let mut first = true;
     loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => {
-                if x <= y {
-                    a.next()
-                } else {
-                    b.next()
-                }
-            }
-            (Some(_), None) => a.next(),
-            (None, Some(_)) => b.next(),
-            (None, None) => None,
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => (x.name.as_str(), x.value.as_str()) <= **y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
         };
-        let Some((name, value)) = next else { break };
         if !first {
             out.push_str("%26");
         }
         first = false;
-        reencode_into(out, name);
-        out.push_str("%3D");
-        reencode_into(out, value);
+        if take_a {
+            if let Some(p) = a.next() {
+                out.push_str(&p.twice);
+            }
+        } else if let Some((name, value)) = b.next() {
+            reencode_into(out, name);
+            out.push_str("%3D");
+            reencode_into(out, value);
+        }
     }
-}
-
-/// Encodes an already-encoded component a second time. Its bytes are unreserved or `%XX`,
-/// so only `%` changes (to `%25`).
-fn reencode_into(out: &mut String, encoded: &str) {
-    let mut rest = encoded;
-    while let Some(i) = rest.find('%') {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        out.push_str("%25");
-        rest = rest.get(i + 1..).unwrap_or_default();
-    }
-    out.push_str(rest);
 }
 
 /// The RFC 5849 §3.4.1.3.2 normalized parameter string for decoded pairs: encode, sort by
@@ -127,6 +108,17 @@ pub fn normalize_parameters<N: AsRef<str>, V: AsRef<str>>(params: &[(N, V)]) -> 
         out.push_str(v);
     }
     out
+}
+
+/// Percent-encodes `value` into a fresh string unless it needs no escaping.
+pub(crate) fn encode_cow(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.bytes().all(crate::encoding::is_unreserved) {
+        std::borrow::Cow::Borrowed(value)
+    } else {
+        let mut s = String::with_capacity(value.len() + 8);
+        encode_into(&mut s, value);
+        std::borrow::Cow::Owned(s)
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +159,15 @@ mod tests {
         assert_eq!(
             normalize_parameters(&[("a", "2"), ("a", "1"), ("A", "x")]),
             "A=x&a=1&a=2"
+        );
+    }
+
+    #[test]
+    fn protocol_params_merge_with_request_params() {
+        let req = Request::new("GET", "http://h/?oauth_z=1&a=2").unwrap();
+        assert_eq!(
+            base_string(&req, &[("oauth_a", "x y"), ("b", "")]),
+            "GET&http%3A%2F%2Fh%2F&a%3D2%26b%3D%26oauth_a%3Dx%2520y%26oauth_z%3D1"
         );
     }
 }
