@@ -88,7 +88,8 @@ fn push_escaped(out: &mut String, b: u8) {
 /// only `%` changes (to `%25`); anything else reserved is encoded as usual.
 pub fn reencode_into(out: &mut String, encoded: &str) {
     let mut rest = encoded;
-    while let Some(i) = rest.find('%') {
+    // A byte scan: these strings are short, where `str::find` costs more than it saves.
+    while let Some(i) = rest.bytes().position(|b| b == b'%') {
         out.push_str(rest.get(..i).unwrap_or_default());
         out.push_str("%25");
         rest = rest.get(i + 1..).unwrap_or_default();

@@ -55,7 +55,7 @@ pub struct Request {
 /// One request parameter, percent-encoded once (`name`, `value`: the sort keys of RFC 5849
 /// §3.4.1.3.2) and twice (`twice`: `enc(name) "=" enc(value)` encoded again, as it appears
 /// in the base string).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EncodedParam {
     /// `enc(name)`.
     pub name: String,
@@ -66,7 +66,8 @@ pub struct EncodedParam {
 }
 
 impl EncodedParam {
-    fn new(name: &str, value: &str) -> Self {
+    /// Encodes a decoded `(name, value)` pair once and twice.
+    pub fn new(name: &str, value: &str) -> Self {
         let name = encoding::percent_encode(name);
         let value = encoding::percent_encode(value);
         let mut twice = String::with_capacity(name.len() + value.len() + 8);

@@ -1,17 +1,17 @@
 //! [`OAuth1Authorizer`]: OAuth 1.0 client credentials that sign requests.
 
+#[cfg(feature = "rsa")]
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::base_string::{encode_cow, write_base_string_encoded};
+use super::base_string::{encode_cow, write_base_string_encoded, ProtocolParam};
 use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac};
 use super::{OAuth1Error, SignatureMethod};
 use crate::authorizer::Authorizer;
-use crate::encoding::percent_encode;
 use crate::error::Error;
-use crate::request::{Authorization, Context, Request};
+use crate::request::{Authorization, Context, EncodedParam, Request};
 use crate::secret::{ConsumerSecret, TokenSecret};
 
 #[cfg(feature = "rsa")]
@@ -61,10 +61,12 @@ pub struct OAuth1Authorizer {
 /// Protocol values percent-encoded once, when they are set, not on every signature.
 #[derive(Clone, Default)]
 struct Encoded {
-    consumer_key: String,
-    token: Option<String>,
-    callback: Option<String>,
-    verifier: Option<String>,
+    consumer_key: EncodedParam,
+    token: Option<EncodedParam>,
+    callback: Option<EncodedParam>,
+    verifier: Option<EncodedParam>,
+    method: EncodedParam,
+    version: EncodedParam,
 }
 
 impl core::fmt::Debug for OAuth1Authorizer {
@@ -151,10 +153,21 @@ impl OAuth1Authorizer {
 
     fn reencode(mut self) -> Self {
         self.encoded = Encoded {
-            consumer_key: percent_encode(&self.consumer_key),
-            token: self.token.as_ref().map(|(t, _)| percent_encode(t)),
-            callback: self.callback.as_deref().map(percent_encode),
-            verifier: self.verifier.as_deref().map(percent_encode),
+            consumer_key: EncodedParam::new("oauth_consumer_key", &self.consumer_key),
+            token: self
+                .token
+                .as_ref()
+                .map(|(t, _)| EncodedParam::new("oauth_token", t)),
+            callback: self
+                .callback
+                .as_deref()
+                .map(|c| EncodedParam::new("oauth_callback", c)),
+            verifier: self
+                .verifier
+                .as_deref()
+                .map(|v| EncodedParam::new("oauth_verifier", v)),
+            method: EncodedParam::new("oauth_signature_method", self.method.as_str()),
+            version: EncodedParam::new("oauth_version", "1.0"),
         };
         self
     }
@@ -162,6 +175,7 @@ impl OAuth1Authorizer {
     /// Recomputes the shared key and the cached keyed HMAC state after the token changed.
     fn rekey(&mut self) {
         let token_secret = self.token.as_ref().map_or("", |(_, s)| s.secret());
+        #[allow(irrefutable_let_patterns)] // Irrefutable without the `rsa` feature.
         if let Key::Shared {
             consumer_secret,
             key,
@@ -243,28 +257,27 @@ impl OAuth1Authorizer {
         {
             return Err(OAuth1Error::InsecurePlaintext);
         }
-        let timestamp = ctx.timestamp.map(|t| t.to_string());
+        let mut ts_buf = [0u8; 20];
+        let timestamp = ctx.timestamp.map(|t| decimal(t, &mut ts_buf));
         let nonce = ctx.nonce.as_deref().map(encode_cow);
         let enc = &self.encoded;
-        // Protocol parameters, percent-encoded once, in name order: all names differ, so
-        // this fixed order is the RFC 5849 §3.4.1.3.2 sort.
-        let candidates: [(&str, Option<&str>); 8] = [
-            ("oauth_callback", enc.callback.as_deref()),
-            ("oauth_consumer_key", Some(&enc.consumer_key)),
-            ("oauth_nonce", nonce.as_deref()),
-            ("oauth_signature_method", Some(self.method.as_str())),
-            ("oauth_timestamp", timestamp.as_deref()),
-            ("oauth_token", enc.token.as_deref()),
-            ("oauth_verifier", enc.verifier.as_deref()),
-            ("oauth_version", self.version.then_some("1.0")),
+        // Protocol parameters in name order: all names differ, so this fixed order is the
+        // RFC 5849 §3.4.1.3.2 sort.
+        let candidates: [Option<ProtocolParam<'_>>; 8] = [
+            enc.callback.as_ref().map(fixed),
+            Some(fixed(&enc.consumer_key)),
+            nonce.as_deref().map(|n| fresh("oauth_nonce", n)),
+            Some(fixed(&enc.method)),
+            timestamp.map(|t| fresh("oauth_timestamp", t)),
+            enc.token.as_ref().map(fixed),
+            enc.verifier.as_ref().map(fixed),
+            self.version.then(|| fixed(&enc.version)),
         ];
-        let mut params: [(&str, &str); 8] = [("", ""); 8];
+        let mut params = [fresh("", ""); 8];
         let mut n = 0;
-        for (name, value) in candidates {
-            if let (Some(v), Some(slot)) = (value, params.get_mut(n)) {
-                *slot = (name, v);
-                n += 1;
-            }
+        for (slot, p) in params.iter_mut().zip(candidates.into_iter().flatten()) {
+            *slot = p;
+            n += 1;
         }
         let params = params.get(..n).unwrap_or_default();
 
@@ -285,7 +298,14 @@ impl OAuth1Authorizer {
             "oauth_callback",
             "oauth_verifier",
         ];
-        let mut header = String::with_capacity(base_string.len());
+        let mut header = String::with_capacity(
+            24 + self.realm.as_ref().map_or(0, |r| r.len() + 10)
+                + signature_enc.len()
+                + params
+                    .iter()
+                    .map(|p| p.name.len() + p.value.len() + 5)
+                    .sum::<usize>(),
+        );
         header.push_str("OAuth ");
         let mut first = true;
         if let Some(realm) = &self.realm {
@@ -298,7 +318,7 @@ impl OAuth1Authorizer {
             let value = if name == "oauth_signature" {
                 Some(signature_enc.as_ref())
             } else {
-                params.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+                params.iter().find(|p| p.name == name).map(|p| p.value)
             };
             if let Some(value) = value {
                 if !first {
@@ -334,6 +354,42 @@ impl OAuth1Authorizer {
             Key::Rsa(key) => key.sign(base_string.as_bytes()),
         }
     }
+}
+
+/// A protocol parameter whose encodings were computed when the credential was built.
+fn fixed(p: &EncodedParam) -> ProtocolParam<'_> {
+    ProtocolParam {
+        name: &p.name,
+        value: &p.value,
+        twice: Some(&p.twice),
+    }
+}
+
+/// A per-request protocol parameter (timestamp, nonce), encoded twice while writing.
+fn fresh<'a>(name: &'a str, value: &'a str) -> ProtocolParam<'a> {
+    ProtocolParam {
+        name,
+        value,
+        twice: None,
+    }
+}
+
+/// Writes `n` in decimal into `buf`, returning the digits (timestamps are on the hot path,
+/// where `to_string` goes through the formatting machinery).
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            // `n % 10` is below 10, so the cast cannot truncate.
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
 }
 
 impl Authorizer for OAuth1Authorizer {

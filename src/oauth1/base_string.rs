@@ -30,11 +30,24 @@ pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &s
         .map(|(n, v)| (percent_encode(n), percent_encode(v)))
         .collect();
     encoded.sort_unstable();
-    let pairs: Vec<(&str, &str)> = encoded
+    let pairs: Vec<ProtocolParam<'_>> = encoded
         .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .map(|(n, v)| ProtocolParam {
+            name: n,
+            value: v,
+            twice: None,
+        })
         .collect();
     write_base_string_encoded(out, request, &pairs);
+}
+
+/// A protocol parameter on the signing path: name and value percent-encoded once (the
+/// sort keys), and optionally the precomputed second encoding of `name=value`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProtocolParam<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) value: &'a str,
+    pub(crate) twice: Option<&'a str>,
 }
 
 /// Appends the base string to `out`, given protocol parameters that are already
@@ -42,7 +55,7 @@ pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &s
 pub(crate) fn write_base_string_encoded(
     out: &mut String,
     request: &Request,
-    protocol: &[(&str, &str)],
+    protocol: &[ProtocolParam<'_>],
 ) {
     let params = request.encoded_params();
     let estimate = request.method().len()
@@ -50,13 +63,20 @@ pub(crate) fn write_base_string_encoded(
         + params.iter().map(|p| p.twice.len() + 3).sum::<usize>()
         + protocol
             .iter()
-            .map(|(n, v)| n.len() + v.len() * 2 + 6)
+            .map(|p| p.name.len() + p.value.len() * 2 + 6)
             .sum::<usize>()
         + 2;
     out.reserve(estimate);
 
-    for c in request.method().chars() {
-        out.push(c.to_ascii_uppercase());
+    // RFC 5849 §3.4.1.1: the method upper-cased, and encoded (§3.6) since a custom method
+    // may hold reserved characters (`A&B` must not add a third `&`).
+    let method = request.method();
+    if method.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        for c in method.chars() {
+            out.push(c.to_ascii_uppercase());
+        }
+    } else {
+        encode_into(out, &method.to_ascii_uppercase());
     }
     out.push('&');
     out.push_str(request.base_uri_encoded());
@@ -69,7 +89,7 @@ pub(crate) fn write_base_string_encoded(
     let mut first = true;
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => (x.name.as_str(), x.value.as_str()) <= **y,
+            (Some(x), Some(y)) => (x.name.as_str(), x.value.as_str()) <= (y.name, y.value),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
@@ -82,10 +102,14 @@ pub(crate) fn write_base_string_encoded(
             if let Some(p) = a.next() {
                 out.push_str(&p.twice);
             }
-        } else if let Some((name, value)) = b.next() {
-            reencode_into(out, name);
-            out.push_str("%3D");
-            reencode_into(out, value);
+        } else if let Some(p) = b.next() {
+            if let Some(twice) = p.twice {
+                out.push_str(twice);
+            } else {
+                reencode_into(out, p.name);
+                out.push_str("%3D");
+                reencode_into(out, p.value);
+            }
         }
     }
 }
@@ -152,6 +176,12 @@ mod tests {
              ethod%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk\
              9d7dh3k39sjv7"
         );
+    }
+
+    #[test]
+    fn custom_methods_are_encoded() {
+        let req = Request::new("a&b", "http://h/").unwrap();
+        assert_eq!(base_string(&req, &[]), "A%26B&http%3A%2F%2Fh%2F&");
     }
 
     #[test]

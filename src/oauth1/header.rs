@@ -41,6 +41,10 @@ pub fn write_header(
         first = false;
     }
     for (name, value) in params {
+        // The realm has its own argument: a parameter named `realm` would be read back as it.
+        if *name == "realm" {
+            return Err(OAuth1Error::DuplicateParameter("realm".into()));
+        }
         if !first {
             out.push_str(", ");
         }
