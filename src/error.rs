@@ -8,6 +8,8 @@ use crate::encoding::EncodingError;
 use crate::oauth1::verifier::VerifyError;
 use crate::oauth1::OAuth1Error;
 use crate::request::RequestError;
+use crate::store::StoreError;
+use crate::transport::TransportError;
 
 /// Any error from this crate.
 #[derive(Debug, Error)]
@@ -25,4 +27,10 @@ pub enum Error {
     /// OAuth 1.0 provider-side verification refused a request.
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// Sending a request or reading its response failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A token store could not load or save.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }

@@ -41,6 +41,8 @@ pub mod error;
 pub mod oauth1;
 pub mod request;
 pub mod secret;
+pub mod store;
+pub mod transport;
 
 pub use authorizer::Authorizer;
 pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, OsNonce, SystemClock};
