@@ -75,13 +75,9 @@ pub fn encode_into(out: &mut String, input: &str) {
 
 #[inline]
 fn push_escaped(out: &mut String, b: u8) {
-    let esc = [
-        b'%',
-        HEX_UPPER[usize::from(b >> 4)],
-        HEX_UPPER[usize::from(b & 0x0f)],
-    ];
-    // All three bytes are ASCII.
-    out.push_str(core::str::from_utf8(&esc).unwrap_or_default());
+    out.push('%');
+    out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+    out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
 }
 
 /// Encodes an already-encoded string a second time. Its bytes are unreserved or `%XX`, so

@@ -10,7 +10,6 @@ use url::Url;
 
 use crate::clock::{Clock, NonceSource};
 use crate::encoding::{self, EncodingError};
-use crate::secret::SecretString;
 
 /// Why a request description was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -257,27 +256,64 @@ impl Context {
     }
 }
 
-/// An `Authorization` header value, marked sensitive: redacted in `Debug`, zeroized on drop.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Authorization(SecretString);
+/// An `Authorization` header value, marked sensitive: redacted in `Debug`, no `Display`,
+/// compared in constant time, and zeroized on drop when it carries a secret.
+///
+/// Values built with [`Authorization::new`] (bearer tokens, AuthSub and ClientLogin tokens,
+/// PLAINTEXT signatures) are zeroized. An OAuth 1.0 HMAC or RSA header holds only public
+/// values and a signature that is sent in the clear; the signer builds those with
+/// [`Authorization::signed`], which skips the wipe on the signing hot path.
+#[derive(Clone)]
+pub struct Authorization {
+    value: String,
+    holds_secret: bool,
+}
 
 impl Authorization {
-    /// Wraps a complete header value such as `OAuth oauth_consumer_key="…", …`.
+    /// Wraps a complete header value such as `GoogleLogin auth=…`; zeroized on drop.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(SecretString::new(value.into()))
+        Self {
+            value: value.into(),
+            holds_secret: true,
+        }
+    }
+
+    /// Wraps a header value that holds no secret (an HMAC or RSA OAuth 1.0 header: public
+    /// parameters and a signature), so dropping it need not wipe it.
+    pub fn signed(value: String) -> Self {
+        Self {
+            value,
+            holds_secret: false,
+        }
     }
 
     /// The header value to send as `Authorization`.
     pub fn header_value(&self) -> &str {
-        self.0.secret()
+        &self.value
     }
 
     /// The authentication scheme (`OAuth`, `AuthSub`, `GoogleLogin`, `Bearer`).
     pub fn scheme(&self) -> &str {
-        let v = self.0.secret();
+        let v = self.value.as_str();
         v.split_once(' ').map_or(v, |(s, _)| s)
     }
 }
+
+impl Drop for Authorization {
+    fn drop(&mut self) {
+        if self.holds_secret {
+            zeroize::Zeroize::zeroize(&mut self.value);
+        }
+    }
+}
+
+impl PartialEq for Authorization {
+    fn eq(&self, other: &Self) -> bool {
+        crate::secret::ct_eq(self.value.as_bytes(), other.value.as_bytes())
+    }
+}
+
+impl Eq for Authorization {}
 
 impl core::fmt::Debug for Authorization {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -7,9 +7,10 @@ use zeroize::Zeroizing;
 
 use super::base_string::{encode_cow, write_base_string_encoded, ProtocolParam};
 use super::header::check_realm;
-use super::signature::{signing_key, KeyedMac};
+use super::signature::{signing_key, KeyedMac, SignatureBuf};
 use super::{OAuth1Error, SignatureMethod};
 use crate::authorizer::Authorizer;
+use crate::encoding::encode_into;
 use crate::error::Error;
 use crate::request::{Authorization, Context, EncodedParam, Request};
 use crate::secret::{ConsumerSecret, TokenSecret};
@@ -251,6 +252,26 @@ impl OAuth1Authorizer {
 
     /// Signs `request`: base string, signature and `Authorization` header.
     pub fn sign(&self, request: &Request, ctx: &Context) -> Result<Signed, OAuth1Error> {
+        let mut base_string = String::new();
+        let mut signature = String::new();
+        let authorization = self.sign_parts(request, ctx, &mut base_string, &mut signature)?;
+        Ok(Signed {
+            base_string,
+            signature,
+            authorization,
+        })
+    }
+
+    /// Signs into caller-provided buffers (cleared first) and returns the header.
+    fn sign_parts(
+        &self,
+        request: &Request,
+        ctx: &Context,
+        base_string: &mut String,
+        signature: &mut String,
+    ) -> Result<Authorization, OAuth1Error> {
+        base_string.clear();
+        signature.clear();
         if self.method == SignatureMethod::Plaintext
             && request.url().scheme() != "https"
             && !self.allow_insecure_plaintext
@@ -281,10 +302,8 @@ impl OAuth1Authorizer {
         }
         let params = params.get(..n).unwrap_or_default();
 
-        let mut base_string = String::new();
-        write_base_string_encoded(&mut base_string, request, params);
-        let signature = self.signature_of(&base_string)?;
-        let signature_enc = encode_cow(&signature);
+        write_base_string_encoded(base_string, request, params);
+        self.signature_into(base_string, signature)?;
 
         // Header order: that of the RFC 5849 §3.5.1 example.
         let order = [
@@ -300,7 +319,7 @@ impl OAuth1Authorizer {
         ];
         let mut header = String::with_capacity(
             24 + self.realm.as_ref().map_or(0, |r| r.len() + 10)
-                + signature_enc.len()
+                + signature.len() * 3
                 + params
                     .iter()
                     .map(|p| p.name.len() + p.value.len() + 5)
@@ -316,7 +335,7 @@ impl OAuth1Authorizer {
         }
         for name in order {
             let value = if name == "oauth_signature" {
-                Some(signature_enc.as_ref())
+                Some(signature.as_str())
             } else {
                 params.iter().find(|p| p.name == name).map(|p| p.value)
             };
@@ -327,32 +346,44 @@ impl OAuth1Authorizer {
                 first = false;
                 header.push_str(name);
                 header.push_str("=\"");
-                header.push_str(value);
+                if name == "oauth_signature" {
+                    encode_into(&mut header, value);
+                } else {
+                    header.push_str(value);
+                }
                 header.push('"');
             }
         }
-        Ok(Signed {
-            base_string,
-            signature,
-            authorization: Authorization::new(header),
+        // A PLAINTEXT signature is the secrets themselves: that header is wiped on drop.
+        Ok(if self.method == SignatureMethod::Plaintext {
+            Authorization::new(header)
+        } else {
+            Authorization::signed(header)
         })
     }
 
     /// The signature of an already computed base string with these credentials.
     pub fn signature_of(&self, base_string: &str) -> Result<String, OAuth1Error> {
+        let mut out = String::new();
+        self.signature_into(base_string, &mut out)?;
+        Ok(out)
+    }
+
+    fn signature_into(&self, base_string: &str, out: &mut String) -> Result<(), OAuth1Error> {
         match &self.key {
             Key::Shared { key, mac, .. } => match (self.method, mac) {
-                (SignatureMethod::Plaintext, _) => Ok(key.as_str().to_owned()),
+                (SignatureMethod::Plaintext, _) => out.push_str(key),
                 (_, Some(mac)) => {
-                    let mut out = String::with_capacity(44);
-                    mac.sign_into(base_string.as_bytes(), &mut out);
-                    Ok(out)
+                    let mut buf = SignatureBuf::new();
+                    mac.sign_into(base_string.as_bytes(), &mut buf);
+                    out.push_str(buf.as_str());
                 }
-                (method, None) => Err(OAuth1Error::MissingSecret(method)),
+                (method, None) => return Err(OAuth1Error::MissingSecret(method)),
             },
             #[cfg(feature = "rsa")]
-            Key::Rsa(key) => key.sign(base_string.as_bytes()),
+            Key::Rsa(key) => out.push_str(&key.sign(base_string.as_bytes())?),
         }
+        Ok(())
     }
 }
 
@@ -392,9 +423,24 @@ fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
     core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
 }
 
+thread_local! {
+    /// Per-thread scratch buffers for [`Authorizer::authorize`], which returns only the
+    /// header: the base string and signature need not be allocated for every request.
+    static SCRATCH: core::cell::RefCell<(String, String)> =
+        const { core::cell::RefCell::new((String::new(), String::new())) };
+}
+
 impl Authorizer for OAuth1Authorizer {
     fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, Error> {
-        Ok(self.sign(request, ctx)?.authorization)
+        let result = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut bufs) => {
+                let (base, sig) = &mut *bufs;
+                self.sign_parts(request, ctx, base, sig)
+            }
+            // Re-entrancy cannot happen (signing calls no user code), but stay correct.
+            Err(_) => self.sign(request, ctx).map(|s| s.authorization),
+        });
+        Ok(result?)
     }
 }
 

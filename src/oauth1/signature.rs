@@ -63,20 +63,44 @@ impl KeyedMac {
         }
     }
 
-    /// Signs `base_string`, writing the Base64 signature to `out`.
-    pub(crate) fn sign_into(&self, base_string: &[u8], out: &mut String) {
+    /// Signs `base_string`, writing the Base64 signature to `out` (no allocation).
+    pub(crate) fn sign_into(&self, base_string: &[u8], out: &mut SignatureBuf) {
         match self {
             Self::Sha1(mac) => {
                 let mut mac = mac.clone();
                 mac.update(base_string);
-                STANDARD.encode_string(mac.finalize().into_bytes(), out);
+                out.set_base64(&mac.finalize().into_bytes());
             }
             Self::Sha256(mac) => {
                 let mut mac = mac.clone();
                 mac.update(base_string);
-                STANDARD.encode_string(mac.finalize().into_bytes(), out);
+                out.set_base64(&mac.finalize().into_bytes());
             }
         }
+    }
+}
+
+/// A Base64 HMAC signature on the stack: 44 characters hold a SHA-256 MAC.
+pub(crate) struct SignatureBuf {
+    bytes: [u8; 44],
+    len: usize,
+}
+
+impl SignatureBuf {
+    pub(crate) fn new() -> Self {
+        Self {
+            bytes: [0; 44],
+            len: 0,
+        }
+    }
+
+    fn set_base64(&mut self, mac: &[u8]) {
+        self.len = STANDARD.encode_slice(mac, &mut self.bytes).unwrap_or(0);
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Base64 output is ASCII.
+        core::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
     }
 }
 
