@@ -1,1 +1,104 @@
-fn main() {}
+//! `gdauth`: the command-line face of `gdata-auth`, thin over the library.
+//!
+//! Commands are `gdauth <group> <command>`: `gdauth oauth1 sign` signs one request (or one
+//! base string) exactly as the library does, so other tools can script against it. Output
+//! goes to stdout; errors go to stderr as one `error: …` line naming what was wrong, never a
+//! secret, and the exit status is non-zero (2 for a misused command line, 1 for a failure).
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+// A crate root resolves `mod x;` beside itself (src/bin/x.rs), so name the directory.
+#[path = "gdauth/oauth1.rs"]
+mod oauth1;
+
+/// Google Data (GData) legacy auth protocols: sign, verify and emulate.
+// No `Debug` on the argument types: they hold secrets.
+#[derive(Parser)]
+#[command(name = "gdauth", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    group: Group,
+}
+
+/// The protocol (or tool) groups; each has its own commands.
+#[derive(Subcommand)]
+enum Group {
+    /// OAuth 1.0 / 1.0a (RFC 5849).
+    #[command(name = "oauth1", subcommand)]
+    OAuth1(oauth1::Command),
+}
+
+/// Why a command failed. The message is shown as it is, so it must never hold a secret.
+#[derive(Debug)]
+enum CliError {
+    /// The command line was wrong (a flag missing, two flags that exclude each other).
+    Usage(String),
+    /// The command line was fine but the work failed (unreadable file, bad key, bad URL).
+    Failed(String),
+}
+
+impl CliError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Usage(_) => ExitCode::from(2),
+            Self::Failed(_) => ExitCode::from(1),
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            Self::Usage(m) | Self::Failed(m) => m,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap chooses the stream and status: help and version to stdout with 0,
+            // usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let result = match cli.group {
+        Group::OAuth1(cmd) => oauth1::run(cmd),
+    };
+    let outcome = result.and_then(|out| {
+        // Not println!: it panics when stdout is closed (`gdauth … | head -c0`).
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{out}")
+            .and_then(|()| stdout.flush())
+            .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {}", e.message());
+            e.exit_code()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        // clap checks its own invariants (conflicting ids, bad `requires`) only here; a
+        // mistake would otherwise be a panic at run time.
+        Cli::command().debug_assert();
+    }
+}

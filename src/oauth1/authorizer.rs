@@ -19,7 +19,10 @@ use crate::secret::{ConsumerSecret, TokenSecret};
 use super::signature::RsaSigningKey;
 
 /// The result of signing one request.
-#[derive(Debug, Clone)]
+///
+/// `Debug` is redacted: the base string holds every query and form value (tokens,
+/// passwords) and a PLAINTEXT signature is the secrets themselves.
+#[derive(Clone)]
 pub struct Signed {
     /// The RFC 5849 §3.4.1 signature base string.
     pub base_string: String,
@@ -27,6 +30,19 @@ pub struct Signed {
     pub signature: String,
     /// The `Authorization` header value.
     pub authorization: Authorization,
+}
+
+impl core::fmt::Debug for Signed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Signed")
+            .field(
+                "base_string",
+                &format_args!("[redacted, {} bytes]", self.base_string.len()),
+            )
+            .field("signature", &"[redacted]")
+            .field("authorization", &self.authorization)
+            .finish()
+    }
 }
 
 #[derive(Clone)]

@@ -1,0 +1,365 @@
+//! SECURITY.md §5 ("secrets in logs"): every error the public API can produce and every
+//! credential type is formatted — `Debug`, and `Display` where it exists — after being built
+//! from inputs that carry a canary secret, and the canary must not appear.
+//!
+//! Errors are triggered through the API with the canary in the secret positions (secrets,
+//! query and form values, key material); variants the API cannot trigger from outside are
+//! constructed directly so that their formatting is still exercised.
+
+use std::fmt::{Debug, Display};
+use std::marker::PhantomData;
+
+use gdata_auth::encoding::{self, EncodingError};
+use gdata_auth::oauth1::header::parse_header;
+use gdata_auth::oauth1::verifier::VerifyError;
+use gdata_auth::oauth1::{OAuth1Authorizer, OAuth1Error, SignatureMethod};
+use gdata_auth::{
+    Authorization, ConsumerSecret, Context, Error, Request, RequestError, SecretString, TokenSecret,
+};
+
+const CANARY: &str = "CANARY-s3cr3t";
+
+/// Asserts neither rendering of `value` holds the canary.
+fn assert_clean_both<T: Debug + Display>(what: &str, value: &T) {
+    let shown = value.to_string();
+    assert!(!shown.contains(CANARY), "{what}: Display leaks: {shown}");
+    assert!(!shown.is_empty(), "{what}: empty Display");
+    assert_clean_debug(what, value);
+}
+
+/// Asserts `Debug` of `value` holds no canary.
+fn assert_clean_debug<T: Debug>(what: &str, value: &T) {
+    for debug in [format!("{value:?}"), format!("{value:#?}")] {
+        assert!(!debug.contains(CANARY), "{what}: Debug leaks: {debug}");
+    }
+}
+
+/// A URL whose query carries the canary (query values are where tokens travel).
+fn url_with_canary(base: &str) -> String {
+    format!("{base}?access_token={CANARY}&x=1")
+}
+
+/// Each error kind, triggered through the API with the canary around.
+fn request_errors() -> Vec<(&'static str, RequestError)> {
+    let cases: Vec<(&str, Result<Request, RequestError>)> = vec![
+        ("BadUrl", Request::new("GET", &url_with_canary("not a url"))),
+        (
+            "BadUrl ipv6",
+            Request::new("GET", &url_with_canary("http://[::1")),
+        ),
+        (
+            "UnsupportedScheme",
+            Request::new("GET", &url_with_canary("ftp://h.example/")),
+        ),
+        (
+            "BadPort",
+            Request::new("GET", &url_with_canary("http://h.example:0/")),
+        ),
+        (
+            "BadMethod",
+            Request::new("GE T", &url_with_canary("http://h.example/")),
+        ),
+        (
+            "BadEncoding path",
+            Request::new("GET", &url_with_canary("http://h.example/%zz")),
+        ),
+        (
+            "BadEncoding query",
+            Request::new("GET", &format!("http://h.example/?pw={CANARY}%zz")),
+        ),
+        (
+            "BadEncoding query utf8",
+            Request::new("GET", &format!("http://h.example/?pw={CANARY}%FF")),
+        ),
+        (
+            "BadEncoding form",
+            Request::new("POST", "https://h.example/")
+                .and_then(|r| r.with_form_body(&format!("Passwd={CANARY}%2"))),
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(what, r)| match r {
+            Ok(req) => panic!("{what}: accepted: {req:?}"),
+            Err(e) => (what, e),
+        })
+        .collect()
+}
+
+fn encoding_errors() -> Vec<(&'static str, EncodingError)> {
+    let percent = format!("{CANARY}%z1");
+    let utf8 = format!("{CANARY}%C3%28");
+    let form = format!("Passwd={CANARY}%");
+    vec![
+        (
+            "percent_decode",
+            encoding::percent_decode(&percent).unwrap_err(),
+        ),
+        (
+            "percent_decode utf8",
+            encoding::percent_decode(&utf8).unwrap_err(),
+        ),
+        ("form_decode", encoding::form_decode(&percent).unwrap_err()),
+        ("parse_form", encoding::parse_form(&form).unwrap_err()),
+        (
+            "check_escapes",
+            encoding::check_escapes(&percent).unwrap_err(),
+        ),
+    ]
+}
+
+fn oauth1_errors() -> Vec<(&'static str, OAuth1Error)> {
+    let cs = || ConsumerSecret::new(CANARY);
+    let ts = || TokenSecret::new(CANARY);
+    let ctx = Context::fixed(1, "n");
+    let http_req = Request::new("GET", &url_with_canary("http://h.example/")).unwrap();
+    let mut out = vec![
+        (
+            "MissingRsaKey",
+            OAuth1Authorizer::with_secret("k", cs(), SignatureMethod::RsaSha1).unwrap_err(),
+        ),
+        (
+            "InsecurePlaintext",
+            OAuth1Authorizer::with_secret("k", cs(), SignatureMethod::Plaintext)
+                .unwrap()
+                .with_token("t", ts())
+                .sign(&http_req, &ctx)
+                .unwrap_err(),
+        ),
+        (
+            "BadRealm",
+            OAuth1Authorizer::hmac_sha1("k", cs())
+                .with_realm(format!("{CANARY}\""))
+                .unwrap_err(),
+        ),
+        (
+            "UnsupportedSignatureMethod",
+            SignatureMethod::parse("HMAC-MD5").unwrap_err(),
+        ),
+        ("Request", OAuth1Error::from(request_errors().remove(0).1)),
+        // Not reachable from outside with a secret in hand: formatted all the same.
+        (
+            "MissingSecret",
+            OAuth1Error::MissingSecret(SignatureMethod::HmacSha1),
+        ),
+        ("RsaUnavailable", OAuth1Error::RsaUnavailable),
+        ("RsaSign", OAuth1Error::RsaSign),
+        (
+            "DuplicateParameter",
+            OAuth1Error::DuplicateParameter("oauth_token".into()),
+        ),
+        ("KeyRejected", OAuth1Error::KeyRejected { bits: 512 }),
+    ];
+    // Strict header parsing, with the canary inside the header being parsed.
+    for header in [
+        format!("Basic {CANARY}"),
+        format!("OAuth oauth_signature=\"{CANARY}"),
+        format!("OAuth oauth_signature={CANARY}"),
+        format!("OAuth oauth_signature=\"{CANARY}\\\"\""),
+        format!("OAuth oauth_signature=\"{CANARY}%zz\""),
+        format!("OAuth oauth_signature=\"{CANARY}\" x=\"y\""),
+        format!("OAuth oauth_signature=\"{CANARY}\r\n\""),
+        format!("OAuth realm=\"{CANARY}\", realm=\"{CANARY}\""),
+        format!("OAuth a=\"{CANARY}{}\"", "x".repeat(9000)),
+    ] {
+        out.push(("parse_header", parse_header(&header).unwrap_err()));
+    }
+    #[cfg(feature = "rsa")]
+    out.extend(rsa_errors());
+    out
+}
+
+#[cfg(feature = "rsa")]
+fn rsa_errors() -> Vec<(&'static str, OAuth1Error)> {
+    use gdata_auth::oauth1::signature::{RsaSigningKey, RsaVerifyingKey};
+    let armored =
+        |label: &str| format!("-----BEGIN {label}-----\n{CANARY}\n-----END {label}-----\n");
+    let mut out = Vec::new();
+    for label in ["PRIVATE KEY", "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY"] {
+        out.push((
+            "BadRsaKey",
+            RsaSigningKey::from_pem(&armored(label)).unwrap_err(),
+        ));
+    }
+    for label in ["PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE", "X"] {
+        out.push((
+            "BadRsaKey public",
+            RsaVerifyingKey::from_pem(&armored(label)).unwrap_err(),
+        ));
+    }
+    // A real key below the size floor: KeyRejected through the API.
+    let small = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 512).unwrap();
+    out.push(("KeyRejected", RsaSigningKey::from_key(small).unwrap_err()));
+    out
+}
+
+#[test]
+fn request_errors_hold_no_secret() {
+    for (what, e) in request_errors() {
+        assert_clean_both(what, &e);
+        assert_clean_both(what, &Error::from(e));
+    }
+}
+
+#[test]
+fn encoding_errors_hold_no_secret() {
+    for (what, e) in encoding_errors() {
+        assert_clean_both(what, &e);
+        assert_clean_both(what, &Error::from(e.clone()));
+        let wrapped = RequestError::BadEncoding {
+            part: "query",
+            source: e,
+        };
+        assert_clean_both(what, &wrapped);
+    }
+}
+
+#[test]
+fn oauth1_errors_hold_no_secret() {
+    let errors = oauth1_errors();
+    assert!(errors.len() >= 15);
+    for (what, e) in errors {
+        assert_clean_both(what, &e);
+        assert_clean_both(what, &Error::from(e));
+    }
+}
+
+#[test]
+fn verify_errors_hold_no_secret() {
+    let e = VerifyError::BadSignature;
+    assert_clean_both("VerifyError", &e);
+    assert_clean_both("Error::Verify", &Error::from(e));
+}
+
+#[test]
+fn secret_newtypes_are_redacted() {
+    assert_clean_debug("ConsumerSecret", &ConsumerSecret::new(CANARY));
+    assert_clean_debug("TokenSecret", &TokenSecret::new(CANARY));
+    assert_clean_debug("SecretString", &SecretString::new(CANARY));
+    // The value is still there for the code that must read it.
+    assert_eq!(ConsumerSecret::new(CANARY).secret(), CANARY);
+}
+
+/// Autoref probe: `has_display!(T)` is true exactly when `T: Display` (the `&Probe` impl is
+/// picked first when its bound holds, the by-value fallback otherwise).
+struct Probe<T>(PhantomData<T>);
+impl<T> Clone for Probe<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Probe<T> {}
+trait ViaDisplay {
+    fn has_display(self) -> bool;
+}
+impl<T: Display> ViaDisplay for &Probe<T> {
+    fn has_display(self) -> bool {
+        true
+    }
+}
+trait ViaFallback {
+    fn has_display(self) -> bool;
+}
+impl<T> ViaFallback for Probe<T> {
+    fn has_display(self) -> bool {
+        false
+    }
+}
+macro_rules! has_display {
+    ($t:ty) => {
+        (&Probe::<$t>(PhantomData)).has_display()
+    };
+}
+
+#[test]
+fn credential_types_have_no_display() {
+    // The probe works: errors and strings do have Display.
+    assert!(has_display!(OAuth1Error));
+    assert!(has_display!(String));
+    assert!(!has_display!(ConsumerSecret));
+    assert!(!has_display!(TokenSecret));
+    assert!(!has_display!(SecretString));
+    assert!(!has_display!(Authorization));
+    assert!(!has_display!(OAuth1Authorizer));
+    assert!(!has_display!(gdata_auth::oauth1::Signed));
+    assert!(!has_display!(Request));
+    #[cfg(feature = "rsa")]
+    assert!(!has_display!(gdata_auth::oauth1::signature::RsaSigningKey));
+}
+
+#[test]
+fn authorization_is_redacted() {
+    let a = Authorization::new(format!("OAuth oauth_signature=\"{CANARY}\""));
+    assert_clean_debug("Authorization", &a);
+    assert_eq!(a.scheme(), "OAuth");
+}
+
+#[test]
+fn request_with_secret_parameters_is_redacted() {
+    let req = Request::new("POST", &url_with_canary("https://h.example/feed"))
+        .unwrap()
+        .with_form([("Passwd", CANARY)]);
+    assert_clean_debug("Request", &req);
+    let from_body = Request::new("POST", "https://h.example/")
+        .unwrap()
+        .with_form_body(&format!("Passwd={CANARY}"))
+        .unwrap();
+    assert_clean_debug("Request form body", &from_body);
+}
+
+#[test]
+fn authorizers_and_signatures_are_redacted() {
+    let req = Request::new("POST", &url_with_canary("https://h.example/feed"))
+        .unwrap()
+        .with_form([("Passwd", CANARY)]);
+    let ctx = Context::fixed(1_191_242_096, "nonce");
+    for method in [
+        SignatureMethod::HmacSha1,
+        SignatureMethod::HmacSha256,
+        SignatureMethod::Plaintext,
+    ] {
+        let auth = OAuth1Authorizer::with_secret("k", ConsumerSecret::new(CANARY), method)
+            .unwrap()
+            .with_token("t", TokenSecret::new(CANARY))
+            .with_verifier(CANARY)
+            .with_callback(format!("https://cb.example/?state={CANARY}"));
+        assert_clean_debug("OAuth1Authorizer", &auth);
+        let signed = auth.sign(&req, &ctx).unwrap();
+        // PLAINTEXT's signature *is* the secrets, and the base string holds every
+        // parameter value: Debug must show neither.
+        assert!(
+            method != SignatureMethod::Plaintext || signed.signature.contains(CANARY),
+            "the PLAINTEXT case must really carry the canary"
+        );
+        assert!(signed.base_string.contains(CANARY));
+        assert_clean_debug("Signed", &signed);
+        assert_clean_debug("Signed.authorization", &signed.authorization);
+    }
+}
+
+#[cfg(feature = "rsa")]
+#[test]
+fn rsa_keys_are_redacted() {
+    use gdata_auth::oauth1::signature::RsaSigningKey;
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/keys/oauth_net_rsa1024_pkcs8.pem"
+    ))
+    .unwrap();
+    let key = RsaSigningKey::from_pem(&pem).unwrap();
+    let body: Vec<&str> = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(body.len() > 5);
+    let auth = OAuth1Authorizer::rsa_sha1("k", key.clone());
+    for debug in [format!("{key:?}"), format!("{key:#?}"), format!("{auth:?}")] {
+        for line in &body {
+            assert!(!debug.contains(line), "key material in Debug: {debug}");
+        }
+        // No long run of digits either (a modulus or exponent printed in decimal).
+        let longest_digits = debug
+            .split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(longest_digits < 20, "number in Debug: {debug}");
+    }
+}
