@@ -19,7 +19,8 @@ const RSA_PEM: &str = include_str!("../fixtures/keys/rsa2048_pkcs1.pem");
 
 /// The measured path: `Authorizer::authorize`, from a described request to the header.
 fn header(auth: &OAuth1Authorizer, req: &Request, ctx: &Context) -> gdata_auth::Authorization {
-    auth.authorize(black_box(req), black_box(ctx)).expect("sign")
+    auth.authorize(black_box(req), black_box(ctx))
+        .expect("sign")
 }
 
 fn request(extra: usize) -> Request {
@@ -55,9 +56,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("hmac_sha1_floor", |b| {
         b.iter(|| hmac_sha1(black_box(key.as_bytes()), black_box(base.as_bytes())))
     });
-    c.bench_function("hmac_sha1_header", |b| {
-        b.iter(|| header(&hmac, &req, &ctx))
-    });
+    c.bench_function("hmac_sha1_header", |b| b.iter(|| header(&hmac, &req, &ctx)));
 
     let rsa_key = RsaSigningKey::from_pem(RSA_PEM).expect("bench RSA key");
     let rsa = OAuth1Authorizer::rsa_sha1("example.com", rsa_key.clone())

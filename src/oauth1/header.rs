@@ -70,13 +70,26 @@ pub fn check_realm(realm: &str) -> Result<(), OAuth1Error> {
     }
 }
 
-/// A parsed `Authorization: OAuth` header.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A parsed `Authorization: OAuth` header. `Debug` shows parameter names only: a PLAINTEXT
+/// signature is the secrets themselves.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct ParsedHeader {
     /// The realm, if present (not percent-decoded: it is a plain quoted-string).
     pub realm: Option<String>,
     /// Every other parameter, decoded, in order, duplicates kept.
     pub params: Vec<(String, String)>,
+}
+
+impl core::fmt::Debug for ParsedHeader {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ParsedHeader")
+            .field("realm", &self.realm)
+            .field(
+                "params",
+                &self.params.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 /// Parses an `Authorization` header value with the `OAuth` scheme (case-insensitive).
@@ -186,6 +199,16 @@ mod tests {
             .collect::<Vec<_>>()
             .join(", ");
         assert!(parse_header(&format!("OAuth {many}")).is_err());
+    }
+
+    #[test]
+    fn debug_shows_names_only() {
+        let p = parse_header("OAuth oauth_signature=\"cs%26ts\"").unwrap();
+        let dbg = format!("{p:?}");
+        assert!(
+            dbg.contains("oauth_signature") && !dbg.contains("cs&ts"),
+            "{dbg}"
+        );
     }
 
     #[test]
