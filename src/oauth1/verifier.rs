@@ -9,7 +9,7 @@
 //! and the replay store last, so malformed or unsigned traffic costs little and never reaches
 //! the store:
 //!
-//! 1. Parse the `Authorization: OAuth` header strictly (values must be percent-encoded)
+//! 1. Parse the `Authorization: OAuth` header strictly (no comma or whitespace inside values)
 //!    → [`VerifyError::MalformedHeader`]; the URL, query and form body → [`VerifyError::BadRequest`].
 //!    A header with another scheme (`Bearer`, `AuthSub`, …) is not ours and is ignored.
 //! 2. `oauth_*` parameters in more than one of header, query and form body
@@ -47,7 +47,7 @@ use super::header::parse_header;
 use super::signature::{signing_key, verify_hmac, verify_plaintext};
 use super::{OAuth1Error, SignatureMethod};
 use crate::clock::Clock;
-use crate::encoding::{is_unreserved, parse_form};
+use crate::encoding::parse_form;
 use crate::request::{Request, RequestError};
 use crate::secret::{ct_eq, ConsumerSecret, TokenSecret};
 
@@ -579,10 +579,10 @@ fn is_oauth_scheme(value: &str) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case(b"OAuth"))
 }
 
-/// RFC 5849 §3.5.1: header values are percent-encoded (§3.6), so only unreserved characters
-/// and `%` may appear inside the quotes. `parse_header` has already accepted the structure
-/// (quotes pair up, no escapes); this rejects raw `,`, space, `/`, `=` and the like, which a
-/// laxer parser elsewhere could split differently. The realm is a plain quoted-string.
+/// RFC 5849 §3.5.1 says header values are percent-encoded (§3.6). A raw reserved character
+/// such as `/` or `=` decodes to itself, so it is accepted (clients that skip encoding it
+/// still interoperate); a raw comma or whitespace inside the quotes is refused, since it makes
+/// the parameter boundaries ambiguous to other parsers (SECURITY.md §5.1 row 24).
 fn check_header_encoding(value: &str) -> Result<(), VerifyError> {
     let mut pieces = value.split('"');
     let mut outside = pieces.next().unwrap_or_default();
@@ -595,9 +595,9 @@ fn check_header_encoding(value: &str) -> Result<(), VerifyError> {
             .rsplit([',', ' ', '\t'])
             .next()
             .unwrap_or_default();
-        if name != "realm" && !inside.bytes().all(|b| is_unreserved(b) || b == b'%') {
+        if name != "realm" && inside.bytes().any(|b| b == b',' || b.is_ascii_whitespace()) {
             return Err(VerifyError::MalformedHeader(
-                "header value is not percent-encoded",
+                "comma or whitespace inside a quoted header value",
             ));
         }
         outside = pieces.next().unwrap_or_default();
