@@ -5,6 +5,7 @@
 use thiserror::Error;
 
 use crate::encoding::EncodingError;
+use crate::oauth1::flow::FlowError;
 use crate::oauth1::verifier::VerifyError;
 use crate::oauth1::OAuth1Error;
 use crate::request::RequestError;
@@ -30,6 +31,9 @@ pub enum Error {
     /// Sending a request or reading its response failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A step of the OAuth 1.0 dance failed.
+    #[error(transparent)]
+    Flow(#[from] FlowError),
     /// A token store could not load or save.
     #[error(transparent)]
     Store(#[from] StoreError),

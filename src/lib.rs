@@ -37,6 +37,7 @@
 pub mod authorizer;
 pub mod clock;
 pub mod encoding;
+pub mod endpoints;
 pub mod error;
 pub mod oauth1;
 pub mod request;

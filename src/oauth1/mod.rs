@@ -6,6 +6,8 @@
 //! * [`header`]: build and strictly parse `Authorization: OAuth …`.
 //! * [`OAuth1Authorizer`]: the [`crate::Authorizer`] for OAuth 1.0 credentials.
 //! * [`verifier`]: a strict provider's checks, used by the emulator.
+//! * [`types`] and [`flow`]: the client side of Google's three-legged dance (request token,
+//!   authorization URL, callback, access token, revocation) and two-legged requests.
 
 use thiserror::Error;
 
@@ -13,11 +15,15 @@ use crate::request::RequestError;
 
 mod authorizer;
 pub mod base_string;
+pub mod flow;
 pub mod header;
 pub mod signature;
+pub mod types;
 pub mod verifier;
 
 pub use authorizer::{OAuth1Authorizer, Signed};
+pub use flow::{AuthorizeOptions, FlowError, RequestTokenOptions};
+pub use types::{AccessToken, AuthorizedRequestToken, Callback, RequestToken, Scope};
 
 /// An OAuth 1.0 signature method (`oauth_signature_method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,0 +1,188 @@
+//! Where Google Accounts lives: every legacy endpoint URL as one [`Endpoints`] value.
+//!
+//! Google's servers for these protocols are gone, so the same value points either at the
+//! historical `https://www.google.com/accounts/…` URLs ([`Endpoints::google`]) or at any
+//! other host serving the same paths, such as the local emulator ([`Endpoints::at`]).
+//! Protocol code takes an `&Endpoints` and never spells a URL itself, so moving a whole
+//! program from one host to another is one value.
+
+use url::Url;
+
+use crate::request::RequestError;
+
+/// The historical origin of Google Accounts.
+pub const GOOGLE_BASE_URL: &str = "https://www.google.com";
+
+/// Paths below the base URL, as Google served them (PROTOCOLS.md §3.1).
+const OAUTH1_REQUEST_TOKEN_PATH: &str = "/accounts/OAuthGetRequestToken";
+const OAUTH1_AUTHORIZE_TOKEN_PATH: &str = "/accounts/OAuthAuthorizeToken";
+const OAUTH1_ACCESS_TOKEN_PATH: &str = "/accounts/OAuthGetAccessToken";
+const AUTHSUB_REVOKE_TOKEN_PATH: &str = "/accounts/AuthSubRevokeToken";
+
+/// The URLs of Google Accounts' legacy endpoints, configured as a whole.
+///
+/// Later protocols (AuthSub, ClientLogin, OAuth 2.0) add their URLs here, which is why the
+/// fields are private and the struct is `#[non_exhaustive]`. Every URL is absolute,
+/// `http` or `https`, without query or fragment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Endpoints {
+    base: String,
+    oauth1_request_token: String,
+    oauth1_authorize_token: String,
+    oauth1_access_token: String,
+    authsub_revoke_token: String,
+}
+
+impl Endpoints {
+    /// The historical Google URLs (`https://www.google.com/accounts/OAuthGetRequestToken`, …).
+    pub fn google() -> Self {
+        Self::joined(GOOGLE_BASE_URL)
+    }
+
+    /// The same paths under another base URL, e.g. the emulator's `http://127.0.0.1:PORT`.
+    ///
+    /// The base may carry a path prefix (`https://proxy.example/google`), and a trailing
+    /// `/` is ignored. It must be an absolute `http` or `https` URL with a host, and without
+    /// credentials, query or fragment.
+    pub fn at(base_url: &str) -> Result<Self, RequestError> {
+        let base = Url::parse(base_url).map_err(|e| RequestError::BadUrl(e.to_string()))?;
+        let scheme = base.scheme();
+        if scheme != "http" && scheme != "https" {
+            return Err(RequestError::UnsupportedScheme(scheme.to_owned()));
+        }
+        if base.host_str().is_none() {
+            return Err(RequestError::BadUrl("base URL has no host".to_owned()));
+        }
+        if base.port() == Some(0) {
+            return Err(RequestError::BadPort);
+        }
+        if base.query().is_some() || base.fragment().is_some() {
+            return Err(RequestError::BadUrl(
+                "base URL must not have a query or a fragment".to_owned(),
+            ));
+        }
+        if !base.username().is_empty() || base.password().is_some() {
+            // Credentials in a URL end up in logs; this crate never sends them that way.
+            return Err(RequestError::BadUrl(
+                "base URL must not carry a user name or password".to_owned(),
+            ));
+        }
+        // The `url` crate has normalized scheme and host case and dropped a default port;
+        // a path suffix appended to its serialization stays a valid URL.
+        Ok(Self::joined(base.as_str().trim_end_matches('/')))
+    }
+
+    /// Appends the fixed paths to an already validated base without a trailing `/`.
+    fn joined(prefix: &str) -> Self {
+        let join = |path: &str| format!("{prefix}{path}");
+        Self {
+            base: prefix.to_owned(),
+            oauth1_request_token: join(OAUTH1_REQUEST_TOKEN_PATH),
+            oauth1_authorize_token: join(OAUTH1_AUTHORIZE_TOKEN_PATH),
+            oauth1_access_token: join(OAUTH1_ACCESS_TOKEN_PATH),
+            authsub_revoke_token: join(AUTHSUB_REVOKE_TOKEN_PATH),
+        }
+    }
+
+    /// The base URL these endpoints were built from, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// OAuth 1.0 temporary-credential request: `…/accounts/OAuthGetRequestToken`.
+    pub fn oauth1_request_token(&self) -> &str {
+        &self.oauth1_request_token
+    }
+
+    /// OAuth 1.0 resource-owner authorization page: `…/accounts/OAuthAuthorizeToken`.
+    pub fn oauth1_authorize_token(&self) -> &str {
+        &self.oauth1_authorize_token
+    }
+
+    /// OAuth 1.0 token request: `…/accounts/OAuthGetAccessToken`.
+    pub fn oauth1_access_token(&self) -> &str {
+        &self.oauth1_access_token
+    }
+
+    /// Token revocation, for AuthSub and OAuth 1.0 tokens alike: `…/accounts/AuthSubRevokeToken`.
+    pub fn authsub_revoke_token(&self) -> &str {
+        &self.authsub_revoke_token
+    }
+}
+
+impl Default for Endpoints {
+    /// Google's historical URLs.
+    fn default() -> Self {
+        Self::google()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn google_urls_are_the_historical_ones() {
+        let e = Endpoints::google();
+        assert_eq!(
+            e.oauth1_request_token(),
+            "https://www.google.com/accounts/OAuthGetRequestToken"
+        );
+        assert_eq!(
+            e.oauth1_authorize_token(),
+            "https://www.google.com/accounts/OAuthAuthorizeToken"
+        );
+        assert_eq!(
+            e.oauth1_access_token(),
+            "https://www.google.com/accounts/OAuthGetAccessToken"
+        );
+        assert_eq!(
+            e.authsub_revoke_token(),
+            "https://www.google.com/accounts/AuthSubRevokeToken"
+        );
+    }
+
+    #[test]
+    fn at_joins_paths_under_any_base() {
+        let rows = [
+            (
+                "http://127.0.0.1:8080",
+                "http://127.0.0.1:8080/accounts/OAuthGetAccessToken",
+            ),
+            (
+                "http://127.0.0.1:8080/",
+                "http://127.0.0.1:8080/accounts/OAuthGetAccessToken",
+            ),
+            (
+                "https://proxy.example/google/",
+                "https://proxy.example/google/accounts/OAuthGetAccessToken",
+            ),
+            (
+                "http://[::1]:9/",
+                "http://[::1]:9/accounts/OAuthGetAccessToken",
+            ),
+        ];
+        for (base, want) in rows {
+            let e = Endpoints::at(base).unwrap();
+            assert_eq!(e.oauth1_access_token(), want, "base {base}");
+        }
+        assert_eq!(Endpoints::at(GOOGLE_BASE_URL).unwrap(), Endpoints::google());
+    }
+
+    #[test]
+    fn at_refuses_unusable_bases() {
+        for base in [
+            "",
+            "127.0.0.1:8080",
+            "ftp://h/",
+            "http://h/?a=1",
+            "http://h/#x",
+            "http://u:p@h/",
+            "http://h:0/",
+            "/accounts",
+        ] {
+            assert!(Endpoints::at(base).is_err(), "accepted {base:?}");
+        }
+    }
+}
