@@ -211,6 +211,17 @@ impl OAuth1Authorizer {
         self.reencode()
     }
 
+    /// The consumer alone: a copy with no token, callback or verifier. Each step of the
+    /// dance starts from this, so a value set for one step never leaks into the next.
+    pub fn consumer_only(&self) -> Self {
+        let mut this = self.clone();
+        this.token = None;
+        this.callback = None;
+        this.verifier = None;
+        this.rekey();
+        this.reencode()
+    }
+
     /// Signs without a token.
     pub fn without_token(mut self) -> Self {
         self.token = None;

@@ -168,7 +168,8 @@ impl AuthorizeOptions {
 /// are in the signature base string (RFC 5849 §3.4.1.3.1).
 ///
 /// `consumer` is the plain consumer (HMAC-SHA1, RSA-SHA1, or
-/// [`OAuth1Authorizer::anonymous`]); any token it holds is dropped for this call.
+/// [`OAuth1Authorizer::anonymous`]); any token, callback or verifier it holds is dropped
+/// for this call ([`OAuth1Authorizer::consumer_only`]).
 pub fn prepare_request_token(
     endpoints: &Endpoints,
     consumer: &OAuth1Authorizer,
@@ -188,8 +189,7 @@ pub fn prepare_request_token(
     let url = with_query(endpoints.oauth1_request_token(), &query);
     let request = Request::new("POST", &url)?;
     let signer = consumer
-        .clone()
-        .without_token()
+        .consumer_only()
         .with_callback(options.callback.as_str());
     let signed = signer.sign(&request, ctx)?;
     Ok(empty_post(&request).with_authorization(&signed.authorization))
@@ -296,7 +296,7 @@ pub fn prepare_access_token(
 ) -> Result<HttpRequest, FlowError> {
     let request = Request::new("POST", endpoints.oauth1_access_token())?;
     let signer = consumer
-        .clone()
+        .consumer_only()
         .with_token(authorized.token(), authorized.secret().clone())
         .with_verifier(authorized.verifier());
     let signed = signer.sign(&request, ctx)?;
@@ -387,7 +387,7 @@ pub fn prepare_two_legged(
     ctx: &Context,
 ) -> Result<HttpRequest, FlowError> {
     let request = two_legged_request(method, url, requestor_id)?;
-    let signed = consumer.clone().without_token().sign(&request, ctx)?;
+    let signed = consumer.consumer_only().sign(&request, ctx)?;
     Ok(HttpRequest::from_request(&request).with_authorization(&signed.authorization))
 }
 

@@ -342,7 +342,7 @@ impl AccessToken {
     /// verifier set.
     pub fn authorizer(&self, consumer: &OAuth1Authorizer) -> OAuth1Authorizer {
         consumer
-            .clone()
+            .consumer_only()
             .with_token(self.token.clone(), self.secret.clone())
     }
 }
