@@ -17,8 +17,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 // A crate root resolves `mod x;` beside itself (src/bin/x.rs), so name the directory.
+#[path = "gdauth/demo.rs"]
+mod demo;
 #[path = "gdauth/oauth1.rs"]
 mod oauth1;
+#[path = "gdauth/serve.rs"]
+mod serve;
 
 /// Google Data (GData) legacy auth protocols: sign, verify and emulate.
 // No `Debug` on the argument types: they hold secrets.
@@ -35,6 +39,10 @@ enum Group {
     /// OAuth 1.0 / 1.0a (RFC 5849).
     #[command(name = "oauth1", subcommand)]
     OAuth1(oauth1::Command),
+    /// Run the Google Accounts emulator (OAuth 1.0a endpoints, consent page, sample feeds).
+    Serve(serve::ServeArgs),
+    /// Walk every supported protocol end to end against an in-process emulator.
+    Demo,
 }
 
 /// Why a command failed. The message is shown as it is, so it must never hold a secret.
@@ -73,8 +81,13 @@ fn main() -> ExitCode {
     };
     let result = match cli.group {
         Group::OAuth1(cmd) => oauth1::run(cmd),
+        Group::Serve(args) => serve::run(args),
+        Group::Demo => demo::run(),
     };
     let outcome = result.and_then(|out| {
+        if out.is_empty() {
+            return Ok(());
+        }
         // Not println!: it panics when stdout is closed (`gdauth … | head -c0`).
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{out}")

@@ -1,0 +1,127 @@
+//! `gdauth serve`: runs the Google Accounts emulator until interrupted. A contract other
+//! tools depend on:
+//!
+//! ```text
+//! gdauth serve [--addr HOST:PORT] [--consumer KEY:SECRET]... [--rsa-consumer KEY:PEM_FILE]...
+//!     [--user EMAIL:PASSWORD]... [--auto-approve]
+//! ```
+//!
+//! When ready it prints exactly one line, `listening on http://HOST:PORT`, on stdout and
+//! flushes it; the request log goes to stderr, one line per request. Each `KEY:VALUE` flag
+//! splits at the first `:` (consumer keys and e-mail addresses hold none; secrets may).
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use gdata_auth::emulator::{serve, EmulatorConfig};
+use gdata_auth::oauth1::signature::RsaVerifyingKey;
+use gdata_auth::ConsumerSecret;
+
+use crate::CliError;
+
+/// `gdauth serve` flags. No `Debug`: they hold secrets.
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Registers an HMAC-SHA1 (and PLAINTEXT) consumer. Repeatable. Without any
+    /// `--consumer` or `--rsa-consumer`, Google's `anonymous:anonymous` is registered.
+    #[arg(long = "consumer", value_name = "KEY:SECRET", allow_hyphen_values = true)]
+    consumers: Vec<String>,
+    /// Registers an RSA-SHA1 consumer from a public key or X.509 certificate PEM. Repeatable.
+    #[arg(long = "rsa-consumer", value_name = "KEY:PEM_FILE")]
+    rsa_consumers: Vec<String>,
+    /// Registers a user who can sign in on the consent page. Repeatable. Default:
+    /// user@example.com with the password `password`.
+    #[arg(long = "user", value_name = "EMAIL:PASSWORD", allow_hyphen_values = true)]
+    users: Vec<String>,
+    /// Approve every authorization at once as the first user, without the consent form.
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+/// Runs the emulator until Ctrl-C or SIGTERM. Returns an empty string (nothing more to print).
+pub(crate) fn run(args: ServeArgs) -> Result<String, CliError> {
+    let config = config(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("serve: could not start a runtime: {e}")))?;
+    runtime
+        .block_on(serve(config, shutdown_signal(), |addr| {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "listening on http://{addr}");
+            let _ = out.flush();
+        }))
+        .map_err(|e| CliError::Failed(format!("serve: {e}")))?;
+    Ok(String::new())
+}
+
+fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
+    let mut config = EmulatorConfig::new().with_addr(args.addr);
+    config.auto_approve = args.auto_approve;
+    // The contract: with no `--consumer`, Google's `anonymous:anonymous` is registered
+    // (also when RSA consumers are given).
+    if args.consumers.is_empty() {
+        config = config.add_hmac_consumer("anonymous", ConsumerSecret::new("anonymous"));
+    }
+    for pair in &args.consumers {
+        let (key, secret) = split(pair, "--consumer", "KEY:SECRET")?;
+        config = config.add_hmac_consumer(key, ConsumerSecret::new(secret));
+    }
+    for pair in &args.rsa_consumers {
+        let (key, path) = split(pair, "--rsa-consumer", "KEY:PEM_FILE")?;
+        let path = PathBuf::from(path);
+        let pem = std::fs::read_to_string(&path).map_err(|e| {
+            CliError::Failed(format!(
+                "--rsa-consumer: cannot read {}: {e}",
+                path.display()
+            ))
+        })?;
+        let key_pem = RsaVerifyingKey::from_pem(&pem).map_err(|e| {
+            CliError::Failed(format!("--rsa-consumer: {}: {e}", path.display()))
+        })?;
+        config = config.add_rsa_consumer(key, key_pem);
+    }
+    for pair in &args.users {
+        let (email, password) = split(pair, "--user", "EMAIL:PASSWORD")?;
+        config = config.add_user(email, password);
+    }
+    Ok(config)
+}
+
+/// Splits `KEY:VALUE` at the first `:`; both halves must be non-empty. The error names the
+/// flag, never the value (it may be a secret).
+fn split<'a>(pair: &'a str, flag: &str, shape: &str) -> Result<(&'a str, &'a str), CliError> {
+    match pair.split_once(':') {
+        Some((k, v)) if !k.is_empty() && !v.is_empty() => Ok((k, v)),
+        _ => Err(CliError::Usage(format!(
+            "{flag} expects {shape} (two non-empty parts joined by ':')"
+        ))),
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
