@@ -1,9 +1,11 @@
 //! `gdauth`: the command-line face of `gdata-auth`, thin over the library.
 //!
 //! Commands are `gdauth <group> <command>`: `gdauth oauth1 sign` signs one request (or one
-//! base string) exactly as the library does, so other tools can script against it. Output
-//! goes to stdout; errors go to stderr as one `error: …` line naming what was wrong, never a
-//! secret, and the exit status is non-zero (2 for a misused command line, 1 for a failure).
+//! base string) exactly as the library does, and `gdauth oauth1 verify` checks one received
+//! request as a strict provider would, so other tools can script against both. Output goes
+//! to stdout; errors go to stderr as one `error: …` line naming what was wrong, never a
+//! secret, and the exit status is non-zero (2 for a misused command line, 1 for a failure,
+//! including a request that does not verify).
 
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -21,8 +23,13 @@ use clap::{Parser, Subcommand};
 mod demo;
 #[path = "gdauth/oauth1.rs"]
 mod oauth1;
+<<<<<<< HEAD
 #[path = "gdauth/serve.rs"]
 mod serve;
+=======
+#[path = "gdauth/verify.rs"]
+mod verify;
+>>>>>>> main
 
 /// Google Data (GData) legacy auth protocols: sign, verify and emulate.
 // No `Debug` on the argument types: they hold secrets.
@@ -52,19 +59,22 @@ enum CliError {
     Usage(String),
     /// The command line was fine but the work failed (unreadable file, bad key, bad URL).
     Failed(String),
+    /// The command ran and its answer is "no" (`oauth1 verify --json` on a request that does
+    /// not verify): this report goes to stdout, and the exit status is 1.
+    Rejected(String),
 }
 
 impl CliError {
     fn exit_code(&self) -> ExitCode {
         match self {
             Self::Usage(_) => ExitCode::from(2),
-            Self::Failed(_) => ExitCode::from(1),
+            Self::Failed(_) | Self::Rejected(_) => ExitCode::from(1),
         }
     }
 
     fn message(&self) -> &str {
         match self {
-            Self::Usage(m) | Self::Failed(m) => m,
+            Self::Usage(m) | Self::Failed(m) | Self::Rejected(m) => m,
         }
     }
 }
@@ -84,6 +94,7 @@ fn main() -> ExitCode {
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
     };
+<<<<<<< HEAD
     let outcome = result.and_then(|out| {
         if out.is_empty() {
             return Ok(());
@@ -94,13 +105,30 @@ fn main() -> ExitCode {
             .and_then(|()| stdout.flush())
             .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
     });
+=======
+    let outcome = match result {
+        Ok(out) => write_stdout(&out).map(|()| ExitCode::SUCCESS),
+        // A report of a "no": on stdout like a success, with the failure's status.
+        Err(e @ CliError::Rejected(_)) => write_stdout(e.message()).map(|()| e.exit_code()),
+        Err(e) => Err(e),
+    };
+>>>>>>> main
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: {}", e.message());
             e.exit_code()
         }
     }
+}
+
+/// Writes one line to stdout.
+fn write_stdout(out: &str) -> Result<(), CliError> {
+    // Not println!: it panics when stdout is closed (`gdauth … | head -c0`).
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{out}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
 }
 
 #[cfg(test)]

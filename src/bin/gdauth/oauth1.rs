@@ -1,10 +1,11 @@
 //! `gdauth oauth1 …`: OAuth 1.0 commands.
 //!
-//! `sign` is a contract other tools script against: its flag names and output shapes are
-//! stable. It describes the request with [`Request`], signs it with [`OAuth1Authorizer`] and
-//! prints the `Authorization` header value, or (with `--json`) the base string, signature
-//! and header. `--base-string` mode signs a given base string with the raw signature
-//! primitives, for checking another implementation's signatures.
+//! `sign` and `verify` (in [`crate::verify`]) are contracts other tools script against:
+//! their flag names and output shapes are stable. `sign` describes the request with
+//! [`Request`], signs it with [`OAuth1Authorizer`] and prints the `Authorization` header
+//! value, or (with `--json`) the base string, signature and header. `--base-string` mode
+//! signs a given base string with the raw signature primitives, for checking another
+//! implementation's signatures.
 
 use std::path::{Path, PathBuf};
 
@@ -19,8 +20,8 @@ use zeroize::Zeroizing;
 
 use crate::CliError;
 
-/// Largest `--rsa-key` file read, in bytes: an 8192-bit PKCS#8 PEM is under 7 KiB, and a
-/// cap keeps `--rsa-key /dev/zero` from eating memory.
+/// Largest `--rsa-key` (or `verify --rsa-cert`) file read, in bytes: an 8192-bit PKCS#8 PEM
+/// is under 7 KiB, and a cap keeps `--rsa-key /dev/zero` from eating memory.
 #[cfg(feature = "rsa")]
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
@@ -51,6 +52,9 @@ pub(crate) enum Command {
     /// Sign one request and print its Authorization header value (or, with --base-string,
     /// sign a signature base string).
     Sign(Box<SignArgs>),
+    /// Verify one received request as a strict provider would, and name the check that
+    /// failed.
+    Verify(Box<crate::verify::VerifyArgs>),
 }
 
 /// Flags of `gdauth oauth1 sign`. No `Debug`: several fields are secrets.
@@ -175,6 +179,7 @@ struct SignatureJson<'a> {
 pub(crate) fn run(cmd: Command) -> Result<String, CliError> {
     match cmd {
         Command::Sign(args) => sign(*args),
+        Command::Verify(args) => crate::verify::run(*args),
     }
 }
 
@@ -245,33 +250,40 @@ fn load_rsa_key(_path: &Path) -> Result<Key, CliError> {
 }
 
 /// Reads a PEM file, refusing anything over [`MAX_KEY_FILE`] rather than truncating it.
+/// `flag` names the flag the path came from and `expected` what the file should hold, for
+/// the message; the caller decides which [`CliError`] a failure is.
 #[cfg(feature = "rsa")]
-fn read_key_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
+pub(crate) fn read_pem_file(
+    path: &Path,
+    flag: &str,
+    expected: &str,
+) -> Result<Zeroizing<String>, String> {
     use std::io::Read as _;
-    let cannot = |e: std::io::Error| {
-        CliError::Failed(format!(
-            "cannot read --rsa-key file {}: {e}",
-            path.display()
-        ))
-    };
+    let cannot = |e: std::io::Error| format!("cannot read {flag} file {}: {e}", path.display());
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Zeroizing::new(Vec::new());
     file.take(MAX_KEY_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_KEY_FILE {
-        return Err(CliError::Failed(format!(
-            "--rsa-key file {} is larger than {MAX_KEY_FILE} bytes: not a PEM private key",
+        return Err(format!(
+            "{flag} file {} is larger than {MAX_KEY_FILE} bytes: not {expected}",
             path.display()
-        )));
+        ));
     }
     let text = std::str::from_utf8(&bytes).map_err(|_| {
-        CliError::Failed(format!(
-            "--rsa-key file {} is not text: expected a PEM private key",
+        format!(
+            "{flag} file {} is not text: expected {expected}",
             path.display()
-        ))
+        )
     })?;
     Ok(Zeroizing::new(text.to_owned()))
+}
+
+/// Reads the `--rsa-key` file; see [`read_pem_file`].
+#[cfg(feature = "rsa")]
+fn read_key_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
+    read_pem_file(path, "--rsa-key", "a PEM private key").map_err(CliError::Failed)
 }
 
 /// `--base-string` mode: the raw signature primitives over a given base string.
@@ -311,20 +323,9 @@ fn sign_request(
         return Err(usage("--method, --url and --consumer-key are required"));
     };
 
-    let mut form = Vec::with_capacity(args.form.len());
-    for pair in &args.form {
-        let Some((name, value)) = pair.split_once('=') else {
-            return Err(usage(format!(
-                "--form {pair:?} has no '=': expected NAME=VALUE"
-            )));
-        };
-        form.push((name, value));
-    }
+    let form = form_pairs(&args.form)?;
     let request = Request::new(&http_method, &url)
-        .map_err(|e| match e {
-            RequestError::BadMethod(_) => usage(format!("--method: {e}")),
-            _ => usage(format!("--url: {e}")),
-        })?
+        .map_err(request_error)?
         .with_form(form);
 
     let mut auth = match key {
@@ -398,11 +399,30 @@ fn sign_request(
     }
 }
 
-fn to_json(value: &impl serde::Serialize) -> Result<String, CliError> {
+/// A refused `--method` or `--url`, named by its flag.
+pub(crate) fn request_error(e: RequestError) -> CliError {
+    match e {
+        RequestError::BadMethod(_) => usage(format!("--method: {e}")),
+        _ => usage(format!("--url: {e}")),
+    }
+}
+
+/// Splits each `--form NAME=VALUE` at its first `=`, in order.
+pub(crate) fn form_pairs(flags: &[String]) -> Result<Vec<(&str, &str)>, CliError> {
+    flags
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .ok_or_else(|| usage(format!("--form {pair:?} has no '=': expected NAME=VALUE")))
+        })
+        .collect()
+}
+
+pub(crate) fn to_json(value: &impl serde::Serialize) -> Result<String, CliError> {
     serde_json::to_string(value).map_err(|e| CliError::Failed(format!("JSON output: {e}")))
 }
 
-fn usage(message: impl Into<String>) -> CliError {
+pub(crate) fn usage(message: impl Into<String>) -> CliError {
     CliError::Usage(message.into())
 }
 
