@@ -23,13 +23,10 @@ use clap::{Parser, Subcommand};
 mod demo;
 #[path = "gdauth/oauth1.rs"]
 mod oauth1;
-<<<<<<< HEAD
 #[path = "gdauth/serve.rs"]
 mod serve;
-=======
 #[path = "gdauth/verify.rs"]
 mod verify;
->>>>>>> main
 
 /// Google Data (GData) legacy auth protocols: sign, verify and emulate.
 // No `Debug` on the argument types: they hold secrets.
@@ -94,25 +91,12 @@ fn main() -> ExitCode {
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
     };
-<<<<<<< HEAD
-    let outcome = result.and_then(|out| {
-        if out.is_empty() {
-            return Ok(());
-        }
-        // Not println!: it panics when stdout is closed (`gdauth … | head -c0`).
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{out}")
-            .and_then(|()| stdout.flush())
-            .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
-    });
-=======
     let outcome = match result {
         Ok(out) => write_stdout(&out).map(|()| ExitCode::SUCCESS),
         // A report of a "no": on stdout like a success, with the failure's status.
         Err(e @ CliError::Rejected(_)) => write_stdout(e.message()).map(|()| e.exit_code()),
         Err(e) => Err(e),
     };
->>>>>>> main
     match outcome {
         Ok(code) => code,
         Err(e) => {
@@ -122,8 +106,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes one line to stdout.
+/// Writes one line to stdout (nothing for an empty result: `serve` has printed its own).
 fn write_stdout(out: &str) -> Result<(), CliError> {
+    if out.is_empty() {
+        return Ok(());
+    }
     // Not println!: it panics when stdout is closed (`gdauth … | head -c0`).
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{out}")
