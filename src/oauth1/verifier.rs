@@ -1,12 +1,941 @@
-//! Provider-side OAuth 1.0 verification (stub; being written).
+//! Provider-side OAuth 1.0 verification (RFC 5849 §3.2): the checks a strict service provider
+//! runs on a received request before trusting it. The emulator uses it for every signed call.
+//!
+//! One [`Verifier`] is shared by all request threads: [`Verifier::verify`] takes `&self`, and the
+//! replay store sits behind a mutex.
+//!
+//! # Order of checks
+//! Cheap shape checks come first, then the clock, then credential lookups, then the signature,
+//! and the replay store last, so malformed or unsigned traffic costs little and never reaches
+//! the store:
+//!
+//! 1. Parse the `Authorization: OAuth` header strictly (values must be percent-encoded)
+//!    → [`VerifyError::MalformedHeader`]; the URL, query and form body → [`VerifyError::BadRequest`].
+//!    A header with another scheme (`Bearer`, `AuthSub`, …) is not ours and is ignored.
+//! 2. `oauth_*` parameters in more than one of header, query and form body
+//!    → [`VerifyError::ParamsInMultipleLocations`]; any of them twice
+//!    → [`VerifyError::DuplicateProtocolParam`].
+//! 3. `oauth_consumer_key`, `oauth_signature_method`, `oauth_signature` → [`VerifyError::MissingParam`].
+//! 4. The method is one we verify → [`VerifyError::UnsupportedSignatureMethod`]; PLAINTEXT only
+//!    over https → [`VerifyError::InsecureTransport`].
+//! 5. `oauth_version`, when present, is `1.0` → [`VerifyError::UnsupportedVersion`].
+//! 6. `oauth_timestamp` and `oauth_nonce` (PLAINTEXT may omit both) → [`VerifyError::MissingParam`].
+//! 7. Shapes under the [`Profile`]: [`VerifyError::BadTimestamp`], [`VerifyError::BadNonce`],
+//!    [`VerifyError::BadConsumerKey`], [`VerifyError::BadToken`].
+//! 8. `oauth_body_hash` with a form body → [`VerifyError::BodyHashNotAllowed`].
+//! 9. The timestamp window → [`VerifyError::TimestampOutOfWindow`].
+//! 10. Consumer lookup; the method is registered for it → [`VerifyError::SignatureMethodNotAllowed`];
+//!     token lookup.
+//! 11. The signature, computed with dummy credentials when the consumer or token is unknown so
+//!     that both paths do the same work; then, in this precedence,
+//!     [`VerifyError::InvalidConsumer`], [`VerifyError::InvalidToken`], [`VerifyError::BadSignature`].
+//! 12. `oauth_body_hash` against the raw body → [`VerifyError::BodyHashMismatch`].
+//! 13. The replay store: [`VerifyError::NonceReused`], [`VerifyError::ReplayStoreFull`]; otherwise
+//!     the request's (consumer, token, timestamp, nonce) is recorded.
 
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use sha1::{Digest, Sha1};
 use thiserror::Error;
+use url::Url;
 
-/// Why a request failed verification.
+use super::base_string::base_string;
+use super::header::parse_header;
+use super::signature::{signing_key, verify_hmac, verify_plaintext};
+use super::{OAuth1Error, SignatureMethod};
+use crate::clock::Clock;
+use crate::encoding::{is_unreserved, parse_form};
+use crate::request::{Request, RequestError};
+use crate::secret::{ct_eq, ConsumerSecret, TokenSecret};
+
+#[cfg(feature = "rsa")]
+use super::signature::RsaVerifyingKey;
+
+const CONSUMER_KEY: &str = "oauth_consumer_key";
+const SIGNATURE_METHOD: &str = "oauth_signature_method";
+const SIGNATURE: &str = "oauth_signature";
+const TIMESTAMP: &str = "oauth_timestamp";
+const NONCE: &str = "oauth_nonce";
+const TOKEN: &str = "oauth_token";
+const VERSION: &str = "oauth_version";
+const CALLBACK: &str = "oauth_callback";
+const VERIFIER: &str = "oauth_verifier";
+const BODY_HASH: &str = "oauth_body_hash";
+
+/// Stand-in consumer secret for unknown consumer keys: the signature is still computed, so an
+/// unknown key costs the same as a known one (oauthlib's "dummy client"). Its value is
+/// irrelevant: a request that matches it is refused as `InvalidConsumer` all the same.
+const DUMMY_CONSUMER_SECRET: &str = "dummy-consumer-secret-0000";
+/// Stand-in token secret for unknown tokens (same reasoning).
+const DUMMY_TOKEN_SECRET: &str = "dummy-token-secret-000000";
+
+/// A fixed 2048-bit RSA public key (its private half was discarded) for the dummy RSA-SHA1
+/// verification of unknown consumers.
+#[cfg(feature = "rsa")]
+const DUMMY_RSA_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmxwF8zjFuKrQOFk8wiIm
+6Qpa9A0zJ9a7HQrianc/4VWFksUjT2XSNLrqfiWBS443BqBEs1UMM+89rB4PZ0LC
+tQFEuNXqE9xufyuULNRovTcspzlUuOrUClz7UCMLj4p8TzUY2jpf0u+Jw48T+pva
+qrsyLRtxddq5vSt8O762hUtPK4vu6rf1/uJ1o/dxnmH2t4bMHs3LiggCi/lnznA2
+oL9+2PUe5lVsy5GcgsQXFyM9XFATU8HshI/iExvKiAheKNDmZzmEy22nN1WXcC6H
+BSak/Oh7cw4mTR2yeGQZTHFHbHMGEGejgWihRZ7mOTPFQdfDXtYMBXIo4ViedQA0
+wwIDAQAB
+-----END PUBLIC KEY-----
+";
+
+/// The dummy RSA key, parsed once on first use.
+#[cfg(feature = "rsa")]
+fn dummy_rsa_key() -> Option<&'static RsaVerifyingKey> {
+    static KEY: std::sync::OnceLock<Option<RsaVerifyingKey>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| RsaVerifyingKey::from_pem(DUMMY_RSA_PUBLIC_PEM).ok())
+        .as_ref()
+}
+
+/// Why a request failed verification. Carries what a caller needs to answer, never a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum VerifyError {
-    /// Placeholder.
+    /// The `Authorization: OAuth` header did not parse.
+    #[error("malformed OAuth Authorization header: {0}")]
+    MalformedHeader(&'static str),
+    /// The URL, its query or the form body is malformed.
+    #[error("bad request: {0}")]
+    BadRequest(RequestError),
+    /// RFC 5849 §3.1: a protocol parameter appeared more than once.
+    #[error("protocol parameter {0:?} appears more than once (RFC 5849 §3.1)")]
+    DuplicateProtocolParam(String),
+    /// RFC 5849 §3.5: protocol parameters must come from exactly one place.
+    #[error("oauth_* parameters found in more than one of header, query and body (RFC 5849 §3.5)")]
+    ParamsInMultipleLocations,
+    /// A required protocol parameter is absent.
+    #[error("missing required parameter {0}")]
+    MissingParam(&'static str),
+    /// `oauth_version` is present and not `1.0`.
+    #[error("unsupported oauth_version (only 1.0 is accepted)")]
+    UnsupportedVersion,
+    /// `oauth_signature_method` names a method this verifier does not implement.
+    #[error("unsupported oauth_signature_method")]
+    UnsupportedSignatureMethod,
+    /// The method is not registered for this consumer.
+    #[error("signature method not allowed for this consumer")]
+    SignatureMethodNotAllowed,
+    /// RFC 5849 §3.4.4: PLAINTEXT over a non-TLS URL.
+    #[error("PLAINTEXT is only accepted over https (RFC 5849 §3.4.4)")]
+    InsecureTransport,
+    /// `oauth_timestamp` is not a decimal number of seconds that fits the profile.
+    #[error("malformed oauth_timestamp")]
+    BadTimestamp,
+    /// The timestamp is too far from the provider's clock.
+    #[error("oauth_timestamp is {skew} s from the provider clock, outside the accepted window")]
+    TimestampOutOfWindow {
+        /// Provider time minus request timestamp, in seconds (positive: the request is
+        /// older than now), saturated to the `i64` range.
+        skew: i64,
+    },
+    /// `oauth_nonce` has a length or characters the profile refuses.
+    #[error("malformed oauth_nonce")]
+    BadNonce,
+    /// `oauth_consumer_key` has a length or characters the profile refuses.
+    #[error("malformed oauth_consumer_key")]
+    BadConsumerKey,
+    /// `oauth_token` has a length or characters the profile refuses.
+    #[error("malformed oauth_token")]
+    BadToken,
+    /// The body-hash extension forbids `oauth_body_hash` on form-encoded bodies.
+    #[error("oauth_body_hash is not allowed on form-encoded bodies")]
+    BodyHashNotAllowed,
+    /// The consumer key is not registered.
+    #[error("unknown consumer key")]
+    InvalidConsumer,
+    /// The token is not known for this consumer.
+    #[error("unknown or revoked token")]
+    InvalidToken,
+    /// The signature does not verify.
     #[error("signature invalid")]
     BadSignature,
+    /// `oauth_body_hash` does not match the body.
+    #[error("oauth_body_hash does not match the request body")]
+    BodyHashMismatch,
+    /// RFC 5849 §3.3: this (consumer, token, timestamp, nonce) was already used.
+    #[error("nonce already used")]
+    NonceReused,
+    /// RFC 5849 §4.10: the bounded replay store is full of live entries; the request is
+    /// refused rather than forgetting nonces that could still be replayed.
+    #[error("replay store full; retry later")]
+    ReplayStoreFull,
+}
+
+impl VerifyError {
+    /// The OAuth Problem Reporting extension's `oauth_problem` value for this error.
+    pub fn oauth_problem(&self) -> &'static str {
+        match self {
+            Self::MalformedHeader(_)
+            | Self::BadRequest(_)
+            | Self::DuplicateProtocolParam(_)
+            | Self::ParamsInMultipleLocations
+            | Self::BadNonce
+            | Self::BodyHashNotAllowed => "parameter_rejected",
+            Self::MissingParam(_) => "parameter_absent",
+            Self::UnsupportedVersion => "version_rejected",
+            Self::UnsupportedSignatureMethod
+            | Self::SignatureMethodNotAllowed
+            | Self::InsecureTransport => "signature_method_rejected",
+            Self::BadTimestamp | Self::TimestampOutOfWindow { .. } => "timestamp_refused",
+            Self::BadConsumerKey | Self::InvalidConsumer => "consumer_key_unknown",
+            Self::BadToken | Self::InvalidToken => "token_rejected",
+            Self::BadSignature | Self::BodyHashMismatch => "signature_invalid",
+            // A full store asks the client to come back with a fresh nonce later.
+            Self::NonceReused | Self::ReplayStoreFull => "nonce_used",
+        }
+    }
+
+    /// The HTTP status RFC 5849 §3.2 prescribes: 400 for a malformed or unsupported request,
+    /// 401 for bad credentials, signature or nonce; 503 for a full replay store.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::MalformedHeader(_)
+            | Self::BadRequest(_)
+            | Self::DuplicateProtocolParam(_)
+            | Self::ParamsInMultipleLocations
+            | Self::MissingParam(_)
+            | Self::UnsupportedVersion
+            | Self::UnsupportedSignatureMethod
+            | Self::SignatureMethodNotAllowed
+            | Self::InsecureTransport
+            | Self::BadTimestamp
+            | Self::BodyHashNotAllowed => 400,
+            Self::TimestampOutOfWindow { .. }
+            | Self::BadNonce
+            | Self::BadConsumerKey
+            | Self::BadToken
+            | Self::InvalidConsumer
+            | Self::InvalidToken
+            | Self::BadSignature
+            | Self::BodyHashMismatch
+            | Self::NonceReused => 401,
+            Self::ReplayStoreFull => 503,
+        }
+    }
+}
+
+/// Which shapes of nonce, consumer key, token and timestamp are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Profile {
+    /// What Google's own consumers sent: key, token and nonce of 1 to 256 characters from
+    /// `[A-Za-z0-9._~/+=:@-]` (consumer keys are domain names, tokens look like `1/abc…`);
+    /// timestamp 1 to 20 digits.
+    #[default]
+    GoogleCompat,
+    /// oauthlib's provider defaults: `[A-Za-z0-9]` only, 20 to 30 characters; timestamp
+    /// exactly 10 digits.
+    OauthlibStrict,
+}
+
+impl Profile {
+    /// Whether a nonce, consumer key or token has an accepted shape.
+    fn identifier_ok(self, s: &str) -> bool {
+        match self {
+            Self::GoogleCompat => {
+                (1..=256).contains(&s.len())
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._~/+=-:@".contains(&b))
+            }
+            Self::OauthlibStrict => {
+                (20..=30).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+            }
+        }
+    }
+
+    /// Parses a timestamp: ASCII digits only, a length the profile accepts, fits `u64`.
+    fn timestamp(self, s: &str) -> Result<u64, VerifyError> {
+        let len_ok = match self {
+            // u64::MAX has 20 digits; longer strings cannot be a valid timestamp.
+            Self::GoogleCompat => (1..=20).contains(&s.len()),
+            Self::OauthlibStrict => s.len() == 10,
+        };
+        if !len_ok || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(VerifyError::BadTimestamp);
+        }
+        s.parse::<u64>().map_err(|_| VerifyError::BadTimestamp)
+    }
+}
+
+/// How strict the verifier is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifierConfig {
+    /// Largest accepted |now − oauth_timestamp|, in seconds (default 600, as oauthlib).
+    pub timestamp_window: u64,
+    /// Most (consumer, token, timestamp, nonce) entries the replay store holds.
+    pub max_nonces: usize,
+    /// Accepted shapes of nonce, key, token and timestamp.
+    pub profile: Profile,
+    /// Accepts PLAINTEXT over plain `http://`. Only for loopback test servers: the secrets
+    /// travel in the clear (RFC 5849 §3.4.4 requires TLS).
+    pub dangerous_allow_insecure_plaintext: bool,
+}
+
+impl Default for VerifierConfig {
+    fn default() -> Self {
+        Self {
+            timestamp_window: 600,
+            max_nonces: 100_000,
+            profile: Profile::GoogleCompat,
+            dangerous_allow_insecure_plaintext: false,
+        }
+    }
+}
+
+/// What the provider knows about one consumer.
+#[derive(Debug, Clone)]
+pub struct ConsumerCredential {
+    /// The shared secret (HMAC methods and PLAINTEXT).
+    pub secret: Option<ConsumerSecret>,
+    /// The registered RSA public key (RSA-SHA1); never taken from the request.
+    #[cfg(feature = "rsa")]
+    pub rsa_key: Option<RsaVerifyingKey>,
+    /// The methods this consumer may sign with (pinned, so a client cannot pick a weaker one).
+    pub allowed_methods: Vec<SignatureMethod>,
+}
+
+impl ConsumerCredential {
+    /// A shared-secret consumer allowed HMAC-SHA1, HMAC-SHA256 and PLAINTEXT.
+    pub fn hmac(secret: ConsumerSecret) -> Self {
+        Self {
+            secret: Some(secret),
+            #[cfg(feature = "rsa")]
+            rsa_key: None,
+            allowed_methods: vec![
+                SignatureMethod::HmacSha1,
+                SignatureMethod::HmacSha256,
+                SignatureMethod::Plaintext,
+            ],
+        }
+    }
+
+    /// An RSA consumer allowed RSA-SHA1 only.
+    #[cfg(feature = "rsa")]
+    pub fn rsa(key: RsaVerifyingKey) -> Self {
+        Self {
+            secret: None,
+            rsa_key: Some(key),
+            allowed_methods: vec![SignatureMethod::RsaSha1],
+        }
+    }
+
+    /// Replaces the allowed methods.
+    pub fn with_allowed_methods(
+        mut self,
+        methods: impl IntoIterator<Item = SignatureMethod>,
+    ) -> Self {
+        self.allowed_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Whether `method` is allowed and the key material it needs is present.
+    pub fn allows(&self, method: SignatureMethod) -> bool {
+        if !self.allowed_methods.contains(&method) {
+            return false;
+        }
+        match method {
+            #[cfg(feature = "rsa")]
+            SignatureMethod::RsaSha1 => self.rsa_key.is_some(),
+            #[cfg(not(feature = "rsa"))]
+            SignatureMethod::RsaSha1 => false,
+            SignatureMethod::HmacSha1
+            | SignatureMethod::HmacSha256
+            | SignatureMethod::Plaintext => self.secret.is_some(),
+        }
+    }
+}
+
+/// The provider's credential store, as the verifier reads it.
+pub trait CredentialLookup: Send + Sync {
+    /// The consumer registered under `consumer_key`, if any.
+    fn consumer(&self, consumer_key: &str) -> Option<ConsumerCredential>;
+    /// The secret of `token` issued to `consumer_key` (request or access token), if it is
+    /// live.
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<TokenSecret>;
+}
+
+impl<T: CredentialLookup + ?Sized> CredentialLookup for Arc<T> {
+    fn consumer(&self, consumer_key: &str) -> Option<ConsumerCredential> {
+        (**self).consumer(consumer_key)
+    }
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<TokenSecret> {
+        (**self).token_secret(consumer_key, token)
+    }
+}
+
+impl<T: CredentialLookup + ?Sized> CredentialLookup for &T {
+    fn consumer(&self, consumer_key: &str) -> Option<ConsumerCredential> {
+        (**self).consumer(consumer_key)
+    }
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<TokenSecret> {
+        (**self).token_secret(consumer_key, token)
+    }
+}
+
+/// A request as the provider received it.
+#[derive(Clone, Copy, Default)]
+pub struct ReceivedRequest<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The full URL as the provider is reached (its external scheme, host and port), query
+    /// included.
+    pub url: &'a str,
+    /// The `Authorization` header value, if any.
+    pub authorization: Option<&'a str>,
+    /// The body, only when `Content-Type` is `application/x-www-form-urlencoded`
+    /// (RFC 5849 §3.4.1.3.1 signs only those bodies).
+    pub form_body: Option<&'a str>,
+    /// Any other body, raw; only read to check `oauth_body_hash`.
+    pub body: Option<&'a [u8]>,
+}
+
+impl<'a> ReceivedRequest<'a> {
+    /// A request with no `Authorization` header and no body.
+    pub fn new(method: &'a str, url: &'a str) -> Self {
+        Self {
+            method,
+            url,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the `Authorization` header value.
+    pub fn with_authorization(mut self, value: &'a str) -> Self {
+        self.authorization = Some(value);
+        self
+    }
+
+    /// Sets a form-encoded body.
+    pub fn with_form_body(mut self, body: &'a str) -> Self {
+        self.form_body = Some(body);
+        self
+    }
+
+    /// Sets a non-form body.
+    pub fn with_body(mut self, body: &'a [u8]) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+impl core::fmt::Debug for ReceivedRequest<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The header, query and bodies may carry a PLAINTEXT signature (the secrets
+        // themselves) or tokens: show only their presence and size.
+        let path = self.url.split(['?', '#']).next().unwrap_or_default();
+        f.debug_struct("ReceivedRequest")
+            .field("method", &self.method)
+            .field("url", &path)
+            .field("has_query", &self.url.contains('?'))
+            .field("authorization", &self.authorization.map(|_| "[redacted]"))
+            .field("form_body_len", &self.form_body.map(str::len))
+            .field("body_len", &self.body.map(<[u8]>::len))
+            .finish()
+    }
+}
+
+/// A request that passed every check.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// `oauth_consumer_key`.
+    pub consumer_key: String,
+    /// `oauth_token`; `None` when absent or empty (RFC 5849 App. A allows either spelling).
+    pub token: Option<String>,
+    /// The signature method used.
+    pub signature_method: SignatureMethod,
+    /// `oauth_callback`, decoded.
+    pub callback: Option<String>,
+    /// `oauth_verifier`, decoded.
+    pub verifier: Option<String>,
+    /// The header's `realm`.
+    pub realm: Option<String>,
+    /// `oauth_timestamp` (absent only for PLAINTEXT).
+    pub timestamp: Option<u64>,
+    /// `oauth_nonce` (absent only for PLAINTEXT).
+    pub nonce: Option<String>,
+    /// Every non-protocol parameter, decoded, in order: query, form body, then any extra
+    /// header parameters (all of them signed).
+    pub params: Vec<(String, String)>,
+}
+
+impl Verified {
+    /// The first value of the non-protocol parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl core::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // oauth_verifier is a one-time credential; parameter values may hold anything.
+        f.debug_struct("Verified")
+            .field("consumer_key", &self.consumer_key)
+            .field("token", &self.token)
+            .field("signature_method", &self.signature_method)
+            .field("callback", &self.callback)
+            .field("verifier", &self.verifier.as_ref().map(|_| "[redacted]"))
+            .field("realm", &self.realm)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field(
+                "params",
+                &self.params.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// Replay store key: (timestamp, consumer key, token or "", nonce). Timestamp first, so the
+/// ordered set yields the oldest entries first for eviction.
+type ReplayKey = (u64, String, String, String);
+
+/// The bounded set of used (consumer, token, timestamp, nonce) tuples.
+#[derive(Debug, Default)]
+struct ReplayStore {
+    seen: BTreeSet<ReplayKey>,
+}
+
+impl ReplayStore {
+    /// Refuses a seen tuple; otherwise evicts entries older than `retention` and records it,
+    /// unless the store is still full.
+    fn check_and_record(
+        &mut self,
+        key: ReplayKey,
+        now: u64,
+        retention: u64,
+        max: usize,
+    ) -> Result<(), VerifyError> {
+        if self.seen.contains(&key) {
+            return Err(VerifyError::NonceReused);
+        }
+        let cutoff = now.saturating_sub(retention);
+        while self.seen.first().is_some_and(|first| first.0 < cutoff) {
+            self.seen.pop_first();
+        }
+        if self.seen.len() >= max {
+            return Err(VerifyError::ReplayStoreFull);
+        }
+        self.seen.insert(key);
+        Ok(())
+    }
+}
+
+/// A strict OAuth 1.0 provider-side verifier; see the module documentation for its checks.
+pub struct Verifier<L: CredentialLookup> {
+    lookup: L,
+    clock: Arc<dyn Clock>,
+    config: VerifierConfig,
+    nonces: Mutex<ReplayStore>,
+}
+
+impl<L: CredentialLookup> core::fmt::Debug for Verifier<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("config", &self.config)
+            .field("nonces_stored", &self.nonces_stored())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the protocol parameters came from (RFC 5849 §3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Location {
+    Header,
+    Query,
+    Body,
+}
+
+/// RFC 5849 §3.5: protocol parameters are those whose names begin with `oauth_`
+/// (case-sensitive: `OAUTH_SIGNATURE` is an ordinary parameter).
+fn is_protocol(name: &str) -> bool {
+    name.starts_with("oauth_")
+}
+
+/// At most 64 characters of attacker-supplied text for an error message, marked when cut.
+fn clip(s: &str) -> String {
+    const MAX: usize = 64;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
+        None => s.to_owned(),
+    }
+}
+
+/// Whether an `Authorization` value uses the OAuth scheme (case-insensitive, RFC 9110 §11.1).
+fn is_oauth_scheme(value: &str) -> bool {
+    value
+        .trim_start_matches([' ', '\t'])
+        .as_bytes()
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"OAuth"))
+}
+
+/// RFC 5849 §3.5.1: header values are percent-encoded (§3.6), so only unreserved characters
+/// and `%` may appear inside the quotes. `parse_header` has already accepted the structure
+/// (quotes pair up, no escapes); this rejects raw `,`, space, `/`, `=` and the like, which a
+/// laxer parser elsewhere could split differently. The realm is a plain quoted-string.
+fn check_header_encoding(value: &str) -> Result<(), VerifyError> {
+    let mut pieces = value.split('"');
+    let mut outside = pieces.next().unwrap_or_default();
+    while let Some(inside) = pieces.next() {
+        let name = outside
+            .trim_end_matches([' ', '\t'])
+            .strip_suffix('=')
+            .unwrap_or(outside)
+            .trim_end_matches([' ', '\t'])
+            .rsplit([',', ' ', '\t'])
+            .next()
+            .unwrap_or_default();
+        if name != "realm" && !inside.bytes().all(|b| is_unreserved(b) || b == b'%') {
+            return Err(VerifyError::MalformedHeader(
+                "header value is not percent-encoded",
+            ));
+        }
+        outside = pieces.next().unwrap_or_default();
+    }
+    Ok(())
+}
+
+fn header_error(e: OAuth1Error) -> VerifyError {
+    match e {
+        OAuth1Error::MalformedHeader { reason } => VerifyError::MalformedHeader(reason),
+        OAuth1Error::DuplicateParameter(name) => VerifyError::DuplicateProtocolParam(clip(&name)),
+        _ => VerifyError::MalformedHeader("unparseable header"),
+    }
+}
+
+/// `oauth_body_hash`: Base64 of SHA-1 over the raw body, compared in constant time.
+fn body_hash_matches(given: &str, body: &[u8]) -> bool {
+    let expected = STANDARD.encode(Sha1::digest(body));
+    ct_eq(expected.as_bytes(), given.as_bytes())
+}
+
+impl<L: CredentialLookup> Verifier<L> {
+    /// A verifier over `lookup`, reading time from `clock`.
+    pub fn new(lookup: L, clock: Arc<dyn Clock>, config: VerifierConfig) -> Self {
+        // Parse the dummy RSA key now, so the first unknown consumer is not slower.
+        #[cfg(feature = "rsa")]
+        let _ = dummy_rsa_key();
+        Self {
+            lookup,
+            clock,
+            config,
+            nonces: Mutex::new(ReplayStore::default()),
+        }
+    }
+
+    /// The credential store.
+    pub fn lookup(&self) -> &L {
+        &self.lookup
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &VerifierConfig {
+        &self.config
+    }
+
+    /// How many (consumer, token, timestamp, nonce) entries the replay store holds.
+    pub fn nonces_stored(&self) -> usize {
+        self.nonces
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .seen
+            .len()
+    }
+
+    /// Runs every check on `req`; see the module documentation for their order.
+    pub fn verify(&self, req: &ReceivedRequest<'_>) -> Result<Verified, VerifyError> {
+        let profile = self.config.profile;
+
+        // 1. Parse header, URL, query and form body.
+        let (realm, header) = match req.authorization {
+            Some(value) if is_oauth_scheme(value) => {
+                let parsed = parse_header(value).map_err(header_error)?;
+                check_header_encoding(value)?;
+                (parsed.realm, parsed.params)
+            }
+            _ => (None, Vec::new()),
+        };
+        let mut url = Url::parse(req.url)
+            .map_err(|e| VerifyError::BadRequest(RequestError::BadUrl(e.to_string())))?;
+        let query = parse_form(url.query().unwrap_or_default()).map_err(|source| {
+            VerifyError::BadRequest(RequestError::BadEncoding {
+                part: "query",
+                source,
+            })
+        })?;
+        let form = match req.form_body {
+            Some(body) => parse_form(body).map_err(|source| {
+                VerifyError::BadRequest(RequestError::BadEncoding {
+                    part: "form body",
+                    source,
+                })
+            })?,
+            None => Vec::new(),
+        };
+        // The query goes in through `with_form` below, so that the received
+        // `oauth_signature` can be left out of the base string wherever it was
+        // (RFC 5849 §3.4.1.3.1); the base string URI has no query anyway (§3.4.1.2).
+        url.set_query(None);
+        url.set_fragment(None);
+        let https = url.scheme() == "https";
+        let request = Request::from_url(req.method, url)
+            .map_err(VerifyError::BadRequest)?
+            .with_form(
+                query
+                    .iter()
+                    .chain(&form)
+                    .filter(|(n, _)| n != SIGNATURE)
+                    .map(|(n, v)| (n.clone(), v.clone())),
+            );
+
+        // 2. RFC 5849 §3.5: exactly one location; §3.1: no duplicates.
+        let sources = [
+            (Location::Header, &header),
+            (Location::Query, &query),
+            (Location::Body, &form),
+        ];
+        let mut with_oauth = sources
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(|(n, _)| is_protocol(n)));
+        let protocol: Vec<(&str, &str)> = match (with_oauth.next(), with_oauth.next()) {
+            (Some(_), Some(_)) => return Err(VerifyError::ParamsInMultipleLocations),
+            (Some((_, ps)), None) => ps
+                .iter()
+                .filter(|(n, _)| is_protocol(n))
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            (None, _) => Vec::new(),
+        };
+        let mut names = HashSet::with_capacity(protocol.len());
+        for (name, _) in &protocol {
+            if !names.insert(*name) {
+                return Err(VerifyError::DuplicateProtocolParam(clip(name)));
+            }
+        }
+        let get = |name: &str| protocol.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+
+        // 3. Required parameters.
+        let consumer_key = get(CONSUMER_KEY).ok_or(VerifyError::MissingParam(CONSUMER_KEY))?;
+        let method_name =
+            get(SIGNATURE_METHOD).ok_or(VerifyError::MissingParam(SIGNATURE_METHOD))?;
+        let signature = get(SIGNATURE).ok_or(VerifyError::MissingParam(SIGNATURE))?;
+
+        // 4. Method, and TLS for PLAINTEXT.
+        let method = SignatureMethod::parse(method_name)
+            .map_err(|_| VerifyError::UnsupportedSignatureMethod)?;
+        #[cfg(not(feature = "rsa"))]
+        if method == SignatureMethod::RsaSha1 {
+            return Err(VerifyError::UnsupportedSignatureMethod);
+        }
+        if method == SignatureMethod::Plaintext
+            && !https
+            && !self.config.dangerous_allow_insecure_plaintext
+        {
+            return Err(VerifyError::InsecureTransport);
+        }
+
+        // 5. RFC 5849 §3.1: oauth_version, if present, MUST be "1.0".
+        if get(VERSION).is_some_and(|v| v != "1.0") {
+            return Err(VerifyError::UnsupportedVersion);
+        }
+
+        // 6. RFC 5849 §3.1: timestamp and nonce MAY be omitted for PLAINTEXT only; we take
+        // both or neither, so a nonce is never checked without its timestamp.
+        let timestamp_raw = get(TIMESTAMP);
+        let nonce = get(NONCE);
+        match (timestamp_raw, nonce) {
+            (Some(_), Some(_)) => {}
+            (None, None) if method == SignatureMethod::Plaintext => {}
+            (None, _) => return Err(VerifyError::MissingParam(TIMESTAMP)),
+            (Some(_), None) => return Err(VerifyError::MissingParam(NONCE)),
+        }
+
+        // 7. Shapes under the profile. An empty oauth_token means "no token" (RFC 5849 App. A).
+        let timestamp = timestamp_raw.map(|t| profile.timestamp(t)).transpose()?;
+        if nonce.is_some_and(|n| !profile.identifier_ok(n)) {
+            return Err(VerifyError::BadNonce);
+        }
+        if !profile.identifier_ok(consumer_key) {
+            return Err(VerifyError::BadConsumerKey);
+        }
+        let token = get(TOKEN).filter(|t| !t.is_empty());
+        if token.is_some_and(|t| !profile.identifier_ok(t)) {
+            return Err(VerifyError::BadToken);
+        }
+
+        // 8. The body-hash extension forbids oauth_body_hash on form-encoded bodies.
+        let body_hash = get(BODY_HASH);
+        if body_hash.is_some() && req.form_body.is_some() {
+            return Err(VerifyError::BodyHashNotAllowed);
+        }
+
+        // 9. The timestamp window.
+        let now = self.clock.now_unix();
+        if let Some(ts) = timestamp {
+            if now.abs_diff(ts) > self.config.timestamp_window {
+                let d = i128::from(now) - i128::from(ts);
+                let skew = i64::try_from(d).unwrap_or(if d > 0 { i64::MAX } else { i64::MIN });
+                return Err(VerifyError::TimestampOutOfWindow { skew });
+            }
+        }
+
+        // 10. Lookups. Unknown consumer or token: remember, and verify with dummies.
+        let credential = self.lookup.consumer(consumer_key);
+        if let Some(c) = &credential {
+            if !c.allows(method) {
+                return Err(VerifyError::SignatureMethodNotAllowed);
+            }
+        }
+        let token_secret = token.map(|t| self.lookup.token_secret(consumer_key, t));
+        let token_known = !matches!(token_secret, Some(None));
+
+        // 11. The signature, same work whether or not the credentials are known.
+        let header_refs: Vec<(&str, &str)> = header
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let valid = match method {
+            SignatureMethod::HmacSha1
+            | SignatureMethod::HmacSha256
+            | SignatureMethod::Plaintext => {
+                let cs = credential
+                    .as_ref()
+                    .and_then(|c| c.secret.as_ref())
+                    .map_or(DUMMY_CONSUMER_SECRET, ConsumerSecret::secret);
+                let ts = match &token_secret {
+                    None => "",
+                    Some(Some(s)) => s.secret(),
+                    Some(None) => DUMMY_TOKEN_SECRET,
+                };
+                let key = signing_key(cs, ts);
+                if method == SignatureMethod::Plaintext {
+                    verify_plaintext(&key, signature)
+                } else {
+                    let base = base_string(&request, &header_refs);
+                    verify_hmac(method, key.as_bytes(), base.as_bytes(), signature)
+                }
+            }
+            #[cfg(feature = "rsa")]
+            SignatureMethod::RsaSha1 => {
+                let base = base_string(&request, &header_refs);
+                let key: Option<&RsaVerifyingKey> =
+                    match credential.as_ref().and_then(|c| c.rsa_key.as_ref()) {
+                        Some(k) => Some(k),
+                        None => dummy_rsa_key(),
+                    };
+                key.is_some_and(|k| k.verify(base.as_bytes(), signature))
+            }
+            #[cfg(not(feature = "rsa"))]
+            SignatureMethod::RsaSha1 => false,
+        };
+        if credential.is_none() {
+            return Err(VerifyError::InvalidConsumer);
+        }
+        if !token_known {
+            return Err(VerifyError::InvalidToken);
+        }
+        if !valid {
+            return Err(VerifyError::BadSignature);
+        }
+
+        // 12. oauth_body_hash covers a body the signature does not (RFC 5849 §4.12).
+        if let Some(given) = body_hash {
+            if !body_hash_matches(given, req.body.unwrap_or_default()) {
+                return Err(VerifyError::BodyHashMismatch);
+            }
+        }
+
+        // 13. Replay, recorded only now that the request is known to be genuine.
+        if let (Some(ts), Some(n)) = (timestamp, nonce) {
+            let key = (
+                ts,
+                consumer_key.to_owned(),
+                token.unwrap_or_default().to_owned(),
+                n.to_owned(),
+            );
+            self.nonces
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .check_and_record(
+                    key,
+                    now,
+                    self.config.timestamp_window.saturating_mul(2),
+                    self.config.max_nonces,
+                )?;
+        }
+
+        let params = query
+            .iter()
+            .chain(&form)
+            .chain(&header)
+            .filter(|(n, _)| !is_protocol(n))
+            .cloned()
+            .collect();
+        Ok(Verified {
+            consumer_key: consumer_key.to_owned(),
+            token: token.map(str::to_owned),
+            signature_method: method,
+            callback: get(CALLBACK).map(str::to_owned),
+            verifier: get(VERIFIER).map(str::to_owned),
+            realm,
+            timestamp,
+            nonce: nonce.map(str::to_owned),
+            params,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_encoding_check() {
+        assert!(check_header_encoding("OAuth realm=\"a b/c\", oauth_nonce=\"a%2Cb\"").is_ok());
+        assert!(check_header_encoding("OAuth oauth_nonce=\"a,b\"").is_err());
+        assert!(check_header_encoding("OAuth a=\"1\",oauth_nonce = \"x y\"").is_err());
+        assert!(check_header_encoding("OAuth oauth_signature=\"ab/=\"").is_err());
+    }
+
+    #[test]
+    fn replay_store_evicts_then_refuses() {
+        let mut s = ReplayStore::default();
+        let k = |ts: u64, n: &str| (ts, "c".to_owned(), String::new(), n.to_owned());
+        assert_eq!(s.check_and_record(k(100, "a"), 100, 10, 2), Ok(()));
+        assert_eq!(
+            s.check_and_record(k(100, "a"), 100, 10, 2),
+            Err(VerifyError::NonceReused)
+        );
+        assert_eq!(s.check_and_record(k(105, "b"), 105, 10, 2), Ok(()));
+        assert_eq!(
+            s.check_and_record(k(106, "c"), 106, 10, 2),
+            Err(VerifyError::ReplayStoreFull)
+        );
+        // At 111 the entry from 100 is older than the retention and goes.
+        assert_eq!(s.check_and_record(k(111, "c"), 111, 10, 2), Ok(()));
+        assert_eq!(s.seen.len(), 2);
+    }
+
+    #[test]
+    fn clip_marks_cuts() {
+        assert_eq!(clip("abc"), "abc");
+        let long = "x".repeat(100);
+        assert_eq!(clip(&long).chars().count(), 65);
+    }
+
+    #[test]
+    fn dummy_key_parses() {
+        #[cfg(feature = "rsa")]
+        assert!(dummy_rsa_key().is_some());
+    }
 }
