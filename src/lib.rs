@@ -36,6 +36,8 @@
 
 pub mod authorizer;
 pub mod clock;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod encoding;
 pub mod error;
 pub mod oauth1;
