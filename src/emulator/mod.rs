@@ -86,7 +86,8 @@
 //! Statuses follow RFC 5849 §3.2, as [`VerifyError::http_status`] maps them: 400 for a
 //! malformed or unsupported request (duplicate or missing parameters, bad encoding, unknown
 //! signature method), 401 for bad credentials (signature, consumer, token, timestamp, nonce,
-//! verifier), with `WWW-Authenticate: OAuth realm="…"`. Also 413 for a body over 64 KiB, 431
+//! verifier), with `WWW-Authenticate: OAuth realm="…"`. Also 413 for a body over 64 KiB
+//! (408 when a body does not arrive within 10 s), 431
 //! for header fields over 32 KiB, 405 for methods other than GET and POST, 503 (with
 //! `Retry-After`) when a bounded store is full. The body, `text/plain`, is form-encoded in the
 //! OAuth Problem Reporting style: `oauth_problem=signature_invalid&…&oauth_problem_advice=…`,
