@@ -49,6 +49,8 @@
 
 pub mod authorizer;
 pub mod clock;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod encoding;
 pub mod endpoints;
 pub mod error;
