@@ -7,10 +7,23 @@
 //! * OAuth 1.0 / 1.0a (RFC 5849) signing: HMAC-SHA1, RSA-SHA1, PLAINTEXT (and HMAC-SHA256),
 //!   the `Authorization: OAuth` header, two-legged requests with `xoauth_requestor_id`.
 //! * Provider-side OAuth 1.0 verification, strict by default ([`oauth1::verifier`]).
+//! * Google's three-legged dance as pure `prepare_*` / `parse_*` pairs with async and
+//!   blocking glue ([`oauth1::flow`]), against [`endpoints::Endpoints::google`] or any host.
+//! * An HTTP [`transport`] trait (reqwest with rustls behind the `http` feature, or any
+//!   closure) and a [`store::TokenStore`] with an atomic 0600 file store.
+//! * A local emulator of Google Accounts (feature `emulator`), used by the tests, the
+//!   examples and `gdauth demo`.
 //! * One [`Authorizer`] trait for every scheme, so call sites migrate one at a time.
+//!
+//! ## Layout
+//! Data flows one way: describe a [`Request`], authorize it (pure, over a [`Context`] drawn
+//! from an injected [`Clock`] and [`NonceSource`]), send it through a [`transport`] (the only
+//! I/O), interpret the answer with a pure `parse_*`. Each protocol module has that shape.
 //!
 //! ## Out of scope
 //! * Talking to Google: its legacy endpoints are gone. The emulator stands in for them.
+//! * AuthSub, ClientLogin and the OAuth 2.0 bridge: later phases, each a module of its own
+//!   behind the same [`Authorizer`] and [`transport`].
 //! * Non-form request bodies in signatures (RFC 5849 §3.4.1.3.1 signs form bodies only).
 //! * Reproducing legacy clients' signing quirks: the signer is RFC 5849 exactly.
 //!
@@ -36,6 +49,8 @@
 
 pub mod authorizer;
 pub mod clock;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod encoding;
 pub mod endpoints;
 pub mod error;

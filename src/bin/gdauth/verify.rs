@@ -103,7 +103,7 @@ pub(crate) struct VerifyArgs {
 #[derive(Clone, Copy, ValueEnum)]
 enum ProfileArg {
     /// Google's consumers: keys, tokens and nonces of 1 to 256 characters from
-    /// [A-Za-z0-9._~/+=:@-], timestamps of 1 to 20 digits.
+    /// `[A-Za-z0-9._~/+=:@-]`, timestamps of 1 to 20 digits.
     #[value(name = "google")]
     Google,
     /// oauthlib's provider defaults: [A-Za-z0-9]{20,30}, timestamps of exactly 10 digits.

@@ -1,0 +1,739 @@
+//! A local stand-in for Google Accounts: a real HTTP server (axum on tokio) that plays
+//! Google's OAuth 1.0a endpoints and a few protected GData feeds, verifying every signed
+//! request with the same [`crate::oauth1::verifier`] code the crate's signer is tested
+//! against (DESIGN.md, "The emulator").
+//!
+//! Start it in-process with [`Emulator::start`] (works from plain sync code and from inside a
+//! tokio runtime: the server runs on its own thread with its own runtime, and stops, joined,
+//! when the [`Emulator`] is dropped), or run it in the caller's runtime with [`serve`] (what
+//! `gdauth serve` uses).
+//!
+//! # Endpoints
+//! Every endpoint accepts `GET` and `POST`; protocol parameters may come in the
+//! `Authorization: OAuth` header, the query or a form body (RFC 5849 §3.5), from exactly one
+//! of them.
+//!
+//! | path | what it does |
+//! |---|---|
+//! | `/accounts/OAuthGetRequestToken` | consumer-signed; needs `scope` (space-separated `http(s)` URLs) and `oauth_callback` (a URL or `oob`); optional `xoauth_displayname`. Answers `oauth_token=4%2F…&oauth_token_secret=…&oauth_callback_confirmed=true` |
+//! | `/accounts/OAuthAuthorizeToken` | the consent page (below) |
+//! | `/accounts/OAuthGetAccessToken` | signed with the request token, carrying `oauth_verifier`. Answers `oauth_token=1%2F…&oauth_token_secret=…` |
+//! | `/accounts/AuthSubRevokeToken` | signed with an access token; revokes it; `200` with an empty body |
+//! | `/{service}/feeds/…`, `/feeds/…` | a sample Atom feed, for a valid OAuth `Authorization` whose scopes cover the path |
+//!
+//! Token responses are `application/x-www-form-urlencoded` (RFC 5849 §2.1 and §2.3). Request
+//! tokens look like Google's (`4/` + 40 hex digits), access tokens likewise (`1/…`); every
+//! token, secret and verifier carries 160 bits from the OS CSPRNG.
+//!
+//! # The consent page
+//! `GET /accounts/OAuthAuthorizeToken?oauth_token=…` shows the application (its
+//! `xoauth_displayname`, marked unverified as Google did; else the consumer key; for the
+//! `anonymous` consumer without a display name, the callback's host or "anonymous" as Google
+//! described), the requested scopes, where the user goes next, and email/password fields
+//! with *Approve* and *Deny* buttons. Query parameters:
+//! * `hd`: a Google Apps domain. Other than `default`, only accounts of that domain may sign
+//!   in, and the page says so.
+//! * `hl`: the language asked for. The page states which one was requested and that the
+//!   emulator speaks English only.
+//! * `btmpl=mobile`: a compact single-column layout, labelled as such; any other value is
+//!   named on the page as ignored.
+//! * `oauth_callback`: ignored (OAuth 1.0a takes the callback at the request-token step,
+//!   which closes the 2009.1 session-fixation hole); the page notes a differing one.
+//!
+//! The form posts back to the same path. With the right email and password, *Approve* binds
+//! a fresh verifier to the request token and either redirects (302) to the callback with
+//! `oauth_token` and `oauth_verifier` appended (the callback's own query is kept), or, for
+//! `oob`, shows the verifier inside `<code id="verifier">`. A wrong password re-shows the form
+//! with status 401; nothing changes.
+//!
+//! **Deny** needs no password. It marks the request token denied for good, then redirects
+//! to the callback with `oauth_token` and `oauth_problem=permission_denied` (the Problem
+//! Reporting extension's code, and no `oauth_verifier`), or, for `oob`, shows an "access
+//! denied" page without a verifier. A later exchange of that token answers 401
+//! `oauth_problem=permission_denied`.
+//!
+//! With [`EmulatorConfig::auto_approve`], the `GET` approves at once as the first configured
+//! user (the first of the `hd` domain, when one is given) and answers as *Approve* does.
+//!
+//! # State rules
+//! * Request tokens are valid for one hour from issue, by the injected [`Clock`]
+//!   (`token_expired` afterwards), can be approved or denied once, and exchanged once
+//!   (`token_used`). Only an approved token exchanges (`permission_unknown` before the user
+//!   answered).
+//! * A verifier is bound to its request token and dies with the exchange; a wrong or foreign
+//!   verifier is `parameter_rejected` and burns nothing.
+//! * **The ten-token limit** (PROTOCOLS.md §9): at most ten access tokens per (user,
+//!   consumer) are outstanding. The eleventh exchange **succeeds and revokes the oldest**
+//!   outstanding one (as Google did with its live-token limits, and so a long-running
+//!   `gdauth serve` never locks a client out). The access-token response then carries the
+//!   header `X-Emulator-Revoked-Token: <the revoked token>`, and the log line says so.
+//! * Revoked tokens are refused (`token_revoked`). Tokens are tied to the consumer they were
+//!   issued to. A request that fails changes no state.
+//!
+//! # Feeds and scopes
+//! A feed answers only a valid OAuth request: three-legged (an access token) whose scopes
+//! cover the path, or two-legged (no token, `xoauth_requestor_id=EMAIL` naming a configured
+//! user). A scope covers a request when the scope URL's path is a prefix of the request's
+//! path ending at a `/` boundary (`/calendar/feeds/` and `/calendar/feeds` both cover
+//! `/calendar/feeds/default/private/full`; `/calendar/feeds` does not cover
+//! `/calendar/feedsx`). Hosts and schemes are not compared: the emulator is not
+//! www.google.com. **Two-legged** requests may read every feed of every configured user,
+//! for any registered consumer **except `anonymous`**, whose secret is public (Google
+//! reserved 2LO for registered Google Apps consumers). `POST` is answered like `GET`; the
+//! feeds are read-only samples.
+//!
+//! # Errors
+//! Statuses follow RFC 5849 §3.2, as [`VerifyError::http_status`] maps them: 400 for a
+//! malformed or unsupported request (duplicate or missing parameters, bad encoding, unknown
+//! signature method), 401 for bad credentials (signature, consumer, token, timestamp, nonce,
+//! verifier), with `WWW-Authenticate: OAuth realm="…"`. Also 413 for a body over 64 KiB
+//! (408 when a body does not arrive within 10 s), 431
+//! for header fields over 32 KiB, 405 for methods other than GET and POST, 503 (with
+//! `Retry-After`) when a bounded store is full. The body, `text/plain`, is form-encoded in the
+//! OAuth Problem Reporting style: `oauth_problem=signature_invalid&…&oauth_problem_advice=…`,
+//! plus `oauth_acceptable_timestamps=LO-HI`, `oauth_parameters_absent=…`,
+//! `oauth_parameters_rejected=…` or `oauth_acceptable_versions=1.0-1.0` where they apply.
+//! Google itself answered a bad signature with `signature_invalid` and the base string it
+//! had computed (`base_string:GET&https%3A…`; seen in google/google-gdata#417 and
+//! scribejava#33/#45); the emulator keeps that clue as `oauth_signature_base_string=…`. A
+//! scope that does not cover a feed gives 401 `permission_denied` with Google's own words,
+//! "Token invalid - AuthSub token has wrong scope", as the advice.
+//!
+//! # Which URL is verified
+//! The signed URL is rebuilt as `{public_base_url}{path-and-query}` when
+//! [`EmulatorConfig::public_base_url`] is set (behind a proxy or TLS terminator), otherwise
+//! as `http://{Host header}{path-and-query}` (`http://{local address}` when there is no
+//! `Host`), with the path and query exactly as received. A client must sign that URL.
+//!
+//! # Logging
+//! One line per request (method, path without the query, status, time) to the
+//! [`LogTarget`], and for every refusal the `oauth_problem` and the reason. Never a secret,
+//! a query, a body or an `Authorization` header.
+
+mod authorize;
+mod feeds;
+mod http;
+mod oauth1;
+mod state;
+
+use std::collections::HashMap;
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use axum::routing::any;
+use axum::Router;
+use thiserror::Error;
+
+use crate::clock::{Clock, SystemClock};
+use crate::oauth1::verifier::{ConsumerCredential, Verifier, VerifierConfig, VerifyError};
+use crate::secret::{ConsumerSecret, SecretString};
+
+#[cfg(feature = "rsa")]
+use crate::oauth1::signature::RsaVerifyingKey;
+
+pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
+pub use state::{MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
+
+use http::Problem;
+use state::{Lookup, Store};
+
+/// The consumer registered when none is configured: Google's `anonymous` (secret
+/// `anonymous`, HMAC-SHA1) for installed and unregistered applications.
+pub const ANONYMOUS_CONSUMER: &str = "anonymous";
+/// The user registered when none is configured.
+pub const DEFAULT_USER_EMAIL: &str = "user@example.com";
+/// The default user's password.
+pub const DEFAULT_USER_PASSWORD: &str = "password";
+/// How long a stopping server waits for open connections before closing them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Where the emulator writes its one-line-per-request log.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum LogTarget {
+    /// Standard error (the default; what `gdauth serve` uses).
+    #[default]
+    Stderr,
+    /// Nowhere.
+    Off,
+    /// A callback receiving each line (without a trailing newline).
+    Custom(Arc<dyn Fn(&str) + Send + Sync>),
+}
+
+impl LogTarget {
+    /// Writes one line. Control characters (which could forge extra log lines from a
+    /// parameter name echoed in a reason) are replaced by `?`.
+    fn line(&self, line: &str) {
+        let line: String = line
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        let line = line.as_str();
+        match self {
+            Self::Stderr => eprintln!("gdauth-emulator: {line}"),
+            Self::Off => {}
+            Self::Custom(f) => f(line),
+        }
+    }
+}
+
+impl core::fmt::Debug for LogTarget {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Stderr => "Stderr",
+            Self::Off => "Off",
+            Self::Custom(_) => "Custom(..)",
+        })
+    }
+}
+
+/// How to run the emulator. Start from [`EmulatorConfig::default`] (or `new`), then set
+/// fields and call the `add_*` / `with_*` methods.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct EmulatorConfig {
+    /// The address to listen on (default `127.0.0.1:0`: a free loopback port).
+    pub addr: SocketAddr,
+    /// Approve every authorization at once as the first user, without a form.
+    pub auto_approve: bool,
+    /// The verifier's strictness (timestamp window, replay store size, profile).
+    pub verifier: VerifierConfig,
+    /// The externally visible base URL (`https://host[:port]`, no trailing slash needed),
+    /// when the emulator sits behind a proxy; signatures are checked against it.
+    pub public_base_url: Option<String>,
+    /// Where the request log goes.
+    pub log: LogTarget,
+    clock: Arc<dyn Clock>,
+    consumers: Vec<(String, ConsumerCredential)>,
+    users: Vec<(String, SecretString)>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            auto_approve: false,
+            verifier: VerifierConfig::default(),
+            public_base_url: None,
+            log: LogTarget::default(),
+            clock: Arc::new(SystemClock),
+            consumers: Vec::new(),
+            users: Vec::new(),
+        }
+    }
+}
+
+impl core::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("addr", &self.addr)
+            .field("auto_approve", &self.auto_approve)
+            .field("verifier", &self.verifier)
+            .field("public_base_url", &self.public_base_url)
+            .field("log", &self.log)
+            .field(
+                "consumers",
+                &self.consumers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field(
+                "users",
+                &self.users.iter().map(|(e, _)| e).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmulatorConfig {
+    /// The defaults: `127.0.0.1:0`, the `anonymous` consumer and `user@example.com` unless
+    /// others are added, the system clock, the default verifier, log to stderr.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the listening address.
+    pub fn with_addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Registers an HMAC-SHA1 consumer (HMAC-SHA256 and, over https or with the verifier's
+    /// dangerous opt-in, PLAINTEXT are accepted too). Replaces a consumer of the same key.
+    pub fn add_hmac_consumer(
+        self,
+        key: impl Into<String>,
+        secret: impl Into<ConsumerSecret>,
+    ) -> Self {
+        self.add_consumer(key, ConsumerCredential::hmac(secret.into()))
+    }
+
+    /// Registers an RSA-SHA1 consumer by its public key (or certificate's key). Replaces a
+    /// consumer of the same key.
+    #[cfg(feature = "rsa")]
+    pub fn add_rsa_consumer(self, key: impl Into<String>, public_key: RsaVerifyingKey) -> Self {
+        self.add_consumer(key, ConsumerCredential::rsa(public_key))
+    }
+
+    /// Registers a consumer with an explicit credential. Replaces one of the same key.
+    pub fn add_consumer(mut self, key: impl Into<String>, credential: ConsumerCredential) -> Self {
+        let key = key.into();
+        self.consumers.retain(|(k, _)| *k != key);
+        self.consumers.push((key, credential));
+        self
+    }
+
+    /// Adds a user who can sign in on the consent page. Replaces one of the same email
+    /// (compared case-insensitively). The first user added is the one `auto_approve` uses.
+    pub fn add_user(mut self, email: impl Into<String>, password: impl Into<SecretString>) -> Self {
+        let email = email.into();
+        self.users.retain(|(e, _)| !e.eq_ignore_ascii_case(&email));
+        self.users.push((email, password.into()));
+        self
+    }
+
+    /// Sets the clock for timestamps, token expiry and feed dates (a `FixedClock` in tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets `auto_approve`.
+    pub fn with_auto_approve(mut self, on: bool) -> Self {
+        self.auto_approve = on;
+        self
+    }
+
+    /// Sets the verifier configuration.
+    pub fn with_verifier_config(mut self, verifier: VerifierConfig) -> Self {
+        self.verifier = verifier;
+        self
+    }
+
+    /// Sets the public base URL (see the module documentation on URL reconstruction).
+    pub fn with_public_base_url(mut self, url: impl Into<String>) -> Self {
+        self.public_base_url = Some(url.into());
+        self
+    }
+
+    /// Sets where the log goes.
+    pub fn with_log(mut self, log: LogTarget) -> Self {
+        self.log = log;
+        self
+    }
+
+    /// The consumer keys that will be registered (`anonymous` when none was added).
+    pub fn consumer_keys(&self) -> Vec<&str> {
+        if self.consumers.is_empty() {
+            vec![ANONYMOUS_CONSUMER]
+        } else {
+            self.consumers.iter().map(|(k, _)| k.as_str()).collect()
+        }
+    }
+
+    /// The user emails that will be registered (`user@example.com` when none was added).
+    pub fn user_emails(&self) -> Vec<&str> {
+        if self.users.is_empty() {
+            vec![DEFAULT_USER_EMAIL]
+        } else {
+            self.users.iter().map(|(e, _)| e.as_str()).collect()
+        }
+    }
+}
+
+/// Why the emulator could not start or stopped with an error.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// The listening socket could not be bound.
+    #[error("could not listen on {addr}: {reason}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The configuration is unusable.
+    #[error("invalid emulator configuration: {0}")]
+    InvalidConfig(String),
+    /// The server thread or its runtime could not start.
+    #[error("could not start the emulator runtime: {0}")]
+    Runtime(String),
+    /// The server failed while running.
+    #[error("the emulator server failed: {0}")]
+    Serve(String),
+}
+
+/// A registered user.
+struct User {
+    email: String,
+    password: SecretString,
+}
+
+/// Everything the handlers share.
+pub(crate) struct App {
+    verifier: Verifier<Lookup>,
+    store: Arc<Store>,
+    users: Vec<User>,
+    clock: Arc<dyn Clock>,
+    auto_approve: bool,
+    public_base_url: Option<String>,
+    local_addr: SocketAddr,
+    log: LogTarget,
+    defaults_in_use: bool,
+}
+
+impl App {
+    fn new(config: EmulatorConfig, local_addr: SocketAddr) -> Result<Self, EmulatorError> {
+        let EmulatorConfig {
+            auto_approve,
+            verifier,
+            public_base_url,
+            log,
+            clock,
+            mut consumers,
+            users,
+            ..
+        } = config;
+        if consumers.is_empty() {
+            consumers.push((
+                ANONYMOUS_CONSUMER.to_owned(),
+                ConsumerCredential::hmac(ConsumerSecret::new(ANONYMOUS_CONSUMER)),
+            ));
+        }
+        for (key, _) in &consumers {
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(EmulatorError::InvalidConfig(format!(
+                    "consumer key {key:?} must be non-empty visible ASCII"
+                )));
+            }
+        }
+        let defaults_in_use = users.is_empty();
+        let users: Vec<User> = if users.is_empty() {
+            vec![User {
+                email: DEFAULT_USER_EMAIL.to_owned(),
+                password: SecretString::new(DEFAULT_USER_PASSWORD),
+            }]
+        } else {
+            users
+                .into_iter()
+                .map(|(email, password)| User { email, password })
+                .collect()
+        };
+        for u in &users {
+            let ok = u.email.len() <= 254
+                && u.email.bytes().all(|b| b.is_ascii_graphic())
+                && u.email
+                    .split_once('@')
+                    .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty());
+            if !ok {
+                return Err(EmulatorError::InvalidConfig(format!(
+                    "user {:?} is not an email address",
+                    u.email
+                )));
+            }
+        }
+        let public_base_url = match public_base_url {
+            Some(u) => Some(check_public_base_url(&u)?),
+            None => None,
+        };
+        let store = Arc::new(Store::default());
+        let lookup = Lookup {
+            consumers: Arc::new(consumers.into_iter().collect::<HashMap<_, _>>()),
+            store: store.clone(),
+        };
+        Ok(Self {
+            verifier: Verifier::new(lookup, clock.clone(), verifier),
+            store,
+            users,
+            clock,
+            auto_approve,
+            public_base_url,
+            local_addr,
+            log,
+            defaults_in_use,
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.clock.now_unix()
+    }
+
+    /// The realm for `WWW-Authenticate`.
+    fn realm(&self) -> String {
+        self.public_base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.local_addr))
+    }
+
+    /// The scheme-host-port the client addressed: the public base URL, else the `Host`
+    /// header (checked to be a plain host[:port]), else the local address.
+    fn base_for(&self, headers: &HeaderMap) -> Result<String, Problem> {
+        if let Some(u) = &self.public_base_url {
+            return Ok(u.clone());
+        }
+        let Some(host) = headers.get(axum::http::header::HOST) else {
+            return Ok(format!("http://{}", self.local_addr));
+        };
+        let host = host.to_str().unwrap_or_default();
+        let ok = !host.is_empty()
+            && host.len() <= 255
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b));
+        if !ok {
+            return Err(Problem::rejected("Host", "not a host[:port]"));
+        }
+        Ok(format!("http://{host}"))
+    }
+
+    /// Runs the shared verifier, mapping a refusal to its Problem answer.
+    fn verify(
+        &self,
+        incoming: &http::Incoming,
+    ) -> Result<crate::oauth1::verifier::Verified, Problem> {
+        self.verifier
+            .verify(&incoming.received())
+            .map_err(|e: VerifyError| {
+                Problem::from_verify(
+                    &e,
+                    self.now(),
+                    self.verifier.config().timestamp_window,
+                    incoming,
+                )
+            })
+    }
+
+    fn user(&self, email: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+}
+
+fn check_public_base_url(u: &str) -> Result<String, EmulatorError> {
+    let trimmed = u.trim_end_matches('/');
+    let parsed = url::Url::parse(trimmed)
+        .map_err(|e| EmulatorError::InvalidConfig(format!("public_base_url: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return Err(EmulatorError::InvalidConfig(
+            "public_base_url must be an http(s) URL without query, fragment or user info".into(),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The router: every endpoint, the feeds (fallback), and the logging middleware.
+fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/accounts/OAuthGetRequestToken", any(oauth1::request_token))
+        .route("/accounts/OAuthAuthorizeToken", any(authorize::authorize))
+        .route("/accounts/OAuthGetAccessToken", any(oauth1::access_token))
+        .route("/accounts/AuthSubRevokeToken", any(oauth1::revoke))
+        .fallback(feeds::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            http::log_requests,
+        ))
+        .with_state(app)
+}
+
+/// Serves until `shutdown` completes, then stops gracefully: no new connections, open ones
+/// get [`SHUTDOWN_GRACE`] to finish.
+async fn run(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), EmulatorError> {
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let graceful = async move {
+        let _ = stop_rx.wait_for(|stop| *stop).await;
+    };
+    let server = axum::serve(listener, router(app))
+        .with_graceful_shutdown(graceful)
+        .into_future();
+    tokio::pin!(server);
+    tokio::pin!(shutdown);
+    tokio::select! {
+        r = &mut server => return r.map_err(|e| EmulatorError::Serve(e.to_string())),
+        () = &mut shutdown => {}
+    }
+    let _ = stop_tx.send(true);
+    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+        Ok(r) => r.map_err(|e| EmulatorError::Serve(e.to_string())),
+        // Connections still open after the grace period are dropped with the future.
+        Err(_) => Ok(()),
+    }
+}
+
+/// Runs the emulator in the current tokio runtime until `shutdown` completes.
+///
+/// Binds `config.addr`, then calls `ready` with the bound address before serving the first
+/// request. `gdauth serve` must print exactly one line `listening on http://{addr}` there
+/// (`SocketAddr`'s `Display` gives `HOST:PORT`, IPv6 in brackets) and flush stdout; the
+/// request log goes to `config.log` (stderr by default), one line per request.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), gdata_auth::emulator::EmulatorError> {
+/// use std::io::Write;
+/// use gdata_auth::emulator::{serve, EmulatorConfig};
+/// let config = EmulatorConfig::new().add_user("alice@example.com", "s3cret");
+/// serve(config, async { let _ = tokio::signal::ctrl_c().await; }, |addr| {
+///     println!("listening on http://{addr}");
+///     let _ = std::io::stdout().flush();
+/// })
+/// .await
+/// # }
+/// ```
+pub async fn serve<S, R>(config: EmulatorConfig, shutdown: S, ready: R) -> Result<(), EmulatorError>
+where
+    S: Future<Output = ()> + Send,
+    R: FnOnce(SocketAddr),
+{
+    let addr = config.addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| EmulatorError::Bind {
+            addr,
+            reason: e.to_string(),
+        })?;
+    let local = listener.local_addr().map_err(|e| EmulatorError::Bind {
+        addr,
+        reason: e.to_string(),
+    })?;
+    let app = Arc::new(App::new(config, local)?);
+    ready(local);
+    run(listener, app, shutdown).await
+}
+
+/// An emulator running on its own thread; stops (gracefully, joined) when dropped.
+pub struct Emulator {
+    base_url: String,
+    local_addr: SocketAddr,
+    store: Arc<Store>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl core::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Binds `config.addr` and starts serving on a dedicated thread with its own
+    /// single-threaded tokio runtime. Callable from sync code and from inside a runtime.
+    pub fn start(config: EmulatorConfig) -> Result<Self, EmulatorError> {
+        let addr = config.addr;
+        let bind_err = |e: std::io::Error| EmulatorError::Bind {
+            addr,
+            reason: e.to_string(),
+        };
+        let listener = std::net::TcpListener::bind(addr).map_err(bind_err)?;
+        listener.set_nonblocking(true).map_err(bind_err)?;
+        let local_addr = listener.local_addr().map_err(bind_err)?;
+        let app = Arc::new(App::new(config, local_addr)?);
+        let base_url = app.realm();
+        let store = app.store.clone();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), EmulatorError>>();
+        let thread = std::thread::Builder::new()
+            .name("gdauth-emulator".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(EmulatorError::Runtime(e.to_string())));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(EmulatorError::Runtime(e.to_string())));
+                            return;
+                        }
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    let shutdown = async move {
+                        let _ = stop_rx.await;
+                    };
+                    if let Err(e) = run(listener, app.clone(), shutdown).await {
+                        app.log.line(&format!("server stopped: {e}"));
+                    }
+                });
+            })
+            .map_err(|e| EmulatorError::Runtime(e.to_string()))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => {
+                let _ = thread.join();
+                return Err(EmulatorError::Runtime(
+                    "the server thread exited before it was ready".into(),
+                ));
+            }
+        }
+        Ok(Self {
+            base_url,
+            local_addr,
+            store,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The base URL clients use: `http://127.0.0.1:PORT` (or the configured public base URL).
+    /// Endpoints are below it: `{base_url}/accounts/OAuthGetRequestToken`, …
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The live access tokens of (`user`, `consumer_key`), oldest first: for tests and demos
+    /// that check what is outstanding.
+    pub fn access_tokens(&self, user: &str, consumer_key: &str) -> Vec<String> {
+        self.store.access_tokens(user, consumer_key)
+    }
+
+    /// Stops the server and waits for its thread (what dropping does).
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}

@@ -1,0 +1,268 @@
+//! The signed OAuth 1.0a endpoints: OAuthGetRequestToken, OAuthGetAccessToken and
+//! AuthSubRevokeToken (PROTOCOLS.md §3.1–§3.4). Each verifies with the shared verifier, then
+//! applies the state rules in [`super::state`].
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::encoding::form_encode;
+use crate::oauth1::verifier::Verified;
+
+use super::http::{get_or_post, method_not_allowed, Incoming, LogNote, Problem};
+use super::state::Callback;
+use super::App;
+
+/// Most scopes in one request token.
+const MAX_SCOPES: usize = 32;
+/// Longest scope URL, callback URL, in bytes.
+const MAX_URL_LEN: usize = 2048;
+/// Longest `xoauth_displayname`, in characters.
+const MAX_DISPLAY_NAME: usize = 256;
+
+/// Runs `f` on the read request and turns its `Problem` into the error answer.
+async fn endpoint(
+    app: Arc<App>,
+    req: Request,
+    f: impl FnOnce(&App, &Incoming) -> Result<Response, Problem>,
+) -> Response {
+    if !get_or_post(req.method()) {
+        return method_not_allowed();
+    }
+    let realm = app.realm();
+    let incoming = match Incoming::read(&app, req).await {
+        Ok(i) => i,
+        Err(p) => return p.into_response_with_realm(&realm),
+    };
+    match f(&app, &incoming) {
+        Ok(r) => r,
+        Err(p) => p.into_response_with_realm(&incoming.base),
+    }
+}
+
+/// A form-encoded token response (RFC 5849 §2.1), never cached.
+fn form_response(pairs: &[(&str, &str)], note: String) -> Response {
+    let mut resp = (StatusCode::OK, form_encode(pairs)).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.extensions_mut().insert(LogNote(note));
+    resp
+}
+
+/// The single value of a non-protocol parameter; a repeated one is refused.
+fn single<'a>(v: &'a Verified, name: &str) -> Result<Option<&'a str>, Problem> {
+    let mut values = v
+        .params
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Problem::rejected(name, "given more than once"));
+    }
+    Ok(first)
+}
+
+/// `oauth_callback`: `oob`, or an absolute URL that a browser may be sent to.
+fn parse_callback(raw: &str) -> Result<Callback, Problem> {
+    if raw == "oob" {
+        return Ok(Callback::Oob);
+    }
+    if raw.len() > MAX_URL_LEN {
+        return Err(Problem::rejected(
+            "oauth_callback",
+            "longer than 2048 bytes",
+        ));
+    }
+    let url = url::Url::parse(raw).map_err(|e| {
+        Problem::rejected(
+            "oauth_callback",
+            format!("not `oob` or an absolute URL ({e})"),
+        )
+    })?;
+    // Installed applications used custom schemes; script-bearing ones are never redirected to.
+    if matches!(
+        url.scheme(),
+        "javascript" | "data" | "vbscript" | "file" | "blob"
+    ) {
+        return Err(Problem::rejected("oauth_callback", "scheme not allowed"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Problem::rejected("oauth_callback", "user info not allowed"));
+    }
+    Ok(Callback::Url(raw.to_owned()))
+}
+
+/// `scope`: one or more space-separated `http(s)` URLs (PROTOCOLS.md §3.2).
+fn parse_scopes(raw: &str) -> Result<Vec<String>, Problem> {
+    let scopes: Vec<String> = raw
+        .split([' ', '\t'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if scopes.is_empty() {
+        return Err(Problem::rejected("scope", "empty"));
+    }
+    if scopes.len() > MAX_SCOPES {
+        return Err(Problem::rejected("scope", "more than 32 scopes"));
+    }
+    for s in &scopes {
+        let ok = s.len() <= MAX_URL_LEN
+            && url::Url::parse(s)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+        if !ok {
+            return Err(Problem::rejected(
+                "scope",
+                "each scope must be an http(s) URL",
+            ));
+        }
+    }
+    Ok(scopes)
+}
+
+fn check_display_name(name: &str) -> Result<String, Problem> {
+    if name.is_empty()
+        || name.chars().count() > MAX_DISPLAY_NAME
+        || name.chars().any(char::is_control)
+    {
+        return Err(Problem::rejected(
+            "xoauth_displayname",
+            "must be 1 to 256 characters without control characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// `/accounts/OAuthGetRequestToken`.
+pub async fn request_token(State(app): State<Arc<App>>, req: Request) -> Response {
+    endpoint(app, req, |app, incoming| {
+        let v = app.verify(incoming)?;
+        if v.token.is_some() {
+            return Err(Problem::rejected(
+                "oauth_token",
+                "the request-token call is signed by the consumer alone",
+            ));
+        }
+        let callback = parse_callback(
+            v.callback
+                .as_deref()
+                .ok_or_else(|| Problem::absent("oauth_callback"))?,
+        )?;
+        let scopes = parse_scopes(single(&v, "scope")?.ok_or_else(|| Problem::absent("scope"))?)?;
+        let display_name = single(&v, "xoauth_displayname")?
+            .map(check_display_name)
+            .transpose()?;
+        let (token, secret) = app.store.issue_request_token(
+            &v.consumer_key,
+            callback,
+            scopes,
+            display_name,
+            app.now(),
+        )?;
+        Ok(form_response(
+            &[
+                ("oauth_token", token.as_str()),
+                ("oauth_token_secret", secret.secret()),
+                ("oauth_callback_confirmed", "true"),
+            ],
+            format!("issued request token to consumer {}", v.consumer_key),
+        ))
+    })
+    .await
+}
+
+/// `/accounts/OAuthGetAccessToken`.
+pub async fn access_token(State(app): State<Arc<App>>, req: Request) -> Response {
+    endpoint(app, req, |app, incoming| {
+        let v = app.verify(incoming)?;
+        let token = v
+            .token
+            .as_deref()
+            .ok_or_else(|| Problem::absent("oauth_token"))?;
+        let ex = app
+            .store
+            .exchange(&v.consumer_key, token, v.verifier.as_deref(), app.now())?;
+        let mut note = format!("issued access token to consumer {}", v.consumer_key);
+        if let Some(old) = &ex.revoked_oldest {
+            note.push_str(&format!(
+                "; ten-token limit: revoked the oldest access token {old}"
+            ));
+        }
+        let mut resp = form_response(
+            &[
+                ("oauth_token", ex.token.as_str()),
+                ("oauth_token_secret", ex.secret.secret()),
+            ],
+            note,
+        );
+        if let Some(old) = ex.revoked_oldest {
+            if let Ok(v) = HeaderValue::from_str(&old) {
+                resp.headers_mut().insert("x-emulator-revoked-token", v);
+            }
+        }
+        Ok(resp)
+    })
+    .await
+}
+
+/// `/accounts/AuthSubRevokeToken`, OAuth-signed with the access token to revoke.
+pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
+    endpoint(app, req, |app, incoming| {
+        let v = app.verify(incoming)?;
+        let token = v
+            .token
+            .as_deref()
+            .ok_or_else(|| Problem::absent("oauth_token"))?;
+        app.store.revoke(&v.consumer_key, token)?;
+        let mut resp = StatusCode::OK.into_response();
+        resp.extensions_mut().insert(LogNote(format!(
+            "revoked an access token of consumer {}",
+            v.consumer_key
+        )));
+        Ok(resp)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callbacks() {
+        assert_eq!(parse_callback("oob").unwrap(), Callback::Oob);
+        assert!(matches!(
+            parse_callback("https://app.example/cb?x=1"),
+            Ok(Callback::Url(_))
+        ));
+        assert!(matches!(parse_callback("myapp://cb"), Ok(Callback::Url(_))));
+        for bad in [
+            "javascript:alert(1)",
+            "/relative",
+            "",
+            "https://u:p@h/",
+            "data:text/html,x",
+        ] {
+            assert!(parse_callback(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scopes() {
+        assert_eq!(
+            parse_scopes("http://a/feeds/  https://b/m8/feeds/").unwrap(),
+            vec!["http://a/feeds/", "https://b/m8/feeds/"]
+        );
+        for bad in ["", " ", "feeds", "ftp://x/", "http://"] {
+            assert!(parse_scopes(bad).is_err(), "{bad:?}");
+        }
+        let many = vec!["http://a/"; 33].join(" ");
+        assert!(parse_scopes(&many).is_err());
+    }
+}

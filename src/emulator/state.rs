@@ -1,0 +1,559 @@
+//! The emulator's token state: request tokens, access tokens and revocations, in one struct
+//! behind one `Mutex`, plus the [`CredentialLookup`] the shared verifier reads.
+//!
+//! Every operation takes the lock once, checks everything it needs and changes state only
+//! when it succeeds, so a refused request never loses an issued token and two concurrent
+//! exchanges of the same request token cannot both win. No lock is ever held across an
+//! `.await`: handlers call these synchronous methods between awaits.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::clock::random_hex;
+use crate::oauth1::verifier::{ConsumerCredential, CredentialLookup};
+use crate::secret::{ct_eq, SecretString, TokenSecret};
+
+use super::http::Problem;
+
+/// Seconds a request token stays valid after it is issued (Google: "valid for only one
+/// hour"; PROTOCOLS.md §9).
+pub const REQUEST_TOKEN_LIFETIME: u64 = 3600;
+/// Outstanding access tokens allowed per (user, consumer) (PROTOCOLS.md §9: "no more than
+/// ten access tokens per user and application").
+pub const MAX_ACCESS_TOKENS_PER_GRANT: usize = 10;
+/// Request tokens kept at most at once; beyond that the request-token call answers 503.
+/// Bounds memory against a client that asks for tokens in a loop (RFC 5849 §4.10).
+const MAX_REQUEST_TOKENS: usize = 10_000;
+/// Request tokens are forgotten this long after issue (after expiry they are kept a while
+/// only to answer `token_expired` / `token_used` instead of `token_rejected`).
+const REQUEST_TOKEN_RETENTION: u64 = 2 * REQUEST_TOKEN_LIFETIME;
+/// Revoked access tokens remembered (to answer `token_revoked`); the oldest are forgotten
+/// first, after which such a token is simply unknown (`token_rejected`): refused either way.
+const MAX_REVOKED_REMEMBERED: usize = 10_000;
+/// Random bytes in every token, secret and verifier: 160 bits (SECURITY.md §2).
+const TOKEN_BYTES: usize = 20;
+
+/// Where the user goes after the consent page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callback {
+    /// `oob`: the verifier is shown on a page for the user to copy.
+    Oob,
+    /// An absolute URL to redirect to, with `oauth_token` and `oauth_verifier` appended.
+    Url(String),
+}
+
+/// Where a request token stands.
+#[derive(Debug, Clone)]
+enum RequestState {
+    /// Issued, waiting for the user.
+    Pending,
+    /// Approved by `user`; exchangeable once with `verifier`.
+    Authorized {
+        user: String,
+        verifier: SecretString,
+    },
+    /// The user declined.
+    Denied,
+    /// Exchanged for an access token (single use).
+    Exchanged,
+}
+
+/// An issued request token.
+#[derive(Debug, Clone)]
+struct RequestToken {
+    consumer_key: String,
+    secret: TokenSecret,
+    callback: Callback,
+    scopes: Vec<String>,
+    display_name: Option<String>,
+    issued_at: u64,
+    state: RequestState,
+}
+
+/// An issued, live access token.
+#[derive(Debug, Clone)]
+struct AccessToken {
+    consumer_key: String,
+    secret: TokenSecret,
+    user: String,
+    scopes: Vec<String>,
+    /// Issue order, to find the oldest when the ten-token limit is reached.
+    seq: u64,
+}
+
+/// A revoked access token, remembered so it can be refused by name.
+#[derive(Debug, Clone)]
+struct Revoked {
+    consumer_key: String,
+    secret: TokenSecret,
+}
+
+/// All mutable state.
+#[derive(Debug, Default)]
+struct Tokens {
+    request: HashMap<String, RequestToken>,
+    access: HashMap<String, AccessToken>,
+    revoked: HashMap<String, Revoked>,
+    revoked_order: VecDeque<String>,
+    seq: u64,
+}
+
+impl Tokens {
+    fn remember_revoked(&mut self, token: String, t: AccessToken) {
+        self.revoked.insert(
+            token.clone(),
+            Revoked {
+                consumer_key: t.consumer_key,
+                secret: t.secret,
+            },
+        );
+        self.revoked_order.push_back(token);
+        while self.revoked_order.len() > MAX_REVOKED_REMEMBERED {
+            if let Some(old) = self.revoked_order.pop_front() {
+                self.revoked.remove(&old);
+            }
+        }
+    }
+}
+
+/// What the consent page shows about a pending request token.
+#[derive(Debug, Clone)]
+pub struct PendingView {
+    /// The consumer that asked.
+    pub consumer_key: String,
+    /// `xoauth_displayname`, if the consumer sent one.
+    pub display_name: Option<String>,
+    /// The requested scopes.
+    pub scopes: Vec<String>,
+    /// Where the user goes afterwards.
+    pub callback: Callback,
+}
+
+/// A successful exchange.
+#[derive(Debug)]
+pub struct Exchanged {
+    /// The new access token.
+    pub token: String,
+    /// Its secret.
+    pub secret: TokenSecret,
+    /// The access token revoked to stay within the ten-token limit, if any.
+    pub revoked_oldest: Option<String>,
+}
+
+/// What an access token (or a two-legged request) may read.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The user whose data it is.
+    pub user: String,
+    /// The scopes granted; `None` means every scope (two-legged access).
+    pub scopes: Option<Vec<String>>,
+}
+
+/// The token store. Cheap to share (`Arc`); every method locks once.
+#[derive(Debug, Default)]
+pub struct Store {
+    inner: Mutex<Tokens>,
+}
+
+fn new_token(prefix: &str) -> String {
+    format!("{prefix}{}", random_hex(TOKEN_BYTES))
+}
+
+fn expired(issued_at: u64, now: u64) -> bool {
+    now.saturating_sub(issued_at) >= REQUEST_TOKEN_LIFETIME
+}
+
+impl Store {
+    fn lock(&self) -> MutexGuard<'_, Tokens> {
+        // A panic while holding the lock cannot leave a half-made change: every method
+        // mutates only after all its checks passed. So a poisoned lock is still consistent.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Issues a request token (`4/…`, as Google's looked) for `consumer_key`.
+    pub fn issue_request_token(
+        &self,
+        consumer_key: &str,
+        callback: Callback,
+        scopes: Vec<String>,
+        display_name: Option<String>,
+        now: u64,
+    ) -> Result<(String, TokenSecret), Problem> {
+        let mut t = self.lock();
+        if t.request.len() >= MAX_REQUEST_TOKENS {
+            t.request
+                .retain(|_, r| now.saturating_sub(r.issued_at) < REQUEST_TOKEN_RETENTION);
+        }
+        if t.request.len() >= MAX_REQUEST_TOKENS {
+            return Err(Problem::busy(
+                "too many outstanding request tokens; retry later",
+            ));
+        }
+        let token = new_token("4/");
+        let secret = TokenSecret::new(random_hex(TOKEN_BYTES));
+        t.request.insert(
+            token.clone(),
+            RequestToken {
+                consumer_key: consumer_key.to_owned(),
+                secret: secret.clone(),
+                callback,
+                scopes,
+                display_name,
+                issued_at: now,
+                state: RequestState::Pending,
+            },
+        );
+        Ok((token, secret))
+    }
+
+    /// The consent page's view of a request token that can still be approved.
+    pub fn pending(&self, token: &str, now: u64) -> Result<PendingView, Problem> {
+        let t = self.lock();
+        let r = pending_token(&t, token, now)?;
+        Ok(PendingView {
+            consumer_key: r.consumer_key.clone(),
+            display_name: r.display_name.clone(),
+            scopes: r.scopes.clone(),
+            callback: r.callback.clone(),
+        })
+    }
+
+    /// The user approved: binds a fresh verifier to the token. Returns the callback and the
+    /// verifier.
+    pub fn approve(
+        &self,
+        token: &str,
+        user: &str,
+        now: u64,
+    ) -> Result<(Callback, SecretString), Problem> {
+        let mut t = self.lock();
+        pending_token(&t, token, now)?;
+        let verifier = SecretString::new(random_hex(TOKEN_BYTES));
+        let r = t
+            .request
+            .get_mut(token)
+            .ok_or_else(|| Problem::token_rejected("unknown request token"))?;
+        r.state = RequestState::Authorized {
+            user: user.to_owned(),
+            verifier: verifier.clone(),
+        };
+        Ok((r.callback.clone(), verifier))
+    }
+
+    /// The user declined: the token can never be exchanged. Returns the callback.
+    pub fn deny(&self, token: &str, now: u64) -> Result<Callback, Problem> {
+        let mut t = self.lock();
+        pending_token(&t, token, now)?;
+        let r = t
+            .request
+            .get_mut(token)
+            .ok_or_else(|| Problem::token_rejected("unknown request token"))?;
+        r.state = RequestState::Denied;
+        Ok(r.callback.clone())
+    }
+
+    /// OAuthGetAccessToken: exchanges an authorized request token, once, for an access
+    /// token. Enforces the ten-token limit by revoking the oldest outstanding access token
+    /// of the same (user, consumer).
+    pub fn exchange(
+        &self,
+        consumer_key: &str,
+        token: &str,
+        verifier: Option<&str>,
+        now: u64,
+    ) -> Result<Exchanged, Problem> {
+        let mut t = self.lock();
+        let Some(r) = t.request.get(token) else {
+            return Err(
+                if t.access.contains_key(token) || t.revoked.contains_key(token) {
+                    Problem::token_rejected("an access token cannot be exchanged again")
+                } else {
+                    Problem::token_rejected("unknown request token")
+                },
+            );
+        };
+        if r.consumer_key != consumer_key {
+            return Err(Problem::token_rejected(
+                "request token was issued to another consumer",
+            ));
+        }
+        let (user, expected) = match &r.state {
+            RequestState::Exchanged => {
+                return Err(Problem::unauthorized(
+                    "token_used",
+                    "request token was already exchanged (single use)",
+                ))
+            }
+            RequestState::Denied => {
+                return Err(Problem::unauthorized(
+                    "permission_denied",
+                    "the user denied access",
+                ))
+            }
+            _ if expired(r.issued_at, now) => {
+                return Err(Problem::unauthorized(
+                    "token_expired",
+                    "request token is older than one hour",
+                ))
+            }
+            RequestState::Pending => {
+                return Err(Problem::unauthorized(
+                    "permission_unknown",
+                    "the user has not authorized this request token yet",
+                ))
+            }
+            RequestState::Authorized { user, verifier } => (user.clone(), verifier),
+        };
+        let Some(given) = verifier else {
+            return Err(Problem::absent("oauth_verifier"));
+        };
+        if !ct_eq(given.as_bytes(), expected.secret().as_bytes()) {
+            return Err(Problem::unauthorized(
+                "parameter_rejected",
+                "oauth_verifier does not match this request token",
+            )
+            .with("oauth_parameters_rejected", "oauth_verifier"));
+        }
+        let scopes = r.scopes.clone();
+
+        // Every check passed: from here on the state changes.
+        if let Some(r) = t.request.get_mut(token) {
+            r.state = RequestState::Exchanged;
+        }
+        let revoked_oldest = enforce_limit(&mut t, &user, consumer_key);
+        t.seq += 1;
+        let seq = t.seq;
+        let access = new_token("1/");
+        let secret = TokenSecret::new(random_hex(TOKEN_BYTES));
+        t.access.insert(
+            access.clone(),
+            AccessToken {
+                consumer_key: consumer_key.to_owned(),
+                secret: secret.clone(),
+                user,
+                scopes,
+                seq,
+            },
+        );
+        Ok(Exchanged {
+            token: access,
+            secret,
+            revoked_oldest,
+        })
+    }
+
+    /// AuthSubRevokeToken: revokes an access token of `consumer_key`.
+    pub fn revoke(&self, consumer_key: &str, token: &str) -> Result<(), Problem> {
+        let mut t = self.lock();
+        match t.access.get(token) {
+            Some(a) if a.consumer_key == consumer_key => {
+                if let Some(a) = t.access.remove(token) {
+                    t.remember_revoked(token.to_owned(), a);
+                }
+                Ok(())
+            }
+            Some(_) => Err(Problem::token_rejected(
+                "access token was issued to another consumer",
+            )),
+            None if t.revoked.contains_key(token) => Err(Problem::unauthorized(
+                "token_revoked",
+                "access token was already revoked",
+            )),
+            None if t.request.contains_key(token) => Err(Problem::token_rejected(
+                "a request token cannot be revoked; only access tokens can",
+            )),
+            None => Err(Problem::token_rejected("unknown access token")),
+        }
+    }
+
+    /// What `token` lets `consumer_key` read (three-legged access).
+    pub fn grant(&self, consumer_key: &str, token: &str) -> Result<Grant, Problem> {
+        let t = self.lock();
+        match t.access.get(token) {
+            Some(a) if a.consumer_key == consumer_key => Ok(Grant {
+                user: a.user.clone(),
+                scopes: Some(a.scopes.clone()),
+            }),
+            Some(_) => Err(Problem::token_rejected(
+                "access token was issued to another consumer",
+            )),
+            None if t.revoked.contains_key(token) => Err(Problem::unauthorized(
+                "token_revoked",
+                "access token was revoked",
+            )),
+            None if t.request.contains_key(token) => Err(Problem::token_rejected(
+                "a request token cannot access data; exchange it for an access token first",
+            )),
+            None => Err(Problem::token_rejected("unknown access token")),
+        }
+    }
+
+    /// The live access tokens of (`user`, `consumer_key`), oldest first.
+    pub fn access_tokens(&self, user: &str, consumer_key: &str) -> Vec<String> {
+        let t = self.lock();
+        let mut live: Vec<(u64, String)> = t
+            .access
+            .iter()
+            .filter(|(_, a)| a.user.eq_ignore_ascii_case(user) && a.consumer_key == consumer_key)
+            .map(|(k, a)| (a.seq, k.clone()))
+            .collect();
+        live.sort_unstable();
+        live.into_iter().map(|(_, k)| k).collect()
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<TokenSecret> {
+        let t = self.lock();
+        // Tokens stay known after use, expiry or revocation (for a while) so the handler,
+        // once the signature is proven, can say precisely why it refuses them.
+        if let Some(r) = t.request.get(token) {
+            return (r.consumer_key == consumer_key).then(|| r.secret.clone());
+        }
+        if let Some(a) = t.access.get(token) {
+            return (a.consumer_key == consumer_key).then(|| a.secret.clone());
+        }
+        t.revoked
+            .get(token)
+            .filter(|r| r.consumer_key == consumer_key)
+            .map(|r| r.secret.clone())
+    }
+}
+
+/// The request token, if it can still be approved or denied.
+fn pending_token<'a>(t: &'a Tokens, token: &str, now: u64) -> Result<&'a RequestToken, Problem> {
+    let Some(r) = t.request.get(token) else {
+        return Err(Problem::token_rejected("unknown request token"));
+    };
+    match r.state {
+        RequestState::Pending if expired(r.issued_at, now) => Err(Problem::unauthorized(
+            "token_expired",
+            "request token is older than one hour",
+        )),
+        RequestState::Pending => Ok(r),
+        RequestState::Authorized { .. } | RequestState::Exchanged => Err(Problem::unauthorized(
+            "token_used",
+            "request token was already authorized",
+        )),
+        RequestState::Denied => Err(Problem::unauthorized(
+            "permission_denied",
+            "the user already denied this request token",
+        )),
+    }
+}
+
+/// Makes room for one more access token of (`user`, `consumer_key`): while ten or more are
+/// outstanding, the oldest is revoked. Returns the last one revoked.
+fn enforce_limit(t: &mut Tokens, user: &str, consumer_key: &str) -> Option<String> {
+    let mut live: Vec<(u64, String)> = t
+        .access
+        .iter()
+        .filter(|(_, a)| a.user == user && a.consumer_key == consumer_key)
+        .map(|(k, a)| (a.seq, k.clone()))
+        .collect();
+    live.sort_unstable();
+    let excess = (live.len() + 1).saturating_sub(MAX_ACCESS_TOKENS_PER_GRANT);
+    let mut revoked = None;
+    for (_, token) in live.into_iter().take(excess) {
+        if let Some(a) = t.access.remove(&token) {
+            t.remember_revoked(token.clone(), a);
+        }
+        revoked = Some(token);
+    }
+    revoked
+}
+
+/// The verifier's view of the registered consumers and the live tokens.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// Registered consumers, fixed at start.
+    pub consumers: Arc<HashMap<String, ConsumerCredential>>,
+    /// The token store.
+    pub store: Arc<Store>,
+}
+
+impl CredentialLookup for Lookup {
+    fn consumer(&self, consumer_key: &str) -> Option<ConsumerCredential> {
+        self.consumers.get(consumer_key).cloned()
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<TokenSecret> {
+        self.store.token_secret(consumer_key, token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(s: &Store, now: u64) -> String {
+        s.issue_request_token(
+            "c",
+            Callback::Oob,
+            vec!["http://x/feeds/".into()],
+            None,
+            now,
+        )
+        .map(|(t, _)| t)
+        .unwrap()
+    }
+
+    #[test]
+    fn tokens_carry_160_bits_and_google_prefixes() {
+        let s = Store::default();
+        let t = issue(&s, 0);
+        assert!(t.starts_with("4/"));
+        assert_eq!(t.len(), 2 + 40);
+        let (_, v) = s.approve(&t, "u@example.com", 0).unwrap();
+        assert_eq!(v.secret().len(), 40);
+        let e = s.exchange("c", &t, Some(v.secret()), 0).unwrap();
+        assert!(e.token.starts_with("1/"));
+        assert_eq!(e.secret.secret().len(), 40);
+    }
+
+    #[test]
+    fn failed_exchange_changes_nothing() {
+        let s = Store::default();
+        let t = issue(&s, 0);
+        let (_, v) = s.approve(&t, "u@example.com", 0).unwrap();
+        let err = s.exchange("c", &t, Some("wrong"), 0).unwrap_err();
+        assert_eq!(err.problem, "parameter_rejected");
+        let err = s.exchange("other", &t, Some(v.secret()), 0).unwrap_err();
+        assert_eq!(err.problem, "token_rejected");
+        assert!(s.exchange("c", &t, Some(v.secret()), 0).is_ok());
+        let err = s.exchange("c", &t, Some(v.secret()), 0).unwrap_err();
+        assert_eq!(err.problem, "token_used");
+    }
+
+    #[test]
+    fn expiry_is_one_hour() {
+        let s = Store::default();
+        let t = issue(&s, 1000);
+        let (_, v) = s
+            .approve(&t, "u", 1000 + REQUEST_TOKEN_LIFETIME - 1)
+            .unwrap();
+        let err = s
+            .exchange("c", &t, Some(v.secret()), 1000 + REQUEST_TOKEN_LIFETIME)
+            .unwrap_err();
+        assert_eq!(err.problem, "token_expired");
+    }
+
+    #[test]
+    fn eleventh_token_revokes_the_oldest() {
+        let s = Store::default();
+        let mut issued = Vec::new();
+        for _ in 0..11 {
+            let t = issue(&s, 0);
+            let (_, v) = s.approve(&t, "u", 0).unwrap();
+            let e = s.exchange("c", &t, Some(v.secret()), 0).unwrap();
+            issued.push((e.token, e.revoked_oldest));
+        }
+        assert!(issued.iter().take(10).all(|(_, r)| r.is_none()));
+        assert_eq!(issued[10].1.as_deref(), Some(issued[0].0.as_str()));
+        let live = s.access_tokens("u", "c");
+        assert_eq!(live.len(), 10);
+        assert_eq!(live[0], issued[1].0);
+        assert_eq!(
+            s.grant("c", &issued[0].0).unwrap_err().problem,
+            "token_revoked"
+        );
+    }
+}
