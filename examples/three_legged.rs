@@ -12,7 +12,9 @@
 use gdata_auth::emulator::{Emulator, EmulatorConfig, LogTarget};
 use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth1::flow;
-use gdata_auth::oauth1::{AuthorizeOptions, Callback, OAuth1Authorizer, RequestTokenOptions, Scope};
+use gdata_auth::oauth1::{
+    AuthorizeOptions, Callback, OAuth1Authorizer, RequestTokenOptions, Scope,
+};
 use gdata_auth::transport::{HttpRequest, ReqwestTransport, Transport};
 use gdata_auth::{Context, Request};
 
@@ -29,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let endpoints = Endpoints::at(&base)?;
-    let http = ReqwestTransport::new();
+    let http = ReqwestTransport::new()?;
     let consumer = OAuth1Authorizer::anonymous();
 
     // 1. A request token for the calendar feeds; the user will come back to our callback.
@@ -37,25 +39,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         [Scope::new("https://www.google.com/calendar/feeds/")?],
         Callback::Url("https://app.example.com/callback".into()),
     );
-    let token = flow::request_token(&http, &endpoints, &consumer, &options, &Context::now()).await?;
+    let token =
+        flow::request_token(&http, &endpoints, &consumer, &options, &Context::now()).await?;
     println!("request token: {}", token.token());
 
     // 2. Send the user to the consent page. The emulator (auto-approving) redirects at once
     //    to the callback; a browser would follow that redirect to our web application.
     let url = flow::authorize_url(&endpoints, &token, &AuthorizeOptions::new());
     let redirect = http.send(HttpRequest::get(url)).await?;
-    let callback = redirect.header("location").ok_or("no redirect: is the server auto-approving?")?;
+    let callback = redirect
+        .header("location")
+        .ok_or("no redirect: is the server auto-approving?")?;
     let authorized = flow::parse_callback(&token, callback)?;
     println!("approved; verifier received");
 
     // 3. The access token.
-    let access = flow::access_token(&http, &endpoints, &consumer, &authorized, &Context::now()).await?;
+    let access =
+        flow::access_token(&http, &endpoints, &consumer, &authorized, &Context::now()).await?;
     println!("access token: {}", access.token());
 
     // 4. A signed feed request.
-    let feed = Request::new("GET", &format!("{base}/calendar/feeds/default/private/full"))?;
-    let resp = flow::send_signed(&http, &access.authorizer(&consumer), &feed, &Context::now()).await?;
-    println!("feed: HTTP {} ({} bytes of Atom)", resp.status, resp.body.len());
+    let feed = Request::new(
+        "GET",
+        &format!("{base}/calendar/feeds/default/private/full"),
+    )?;
+    let resp =
+        flow::send_signed(&http, &access.authorizer(&consumer), &feed, &Context::now()).await?;
+    println!(
+        "feed: HTTP {} ({} bytes of Atom)",
+        resp.status,
+        resp.body.len()
+    );
 
     // 5. Done with it: revoke.
     flow::revoke(&http, &endpoints, &consumer, &access, &Context::now()).await?;

@@ -59,11 +59,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("the user pastes the verifier: {verifier}");
 
     let authorized = token.with_verifier(&verifier)?;
-    let access = blocking::access_token(&http, &endpoints, &consumer, &authorized, &Context::now())?;
+    let access =
+        blocking::access_token(&http, &endpoints, &consumer, &authorized, &Context::now())?;
     println!("access token: {}", access.token());
 
     let feed = Request::new("GET", &format!("{base}/m8/feeds/contacts/default/full"))?;
     let resp = blocking::send_signed(&http, &access.authorizer(&consumer), &feed, &Context::now())?;
-    println!("feed: HTTP {} ({} bytes of Atom)", resp.status, resp.body.len());
+    println!(
+        "feed: HTTP {} ({} bytes of Atom)",
+        resp.status,
+        resp.body.len()
+    );
     Ok(())
 }

@@ -29,7 +29,8 @@ const CALENDAR: &str = "https://www.google.com/calendar/feeds/";
 const CALLBACK: &str = "https://app.example.com/cb?state=xyz";
 
 fn emulator(auto_approve: bool) -> Emulator {
-    let cert = RsaVerifyingKey::from_pem(include_str!("../fixtures/keys/rsa2048_cert.pem")).unwrap();
+    let cert =
+        RsaVerifyingKey::from_pem(include_str!("../fixtures/keys/rsa2048_cert.pem")).unwrap();
     let mut config = EmulatorConfig::new()
         .add_hmac_consumer(KEY, ConsumerSecret::new(SECRET))
         .add_rsa_consumer(RSA_KEY, cert)
@@ -65,7 +66,10 @@ fn approve(token: &RequestToken, endpoints: &Endpoints) -> HttpRequest {
 }
 
 fn verifier_from(html: &str) -> String {
-    let rest = html.split("id=\"verifier\"").nth(1).expect("verifier element");
+    let rest = html
+        .split("id=\"verifier\"")
+        .nth(1)
+        .expect("verifier element");
     let rest = rest.split('>').nth(1).unwrap();
     rest.split('<').next().unwrap().trim().to_owned()
 }
@@ -81,7 +85,10 @@ fn blocking_dance(
     let redirect = http.send(approve(&token, endpoints)).unwrap();
     assert_eq!(redirect.status, 302);
     let location = redirect.header("location").unwrap();
-    assert!(location.starts_with("https://app.example.com/cb?state=xyz&"), "{location}");
+    assert!(
+        location.starts_with("https://app.example.com/cb?state=xyz&"),
+        "{location}"
+    );
     let authorized = flow::parse_callback(&token, location).unwrap();
     blocking::access_token(http, endpoints, consumer, &authorized, &Context::now()).unwrap()
 }
@@ -109,7 +116,11 @@ fn hmac_dance_with_callback_then_feed_then_revoke() {
     assert_eq!(ok.status, 200);
     assert!(ok.body_text().unwrap().contains("<feed"));
     // Outside the token's scope.
-    let docs = fetch(&http, &auth, &format!("{}/feeds/documents/private/full", emu.base_url()));
+    let docs = fetch(
+        &http,
+        &auth,
+        &format!("{}/feeds/documents/private/full", emu.base_url()),
+    );
     assert_eq!(docs.status, 401);
     blocking::revoke(&http, &endpoints, &hmac(), &access, &Context::now()).unwrap();
     assert_eq!(fetch(&http, &auth, &feed).status, 401);
@@ -136,7 +147,7 @@ fn rsa_dance_with_oob_verifier() {
 async fn async_dance_with_auto_approve() {
     let emu = emulator(true);
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
-    let http = ReqwestTransport::new();
+    let http = ReqwestTransport::new().unwrap();
     let opts = options(Callback::Url(CALLBACK.into()));
     let token = flow::request_token(&http, &endpoints, &hmac(), &opts, &Context::now())
         .await
@@ -148,15 +159,20 @@ async fn async_dance_with_auto_approve() {
     let access = flow::access_token(&http, &endpoints, &hmac(), &authorized, &Context::now())
         .await
         .unwrap();
-    let feed = Request::new("GET", &format!("{}/calendar/feeds/default/private/full", emu.base_url()))
-        .unwrap();
+    let feed = Request::new(
+        "GET",
+        &format!("{}/calendar/feeds/default/private/full", emu.base_url()),
+    )
+    .unwrap();
     let resp = flow::send_signed(&http, &access.authorizer(&hmac()), &feed, &Context::now())
         .await
         .unwrap();
     assert_eq!(resp.status, 200);
     // The blocking transport refuses to run inside this runtime rather than panicking.
     let blocking_http = ReqwestBlockingTransport::new();
-    assert!(blocking_http.send(HttpRequest::get(emu.base_url())).is_err());
+    assert!(blocking_http
+        .send(HttpRequest::get(emu.base_url()))
+        .is_err());
 }
 
 #[test]
@@ -165,7 +181,8 @@ fn request_token_and_verifier_are_single_use() {
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
     let http = ReqwestBlockingTransport::new();
     let opts = options(Callback::Url(CALLBACK.into()));
-    let token = blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
+    let token =
+        blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
     let redirect = http.send(approve(&token, &endpoints)).unwrap();
     let authorized = flow::parse_callback(&token, redirect.header("location").unwrap()).unwrap();
     blocking::access_token(&http, &endpoints, &hmac(), &authorized, &Context::now()).unwrap();
@@ -183,7 +200,8 @@ fn callback_for_another_token_is_refused_by_the_client() {
     let http = ReqwestBlockingTransport::new();
     let opts = options(Callback::Url(CALLBACK.into()));
     let mine = blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
-    let theirs = blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
+    let theirs =
+        blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
     // An attacker's approved token delivered to our callback (session fixation, 2009.1).
     let redirect = http.send(approve(&theirs, &endpoints)).unwrap();
     let result = flow::parse_callback(&mine, redirect.header("location").unwrap());
@@ -194,13 +212,19 @@ fn callback_for_another_token_is_refused_by_the_client() {
 fn two_legged_request_reads_a_users_feed() {
     let emu = emulator(false);
     let http = ReqwestBlockingTransport::new();
-    let url = format!("{}/calendar/feeds/default/private/full?max-results=3", emu.base_url());
+    let url = format!(
+        "{}/calendar/feeds/default/private/full?max-results=3",
+        emu.base_url()
+    );
     let req = flow::prepare_two_legged(&hmac(), "GET", &url, USER, &Context::now()).unwrap();
-    assert!(req.url.contains("max-results=3&xoauth_requestor_id=alice%40example.com"));
+    assert!(req
+        .url
+        .contains("max-results=3&xoauth_requestor_id=alice%40example.com"));
     assert_eq!(http.send(req).unwrap().status, 200);
     // Naming a user the emulator does not know is refused.
-    let req = flow::prepare_two_legged(&hmac(), "GET", &url, "mallory@example.com", &Context::now())
-        .unwrap();
+    let req =
+        flow::prepare_two_legged(&hmac(), "GET", &url, "mallory@example.com", &Context::now())
+            .unwrap();
     assert_eq!(http.send(req).unwrap().status, 401);
 }
 
@@ -211,15 +235,23 @@ fn stale_and_replayed_requests_are_refused() {
     let http = ReqwestBlockingTransport::new();
     let access = blocking_dance(&http, &endpoints, &hmac());
     let auth = access.authorizer(&hmac());
-    let feed = Request::new("GET", &format!("{}/calendar/feeds/default/private/full", emu.base_url()))
-        .unwrap();
+    let feed = Request::new(
+        "GET",
+        &format!("{}/calendar/feeds/default/private/full", emu.base_url()),
+    )
+    .unwrap();
     let signed = flow::prepare_signed(&auth, &feed, &Context::now()).unwrap();
     assert_eq!(http.send(signed.clone()).unwrap().status, 200);
     let replay = http.send(signed).unwrap();
     assert_eq!(replay.status, 401);
     assert!(replay.body_text().unwrap().contains("nonce_used"));
-    let stale = Context::draw(&FixedClock::new(Context::now().timestamp.unwrap() - 3600), &gdata_auth::OsNonce);
-    let old = http.send(flow::prepare_signed(&auth, &feed, &stale).unwrap()).unwrap();
+    let stale = Context::draw(
+        &FixedClock::new(Context::now().timestamp.unwrap() - 3600),
+        &gdata_auth::OsNonce,
+    );
+    let old = http
+        .send(flow::prepare_signed(&auth, &feed, &stale).unwrap())
+        .unwrap();
     assert_eq!(old.status, 401);
     assert!(old.body_text().unwrap().contains("timestamp_refused"));
 }

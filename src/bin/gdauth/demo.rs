@@ -107,7 +107,10 @@ struct Demo<'a> {
 }
 
 impl Demo<'_> {
-    fn dance_with_callback(&mut self, consumer: &OAuth1Authorizer) -> Result<AccessToken, CliError> {
+    fn dance_with_callback(
+        &mut self,
+        consumer: &OAuth1Authorizer,
+    ) -> Result<AccessToken, CliError> {
         let options = RequestTokenOptions::new(
             [scope(CALENDAR)?, scope(CONTACTS)?],
             Callback::Url(CALLBACK.to_owned()),
@@ -147,15 +150,16 @@ impl Demo<'_> {
             .header("location")
             .ok_or_else(|| CliError::Failed("the approval did not redirect".into()))?
             .to_owned();
-        let authorized = flow::parse_callback(&request_token, &location)
-            .map_err(|e| failed("callback", e))?;
+        let authorized =
+            flow::parse_callback(&request_token, &location).map_err(|e| failed("callback", e))?;
         self.meaning(
             "redirected to the application's callback with oauth_token (checked: the one we \
              started with) and a single-use oauth_verifier",
         );
 
-        let req = flow::prepare_access_token(self.endpoints, consumer, &authorized, &Context::now())
-            .map_err(|e| failed("access token", e))?;
+        let req =
+            flow::prepare_access_token(self.endpoints, consumer, &authorized, &Context::now())
+                .map_err(|e| failed("access token", e))?;
         let resp = self.exchange("Exchange the authorized request token", req)?;
         let access = flow::parse_access_token(consumer, &authorized, &resp)
             .map_err(|e| failed("access token", e))?;
@@ -169,6 +173,7 @@ impl Demo<'_> {
 
     fn dance_oob(&mut self, consumer: &OAuth1Authorizer) -> Result<AccessToken, CliError> {
         let options = RequestTokenOptions::new([scope(CONTACTS)?], Callback::Oob);
+        self.step("Ask for a request token with oauth_callback=oob (RSA-SHA1 signed)");
         let token = blocking::request_token(
             self.http,
             self.endpoints,
@@ -177,7 +182,6 @@ impl Demo<'_> {
             &Context::now(),
         )
         .map_err(|e| failed("request token", e))?;
-        self.step("Ask for a request token with oauth_callback=oob (RSA-SHA1 signed)");
         self.meaning(&format!("request token {}", token.token()));
         let page = self.exchange(
             "The user approves; with oob the page shows the verifier",
@@ -191,6 +195,7 @@ impl Demo<'_> {
         let authorized = token
             .with_verifier(&verifier)
             .map_err(|e| failed("verifier", e))?;
+        self.step("Exchange it for an access token");
         let access = blocking::access_token(
             self.http,
             self.endpoints,
@@ -199,7 +204,6 @@ impl Demo<'_> {
             &Context::now(),
         )
         .map_err(|e| failed("access token", e))?;
-        self.step("Exchange it for an access token");
         self.meaning(&format!("access token {}", access.token()));
         Ok(access)
     }
@@ -209,7 +213,10 @@ impl Demo<'_> {
         self.fetch(
             "Fetch the calendar feed (in scope)",
             &auth,
-            &format!("{}/calendar/feeds/default/private/full?max-results=5", self.base),
+            &format!(
+                "{}/calendar/feeds/default/private/full?max-results=5",
+                self.base
+            ),
             200,
         )?;
         self.fetch(
@@ -220,12 +227,17 @@ impl Demo<'_> {
         )
     }
 
-    fn replay(&mut self, consumer: &OAuth1Authorizer, access: &AccessToken) -> Result<(), CliError> {
+    fn replay(
+        &mut self,
+        consumer: &OAuth1Authorizer,
+        access: &AccessToken,
+    ) -> Result<(), CliError> {
         let url = format!("{}/calendar/feeds/default/private/full", self.base);
         let req = Request::new("GET", &url).map_err(|e| failed("feed URL", e))?;
         let signed = flow::prepare_signed(&access.authorizer(consumer), &req, &Context::now())
             .map_err(|e| failed("signing", e))?;
-        self.expect(self.exchange("Send a signed request", signed.clone())?, 200)?;
+        let first = self.exchange("Send a signed request", signed.clone())?;
+        self.expect(first, 200)?;
         let again = self.exchange("Send the very same bytes again (a replay)", signed)?;
         self.expect(again, 401)?;
         self.meaning(
@@ -248,7 +260,11 @@ impl Demo<'_> {
         Ok(())
     }
 
-    fn revoke(&mut self, consumer: &OAuth1Authorizer, access: &AccessToken) -> Result<(), CliError> {
+    fn revoke(
+        &mut self,
+        consumer: &OAuth1Authorizer,
+        access: &AccessToken,
+    ) -> Result<(), CliError> {
         let req = flow::prepare_revoke(self.endpoints, consumer, access, &Context::now())
             .map_err(|e| failed("revoke", e))?;
         let resp = self.exchange("Revoke the HMAC access token (AuthSubRevokeToken)", req)?;
@@ -300,11 +316,7 @@ impl Demo<'_> {
             .send(req)
             .map_err(|e| CliError::Failed(format!("request failed: {e}")))?;
         let body = resp.body_text().unwrap_or("<binary>");
-        say!(
-            "   <- {} {}",
-            resp.status,
-            shorten(&first_line(body), 150)
-        );
+        say!("   <- {} {}", resp.status, shorten(&first_line(body), 150));
         if let Some(location) = resp.header("location") {
             say!("      Location: {}", shorten(location, 150));
         }

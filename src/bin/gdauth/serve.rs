@@ -29,14 +29,22 @@ pub(crate) struct ServeArgs {
     addr: SocketAddr,
     /// Registers an HMAC-SHA1 (and PLAINTEXT) consumer. Repeatable. Without any
     /// `--consumer` or `--rsa-consumer`, Google's `anonymous:anonymous` is registered.
-    #[arg(long = "consumer", value_name = "KEY:SECRET", allow_hyphen_values = true)]
+    #[arg(
+        long = "consumer",
+        value_name = "KEY:SECRET",
+        allow_hyphen_values = true
+    )]
     consumers: Vec<String>,
     /// Registers an RSA-SHA1 consumer from a public key or X.509 certificate PEM. Repeatable.
     #[arg(long = "rsa-consumer", value_name = "KEY:PEM_FILE")]
     rsa_consumers: Vec<String>,
     /// Registers a user who can sign in on the consent page. Repeatable. Default:
     /// user@example.com with the password `password`.
-    #[arg(long = "user", value_name = "EMAIL:PASSWORD", allow_hyphen_values = true)]
+    #[arg(
+        long = "user",
+        value_name = "EMAIL:PASSWORD",
+        allow_hyphen_values = true
+    )]
     users: Vec<String>,
     /// Approve every authorization at once as the first user, without the consent form.
     #[arg(long)]
@@ -81,9 +89,8 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
                 path.display()
             ))
         })?;
-        let key_pem = RsaVerifyingKey::from_pem(&pem).map_err(|e| {
-            CliError::Failed(format!("--rsa-consumer: {}: {e}", path.display()))
-        })?;
+        let key_pem = RsaVerifyingKey::from_pem(&pem)
+            .map_err(|e| CliError::Failed(format!("--rsa-consumer: {}: {e}", path.display())))?;
         config = config.add_rsa_consumer(key, key_pem);
     }
     for pair in &args.users {

@@ -1,0 +1,33 @@
+//! `gdauth demo`, the README's main-job command: it must walk every step against its own
+//! emulator and end with every outcome as expected.
+#![cfg(feature = "cli")]
+
+use std::process::Command;
+
+#[test]
+fn demo_runs_every_step_and_succeeds() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    for section in [
+        "HMAC-SHA1, callback URL",
+        "RSA-SHA1, out-of-band",
+        "Two-legged",
+        "replayed request is refused",
+        "Revocation",
+    ] {
+        assert!(stdout.contains(section), "missing section {section:?}");
+    }
+    // Refusals were really refused (replay, wrong scope, revoked), and the server said why.
+    for problem in ["nonce_used", "permission_denied", "token_revoked"] {
+        assert!(stdout.contains(problem), "missing {problem}");
+    }
+    assert!(stdout.contains("demo complete: 15 steps"), "{stdout}");
+    assert!(!stderr.contains("panicked"));
+    // The consumer secret never appears, not even in the emulator's log lines.
+    assert!(!stdout.contains("demo-consumer-secret"));
+}

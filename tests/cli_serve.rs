@@ -1,0 +1,143 @@
+//! `gdauth serve` as other tools drive it: the exact readiness line, the flags, the
+//! one-line-per-request log on stderr, real OAuth traffic, and a clean stop on SIGTERM.
+#![cfg(all(feature = "cli", unix))]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+
+use gdata_auth::endpoints::Endpoints;
+use gdata_auth::oauth1::flow::{self, blocking};
+use gdata_auth::oauth1::{Callback, OAuth1Authorizer, RequestTokenOptions, Scope};
+use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport};
+use gdata_auth::{ConsumerSecret, Context};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .strip_prefix("listening on ")
+            .and_then(|l| l.strip_suffix('\n'))
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+        assert_ne!(port, 0);
+        Server { child, base }
+    }
+
+    /// Sends SIGTERM, waits, and returns (exit success, rest of stdout, stderr).
+    fn stop(mut self) -> (bool, String, String) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        let mut out = String::new();
+        self.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        let mut err = String::new();
+        self.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        (status.success(), out, err)
+    }
+}
+
+#[test]
+fn anonymous_consumer_by_default_and_one_log_line_per_request() {
+    let server = Server::start(&["--auto-approve"]);
+    let endpoints = Endpoints::at(&server.base).unwrap();
+    let http = ReqwestBlockingTransport::new();
+    let consumer = OAuth1Authorizer::anonymous();
+    let options = RequestTokenOptions::new(
+        [Scope::new("https://www.google.com/calendar/feeds/").unwrap()],
+        Callback::Oob,
+    );
+    let token = blocking::request_token(&http, &endpoints, &consumer, &options, &Context::now())
+        .unwrap();
+    // --auto-approve with oob: a page with the verifier in id="verifier".
+    let url = flow::authorize_url(&endpoints, &token, &Default::default());
+    let page = http.send(HttpRequest::get(url)).unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.body_text().unwrap().contains("id=\"verifier\""));
+    let (ok, rest, log) = server.stop();
+    assert!(ok, "serve did not exit cleanly on SIGTERM");
+    assert_eq!(rest, "", "nothing after the readiness line on stdout");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(lines[0].contains("/accounts/OAuthGetRequestToken") && lines[0].contains("200"));
+    assert!(lines[1].contains("/accounts/OAuthAuthorizeToken"));
+}
+
+#[test]
+fn consumers_users_and_rsa_consumers_from_flags() {
+    let cert = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys/rsa2048_cert.pem");
+    let server = Server::start(&[
+        "--consumer",
+        "app.example.com:s3cr:et",
+        "--rsa-consumer",
+        &format!("rsa.example.com:{cert}"),
+        "--user",
+        "bob@example.com:pw",
+    ]);
+    let http = ReqwestBlockingTransport::new();
+    let url = format!("{}/calendar/feeds/default/private/full", server.base);
+    // The secret splits at the first ':' only.
+    let hmac = OAuth1Authorizer::hmac_sha1("app.example.com", ConsumerSecret::new("s3cr:et"));
+    let req = flow::prepare_two_legged(&hmac, "GET", &url, "bob@example.com", &Context::now())
+        .unwrap();
+    assert_eq!(http.send(req).unwrap().status, 200);
+    // `anonymous` is not registered once a --consumer is given.
+    let anon = flow::prepare_two_legged(
+        &OAuth1Authorizer::anonymous(),
+        "GET",
+        &url,
+        "bob@example.com",
+        &Context::now(),
+    )
+    .unwrap();
+    assert_eq!(http.send(anon).unwrap().status, 401);
+    let key = gdata_auth::oauth1::signature::RsaSigningKey::from_pem(include_str!(
+        "../fixtures/keys/rsa2048_pkcs1.pem"
+    ))
+    .unwrap();
+    let rsa = OAuth1Authorizer::rsa_sha1("rsa.example.com", key);
+    let req = flow::prepare_two_legged(&rsa, "GET", &url, "bob@example.com", &Context::now())
+        .unwrap();
+    assert_eq!(http.send(req).unwrap().status, 200);
+    let (ok, _, log) = server.stop();
+    assert!(ok);
+    assert!(!log.contains("s3cr:et"), "secret in the log");
+}
+
+#[test]
+fn bad_flags_fail_fast_with_a_message() {
+    for args in [
+        vec!["--consumer", "no-colon"],
+        vec!["--user", ":pw"],
+        vec!["--rsa-consumer", "k:/nonexistent/key.pem"],
+        vec!["--addr", "not-an-address"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+            .arg("serve")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?} succeeded");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("error"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    }
+}
