@@ -47,9 +47,19 @@ impl Server {
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let status = self.child.wait().unwrap();
         let mut out = String::new();
-        self.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
         let mut err = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
         (status.success(), out, err)
     }
 }
@@ -64,8 +74,8 @@ fn anonymous_consumer_by_default_and_one_log_line_per_request() {
         [Scope::new("https://www.google.com/calendar/feeds/").unwrap()],
         Callback::Oob,
     );
-    let token = blocking::request_token(&http, &endpoints, &consumer, &options, &Context::now())
-        .unwrap();
+    let token =
+        blocking::request_token(&http, &endpoints, &consumer, &options, &Context::now()).unwrap();
     // --auto-approve with oob: a page with the verifier in id="verifier".
     let url = flow::authorize_url(&endpoints, &token, &Default::default());
     let page = http.send(HttpRequest::get(url)).unwrap();
@@ -82,7 +92,10 @@ fn anonymous_consumer_by_default_and_one_log_line_per_request() {
 
 #[test]
 fn consumers_users_and_rsa_consumers_from_flags() {
-    let cert = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys/rsa2048_cert.pem");
+    let cert = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/keys/rsa2048_cert.pem"
+    );
     let server = Server::start(&[
         "--consumer",
         "app.example.com:s3cr:et",
@@ -95,8 +108,8 @@ fn consumers_users_and_rsa_consumers_from_flags() {
     let url = format!("{}/calendar/feeds/default/private/full", server.base);
     // The secret splits at the first ':' only.
     let hmac = OAuth1Authorizer::hmac_sha1("app.example.com", ConsumerSecret::new("s3cr:et"));
-    let req = flow::prepare_two_legged(&hmac, "GET", &url, "bob@example.com", &Context::now())
-        .unwrap();
+    let req =
+        flow::prepare_two_legged(&hmac, "GET", &url, "bob@example.com", &Context::now()).unwrap();
     assert_eq!(http.send(req).unwrap().status, 200);
     // `anonymous` is not registered once a --consumer is given.
     let anon = flow::prepare_two_legged(
@@ -113,8 +126,8 @@ fn consumers_users_and_rsa_consumers_from_flags() {
     ))
     .unwrap();
     let rsa = OAuth1Authorizer::rsa_sha1("rsa.example.com", key);
-    let req = flow::prepare_two_legged(&rsa, "GET", &url, "bob@example.com", &Context::now())
-        .unwrap();
+    let req =
+        flow::prepare_two_legged(&rsa, "GET", &url, "bob@example.com", &Context::now()).unwrap();
     assert_eq!(http.send(req).unwrap().status, 200);
     let (ok, _, log) = server.stop();
     assert!(ok);

@@ -8,9 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::http::{
-    esc, get_or_post, html_response, method_not_allowed, Incoming, LogNote, Problem,
-};
+use super::http::{endpoint, esc, html_response, Incoming, LogNote, Problem};
 use super::state::Grant;
 use super::{App, ANONYMOUS_CONSUMER};
 
@@ -47,18 +45,7 @@ pub async fn fallback(State(app): State<Arc<App>>, req: Request) -> Response {
     if !is_feed_path(&path) {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     }
-    if !get_or_post(req.method()) {
-        return method_not_allowed();
-    }
-    let realm = app.realm();
-    let incoming = match Incoming::read(&app, req).await {
-        Ok(i) => i,
-        Err(p) => return p.into_response_with_realm(&realm),
-    };
-    match feed(&app, &incoming) {
-        Ok(r) => r,
-        Err(p) => p.into_response_with_realm(&incoming.base),
-    }
+    endpoint(app, req, feed).await
 }
 
 fn feed(app: &App, incoming: &Incoming) -> Result<Response, Problem> {

@@ -526,3 +526,23 @@ mod tests {
         );
     }
 }
+
+/// Runs `f` on the read request and turns its `Problem` into the error answer.
+pub async fn endpoint(
+    app: std::sync::Arc<App>,
+    req: Request,
+    f: impl FnOnce(&App, &Incoming) -> Result<Response, Problem>,
+) -> Response {
+    if !get_or_post(req.method()) {
+        return method_not_allowed();
+    }
+    let realm = app.realm();
+    let incoming = match Incoming::read(&app, req).await {
+        Ok(i) => i,
+        Err(p) => return p.into_response_with_realm(&realm),
+    };
+    match f(&app, &incoming) {
+        Ok(r) => r,
+        Err(p) => p.into_response_with_realm(&incoming.base),
+    }
+}

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use crate::encoding::form_encode;
 use crate::oauth1::verifier::Verified;
 
-use super::http::{get_or_post, method_not_allowed, Incoming, LogNote, Problem};
+use super::http::{endpoint, LogNote, Problem};
 use super::state::Callback;
 use super::App;
 
@@ -21,26 +21,6 @@ const MAX_SCOPES: usize = 32;
 const MAX_URL_LEN: usize = 2048;
 /// Longest `xoauth_displayname`, in characters.
 const MAX_DISPLAY_NAME: usize = 256;
-
-/// Runs `f` on the read request and turns its `Problem` into the error answer.
-async fn endpoint(
-    app: Arc<App>,
-    req: Request,
-    f: impl FnOnce(&App, &Incoming) -> Result<Response, Problem>,
-) -> Response {
-    if !get_or_post(req.method()) {
-        return method_not_allowed();
-    }
-    let realm = app.realm();
-    let incoming = match Incoming::read(&app, req).await {
-        Ok(i) => i,
-        Err(p) => return p.into_response_with_realm(&realm),
-    };
-    match f(&app, &incoming) {
-        Ok(r) => r,
-        Err(p) => p.into_response_with_realm(&incoming.base),
-    }
-}
 
 /// A form-encoded token response (RFC 5849 §2.1), never cached.
 fn form_response(pairs: &[(&str, &str)], note: String) -> Response {
