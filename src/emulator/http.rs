@@ -499,6 +499,26 @@ pub fn html_response(status: StatusCode, html: String) -> Response {
     resp
 }
 
+/// Runs `f` on the read request and turns its `Problem` into the error answer.
+pub async fn endpoint(
+    app: std::sync::Arc<App>,
+    req: Request,
+    f: impl FnOnce(&App, &Incoming) -> Result<Response, Problem>,
+) -> Response {
+    if !get_or_post(req.method()) {
+        return method_not_allowed();
+    }
+    let realm = app.realm();
+    let incoming = match Incoming::read(&app, req).await {
+        Ok(i) => i,
+        Err(p) => return p.into_response_with_realm(&realm),
+    };
+    match f(&app, &incoming) {
+        Ok(r) => r,
+        Err(p) => p.into_response_with_realm(&incoming.base),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,25 +544,5 @@ mod tests {
                 .map(|v| v.as_bytes()),
             Some(&b"OAuth realm=\"http://hx\""[..])
         );
-    }
-}
-
-/// Runs `f` on the read request and turns its `Problem` into the error answer.
-pub async fn endpoint(
-    app: std::sync::Arc<App>,
-    req: Request,
-    f: impl FnOnce(&App, &Incoming) -> Result<Response, Problem>,
-) -> Response {
-    if !get_or_post(req.method()) {
-        return method_not_allowed();
-    }
-    let realm = app.realm();
-    let incoming = match Incoming::read(&app, req).await {
-        Ok(i) => i,
-        Err(p) => return p.into_response_with_realm(&realm),
-    };
-    match f(&app, &incoming) {
-        Ok(r) => r,
-        Err(p) => p.into_response_with_realm(&incoming.base),
     }
 }
