@@ -1,11 +1,12 @@
 //! [`OAuth1Authorizer`]: OAuth 1.0 client credentials that sign requests.
 
+use std::borrow::Cow;
 #[cfg(feature = "rsa")]
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::base_string::{encode_cow, write_base_string_encoded, ProtocolParam};
+use super::base_string::{encode_cow, write_base_string_encoded, ProtocolParam, Second};
 use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac, SignatureBuf};
 use super::{OAuth1Error, SignatureMethod};
@@ -84,6 +85,11 @@ struct Encoded {
     verifier: Option<EncodedParam>,
     method: EncodedParam,
     version: EncodedParam,
+    /// `OAuth [realm="…", ]oauth_consumer_key="…", [oauth_token="…", ]`
+    /// `oauth_signature_method="…", oauth_signature="`: the header up to the signature.
+    header_head: String,
+    /// `[, oauth_version="1.0"][, oauth_callback="…"][, oauth_verifier="…"]`.
+    header_tail: String,
 }
 
 impl core::fmt::Debug for OAuth1Authorizer {
@@ -169,7 +175,7 @@ impl OAuth1Authorizer {
     }
 
     fn reencode(mut self) -> Self {
-        self.encoded = Encoded {
+        let mut encoded = Encoded {
             consumer_key: EncodedParam::new("oauth_consumer_key", &self.consumer_key),
             token: self
                 .token
@@ -185,7 +191,46 @@ impl OAuth1Authorizer {
                 .map(|v| EncodedParam::new("oauth_verifier", v)),
             method: EncodedParam::new("oauth_signature_method", self.method.as_str()),
             version: EncodedParam::new("oauth_version", "1.0"),
+            header_head: String::new(),
+            header_tail: String::new(),
         };
+        // The header in the order of the RFC 5849 §3.5.1 example; only the signature,
+        // timestamp and nonce change from one request to the next.
+        let quoted = |out: &mut String, name: &str, value: &str| {
+            out.push_str(name);
+            out.push_str("=\"");
+            out.push_str(value);
+            out.push('"');
+        };
+        let mut head = String::from("OAuth ");
+        if let Some(realm) = &self.realm {
+            quoted(&mut head, "realm", realm);
+            head.push_str(", ");
+        }
+        quoted(&mut head, "oauth_consumer_key", &encoded.consumer_key.value);
+        head.push_str(", ");
+        if let Some(t) = &encoded.token {
+            quoted(&mut head, "oauth_token", &t.value);
+            head.push_str(", ");
+        }
+        quoted(&mut head, "oauth_signature_method", self.method.as_str());
+        head.push_str(", oauth_signature=\"");
+        let mut tail = String::new();
+        if self.version {
+            tail.push_str(", ");
+            quoted(&mut tail, "oauth_version", "1.0");
+        }
+        if let Some(c) = &encoded.callback {
+            tail.push_str(", ");
+            quoted(&mut tail, "oauth_callback", &c.value);
+        }
+        if let Some(v) = &encoded.verifier {
+            tail.push_str(", ");
+            quoted(&mut tail, "oauth_verifier", &v.value);
+        }
+        encoded.header_head = head;
+        encoded.header_tail = tail;
+        self.encoded = encoded;
         self
     }
 
@@ -234,7 +279,7 @@ impl OAuth1Authorizer {
         let realm = realm.into();
         check_realm(&realm)?;
         self.realm = Some(realm);
-        Ok(self)
+        Ok(self.reencode())
     }
 
     /// Sends `oauth_callback` (a URL or `oob`): the request-token step of OAuth 1.0a.
@@ -252,7 +297,7 @@ impl OAuth1Authorizer {
     /// Leaves `oauth_version` out (it is optional, RFC 5849 §3.1).
     pub fn without_version(mut self) -> Self {
         self.version = false;
-        self
+        self.reencode()
     }
 
     /// Allows PLAINTEXT over plain `http://`. Only for loopback test servers: the secrets
@@ -311,76 +356,71 @@ impl OAuth1Authorizer {
         let enc = &self.encoded;
         // Protocol parameters in name order: all names differ, so this fixed order is the
         // RFC 5849 §3.4.1.3.2 sort.
-        let candidates: [Option<ProtocolParam<'_>>; 8] = [
-            enc.callback.as_ref().map(fixed),
-            Some(fixed(&enc.consumer_key)),
-            nonce.as_deref().map(|n| fresh("oauth_nonce", n)),
-            Some(fixed(&enc.method)),
-            timestamp.map(|t| fresh("oauth_timestamp", t)),
-            enc.token.as_ref().map(fixed),
-            enc.verifier.as_ref().map(fixed),
-            self.version.then(|| fixed(&enc.version)),
-        ];
-        let mut params = [fresh("", ""); 8];
+        let mut params = [fixed(&enc.consumer_key); 8];
         let mut n = 0;
-        for (slot, p) in params.iter_mut().zip(candidates.into_iter().flatten()) {
-            *slot = p;
-            n += 1;
+        let mut push = |p| {
+            if let Some(slot) = params.get_mut(n) {
+                *slot = p;
+                n += 1;
+            }
+        };
+        if let Some(c) = &enc.callback {
+            push(fixed(c));
+        }
+        push(fixed(&enc.consumer_key));
+        if let Some(nonce) = &nonce {
+            // A nonce that needed no escaping holds no `%`; an escaped one does.
+            let second = match nonce {
+                Cow::Borrowed(_) => Second::Plain,
+                Cow::Owned(_) => Second::Encode,
+            };
+            push(ProtocolParam {
+                name: "oauth_nonce",
+                value: nonce,
+                second,
+            });
+        }
+        push(fixed(&enc.method));
+        if let Some(t) = timestamp {
+            // Decimal digits: nothing to escape, either time.
+            push(ProtocolParam {
+                name: "oauth_timestamp",
+                value: t,
+                second: Second::Plain,
+            });
+        }
+        if let Some(t) = &enc.token {
+            push(fixed(t));
+        }
+        if let Some(v) = &enc.verifier {
+            push(fixed(v));
+        }
+        if self.version {
+            push(fixed(&enc.version));
         }
         let params = params.get(..n).unwrap_or_default();
 
         write_base_string_encoded(base_string, request, params);
         self.signature_into(base_string, signature)?;
 
-        // Header order: that of the RFC 5849 §3.5.1 example.
-        let order = [
-            "oauth_consumer_key",
-            "oauth_token",
-            "oauth_signature_method",
-            "oauth_signature",
-            "oauth_timestamp",
-            "oauth_nonce",
-            "oauth_version",
-            "oauth_callback",
-            "oauth_verifier",
-        ];
+        // The constant parts were joined when the credential was built (`reencode`).
         let mut header = String::with_capacity(
-            24 + self.realm.as_ref().map_or(0, |r| r.len() + 10)
-                + signature.len() * 3
-                + params
-                    .iter()
-                    .map(|p| p.name.len() + p.value.len() + 5)
-                    .sum::<usize>(),
+            enc.header_head.len() + enc.header_tail.len() + signature.len() * 3 + 96,
         );
-        header.push_str("OAuth ");
-        let mut first = true;
-        if let Some(realm) = &self.realm {
-            header.push_str("realm=\"");
-            header.push_str(realm);
+        header.push_str(&enc.header_head);
+        encode_into(&mut header, signature);
+        header.push('"');
+        if let Some(t) = timestamp {
+            header.push_str(", oauth_timestamp=\"");
+            header.push_str(t);
             header.push('"');
-            first = false;
         }
-        for name in order {
-            let value = if name == "oauth_signature" {
-                Some(signature.as_str())
-            } else {
-                params.iter().find(|p| p.name == name).map(|p| p.value)
-            };
-            if let Some(value) = value {
-                if !first {
-                    header.push_str(", ");
-                }
-                first = false;
-                header.push_str(name);
-                header.push_str("=\"");
-                if name == "oauth_signature" {
-                    encode_into(&mut header, value);
-                } else {
-                    header.push_str(value);
-                }
-                header.push('"');
-            }
+        if let Some(nonce) = &nonce {
+            header.push_str(", oauth_nonce=\"");
+            header.push_str(nonce);
+            header.push('"');
         }
+        header.push_str(&enc.header_tail);
         // A PLAINTEXT signature is the secrets themselves: that header is wiped on drop.
         Ok(if self.method == SignatureMethod::Plaintext {
             Authorization::new(header)
@@ -419,16 +459,7 @@ fn fixed(p: &EncodedParam) -> ProtocolParam<'_> {
     ProtocolParam {
         name: &p.name,
         value: &p.value,
-        twice: Some(&p.twice),
-    }
-}
-
-/// A per-request protocol parameter (timestamp, nonce), encoded twice while writing.
-fn fresh<'a>(name: &'a str, value: &'a str) -> ProtocolParam<'a> {
-    ProtocolParam {
-        name,
-        value,
-        twice: None,
+        second: Second::Precomputed(&p.twice),
     }
 }
 

@@ -35,19 +35,30 @@ pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &s
         .map(|(n, v)| ProtocolParam {
             name: n,
             value: v,
-            twice: None,
+            second: Second::Encode,
         })
         .collect();
     write_base_string_encoded(out, request, &pairs);
 }
 
 /// A protocol parameter on the signing path: name and value percent-encoded once (the
-/// sort keys), and optionally the precomputed second encoding of `name=value`.
+/// sort keys), and how to write their second encoding.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ProtocolParam<'a> {
     pub(crate) name: &'a str,
     pub(crate) value: &'a str,
-    pub(crate) twice: Option<&'a str>,
+    pub(crate) second: Second<'a>,
+}
+
+/// How a protocol parameter's `name=value` reaches the base string, encoded a second time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Second<'a> {
+    /// Computed when the credential was built.
+    Precomputed(&'a str),
+    /// Neither name nor value holds a `%`, so the second encoding changes nothing.
+    Plain,
+    /// Encode while writing.
+    Encode,
 }
 
 /// Appends the base string to `out`, given protocol parameters that are already
@@ -71,7 +82,9 @@ pub(crate) fn write_base_string_encoded(
     // RFC 5849 §3.4.1.1: the method upper-cased, and encoded (§3.6) since a custom method
     // may hold reserved characters (`A&B` must not add a third `&`).
     let method = request.method();
-    if method.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if method.bytes().all(|b| b.is_ascii_uppercase()) {
+        out.push_str(method);
+    } else if method.bytes().all(|b| b.is_ascii_alphanumeric()) {
         for c in method.chars() {
             out.push(c.to_ascii_uppercase());
         }
@@ -103,12 +116,18 @@ pub(crate) fn write_base_string_encoded(
                 out.push_str(&p.twice);
             }
         } else if let Some(p) = b.next() {
-            if let Some(twice) = p.twice {
-                out.push_str(twice);
-            } else {
-                reencode_into(out, p.name);
-                out.push_str("%3D");
-                reencode_into(out, p.value);
+            match p.second {
+                Second::Precomputed(twice) => out.push_str(twice),
+                Second::Plain => {
+                    out.push_str(p.name);
+                    out.push_str("%3D");
+                    out.push_str(p.value);
+                }
+                Second::Encode => {
+                    reencode_into(out, p.name);
+                    out.push_str("%3D");
+                    reencode_into(out, p.value);
+                }
             }
         }
     }
