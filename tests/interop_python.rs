@@ -1,0 +1,61 @@
+//! A third-party OAuth 1.0a client from another ecosystem, Python's requests-oauthlib
+//! (oauthlib), drives `gdauth serve` over loopback: the dance with parameters in the header,
+//! the query and a form body, RSA-SHA1 with an `oob` verifier, two-legged requests, scope
+//! checks and revocation (tests/interop/requests_oauthlib_client.py).
+//!
+//! Needs `python3 -m pip install -r tests/interop/requirements.txt` (`.ci/run` does it). On a
+//! machine without those packages the test says so and passes, unless `CI` is set, where a
+//! missing client is a failure: CI must never skip it silently.
+#![cfg(all(feature = "cli", feature = "rsa", unix))]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[test]
+fn requests_oauthlib_drives_gdauth_serve() {
+    let probe = Command::new("python3")
+        .args(["-c", "import requests_oauthlib, cryptography, jwt"])
+        .output();
+    if !probe.map(|o| o.status.success()).unwrap_or(false) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the interop test: pip install -r tests/interop/requirements.txt"
+        );
+        eprintln!("skipped: python3 with requests-oauthlib is not installed here");
+        return;
+    }
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--auto-approve"])
+        .args(["--consumer", "app.example.com:app-secret"])
+        .args(["--user", "alice@example.com:pw"])
+        .arg("--rsa-consumer")
+        .arg(format!(
+            "rsa.example.com:{dir}/fixtures/keys/rsa2048_cert.pem"
+        ))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let out = Command::new("python3")
+        .arg(format!("{dir}/tests/interop/requests_oauthlib_client.py"))
+        .arg(&base)
+        .arg(format!("{dir}/fixtures/keys/rsa2048_pkcs1.pem"))
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("interop: all passed"), "{stdout}");
+}
