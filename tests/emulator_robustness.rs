@@ -319,3 +319,44 @@ async fn the_public_base_url_is_what_gets_verified() {
     let r = send_signed_for(format!("{public}{path}"), plain).await;
     assert_eq!(r.status, 200, "{}", text(&r));
 }
+
+/// A path with dot segments normalizes to another resource than the one routed and
+/// scope-checked: it is refused outright, even with a signature valid for the normalized URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dot_segments_cannot_smuggle_a_request_past_the_scope_check() {
+    let fx = Fixture::new(EmulatorConfig::new().with_log(LogTarget::Off));
+    let consumer = OAuth1Authorizer::anonymous();
+    let (token, secret) = fx.dance(&consumer, CALENDAR_SCOPE).await;
+    let auth = consumer.with_token(token, gdata_auth::TokenSecret::new(secret));
+    // Signed for the contacts feed (out of the calendar scope), sent on a raw path that
+    // starts in the calendar feeds and climbs out with `..`.
+    let signed = gdata_auth::oauth1::flow::prepare_signed(
+        &auth,
+        &gdata_auth::Request::new("GET", &fx.url(CONTACTS_FEED)).unwrap(),
+        &fx.ctx(),
+    )
+    .unwrap();
+    let header = signed.header_value("authorization").unwrap().to_owned();
+    let addr = fx.emu.local_addr();
+    for path in [
+        "/calendar/feeds/../../m8/feeds/contacts/default/full",
+        "/calendar/feeds/%2e%2e/%2e%2e/m8/feeds/contacts/default/full",
+        "/calendar/feeds/./default/../../../m8/feeds/contacts/default/full",
+    ] {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {header}\r\nConnection: close\r\n\r\n"
+        );
+        let resp = tokio::task::spawn_blocking(move || raw(addr, request.as_bytes()))
+            .await
+            .unwrap();
+        assert!(
+            status_line(&resp).starts_with("HTTP/1.1 400"),
+            "{path}: {resp}"
+        );
+        assert!(resp.contains("parameter_rejected"), "{path}: {resp}");
+    }
+    // The same signature on the normalized path is a wrong-scope 401, as it should be.
+    let resp = fx.send(signed).await;
+    assert_eq!(resp.status, 401);
+    assert!(text(&resp).contains("permission_denied"));
+}

@@ -240,6 +240,21 @@ impl Incoming {
             .map_or("/", |pq| pq.as_str())
             .to_owned();
         let path = parts.uri.path().to_owned();
+        // The verifier signs the URL as the `url` crate normalizes it (dot segments removed),
+        // while routing and scope checks see the raw path. A path that normalizes to
+        // something else (`/calendar/feeds/../../m8/…`) could be signed for one resource and
+        // served as another, so it is refused before anything else.
+        let normalized = url::Url::parse(&format!("{base}{path_and_query}"))
+            .map(|u| u.path() == path)
+            .unwrap_or(false);
+        if !normalized {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "parameter_rejected",
+                "the request path is not in normal form (dot segments or unescaped characters); \
+                 sign and send the normalized URL",
+            ));
+        }
         let query = parts.uri.query().map(str::to_owned);
         let is_form = parts
             .headers
