@@ -595,9 +595,24 @@ fn test_signature_methods() {
 fn test_invalid_version() {
     let w = world();
     let h = good_header(URL);
-    for bad in ["2.0", "1.0a", "1", ""] {
+    for bad in ["2.0", "1.0b", "1", ""] {
         let m = rebuild(&h, |p| set(p, "oauth_version", bad));
         w.reject(get_h(URL, &m), &VerifyError::UnsupportedVersion);
+    }
+    // "1.0a" (Node's `oauth` sends "1.0A") is accepted under GoogleCompat only.
+    let strict = world_with(VerifierConfig {
+        profile: Profile::OauthlibStrict,
+        ..VerifierConfig::default()
+    });
+    for (v, nonce) in [("1.0a", "v1a-lower"), ("1.0A", "v1a-upper")] {
+        let m = rebuild(&h, |p| set(p, "oauth_version", v));
+        strict.reject(get_h(URL, &m), &VerifyError::UnsupportedVersion);
+        let mut oauth = base_oauth(nonce);
+        for p in oauth.iter_mut().filter(|p| p.0 == "oauth_version") {
+            p.1 = v;
+        }
+        let sig = hand_sign("GET", URL, None, &oauth);
+        w.accept(get_h(URL, &header_from(&oauth, &sig)));
     }
     // oauth_version is optional.
     let signer = hmac_signer().without_version();

@@ -18,7 +18,8 @@
 //! 3. `oauth_consumer_key`, `oauth_signature_method`, `oauth_signature` → [`VerifyError::MissingParam`].
 //! 4. The method is one we verify → [`VerifyError::UnsupportedSignatureMethod`]; PLAINTEXT only
 //!    over https → [`VerifyError::InsecureTransport`].
-//! 5. `oauth_version`, when present, is `1.0` → [`VerifyError::UnsupportedVersion`].
+//! 5. `oauth_version`, when present, is `1.0` (or `1.0a` under [`Profile::GoogleCompat`])
+//!    → [`VerifyError::UnsupportedVersion`].
 //! 6. `oauth_timestamp` and `oauth_nonce` (PLAINTEXT may omit both) → [`VerifyError::MissingParam`].
 //! 7. Shapes under the [`Profile`]: [`VerifyError::BadTimestamp`], [`VerifyError::BadNonce`],
 //!    [`VerifyError::BadConsumerKey`], [`VerifyError::BadToken`].
@@ -744,8 +745,13 @@ impl<L: CredentialLookup> Verifier<L> {
             return Err(VerifyError::InsecureTransport);
         }
 
-        // 5. RFC 5849 §3.1: oauth_version, if present, MUST be "1.0".
-        if get(VERSION).is_some_and(|v| v != "1.0") {
+        // 5. RFC 5849 §3.1: oauth_version, if present, MUST be "1.0". Under GoogleCompat a
+        // "1.0a" in any case is accepted too: clients such as Node's `oauth` send it for the
+        // 1.0a flow, and the value is signed like any other parameter.
+        let version_ok = |v: &str| {
+            v == "1.0" || (profile == Profile::GoogleCompat && v.eq_ignore_ascii_case("1.0a"))
+        };
+        if get(VERSION).is_some_and(|v| !version_ok(v)) {
             return Err(VerifyError::UnsupportedVersion);
         }
 
