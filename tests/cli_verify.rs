@@ -783,7 +783,7 @@ fn bad_input_is_a_usage_error() {
         (at("GET", &format!("https://h.example/?token={CANARY_TS}%zz"), &cs), "--url: bad encoding"),
         (at("GE T", "https://h.example/", &cs), "--method: invalid HTTP method"),
         (at("", "https://h.example/", &cs), "--method: invalid HTTP method"),
-        (with_cs(&["--form", "nameonly"]), "--form \"nameonly\" has no '='"),
+        (with_cs(&["--form", "nameonly"]), "--form #1 has no '='"),
         (with_cs(&["--profile", "strict"]), "invalid value 'strict' for '--profile <PROFILE>'"),
         (with_cs(&["--now", "abc"]), "invalid value 'abc' for '--now"),
         (with_cs(&["--now", "-1"]), "invalid value '-1' for '--now"),

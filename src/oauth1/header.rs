@@ -138,6 +138,9 @@ pub fn parse_header(value: &str) -> Result<ParsedHeader, OAuth1Error> {
         } else if !rest.is_empty() {
             return Err(bad("missing ',' between parameters"));
         }
+        // Decode the name before recognising `realm`: `%72ealm` is `realm` too, and must not
+        // pass as an ordinary parameter (which would then be unsigned yet reported).
+        let name = percent_decode(name).map_err(|_| bad("bad percent-encoding in name"))?;
         if name == "realm" {
             if out.realm.is_some() {
                 return Err(OAuth1Error::DuplicateParameter("realm".into()));
@@ -145,7 +148,6 @@ pub fn parse_header(value: &str) -> Result<ParsedHeader, OAuth1Error> {
             out.realm = Some(raw.to_owned());
             continue;
         }
-        let name = percent_decode(name).map_err(|_| bad("bad percent-encoding in name"))?;
         let value = percent_decode(raw).map_err(|_| bad("bad percent-encoding in value"))?;
         out.params.push((name, value));
     }
@@ -199,6 +201,14 @@ mod tests {
             .collect::<Vec<_>>()
             .join(", ");
         assert!(parse_header(&format!("OAuth {many}")).is_err());
+    }
+
+    #[test]
+    fn an_encoded_realm_name_is_the_realm() {
+        let p = parse_header("OAuth %72ealm=\"X\", oauth_nonce=\"n\"").unwrap();
+        assert_eq!(p.realm.as_deref(), Some("X"));
+        assert_eq!(p.params, [("oauth_nonce".to_owned(), "n".to_owned())]);
+        assert!(parse_header("OAuth realm=\"a\", %72ealm=\"b\"").is_err());
     }
 
     #[test]

@@ -411,9 +411,11 @@ pub(crate) fn request_error(e: RequestError) -> CliError {
 pub(crate) fn form_pairs(flags: &[String]) -> Result<Vec<(&str, &str)>, CliError> {
     flags
         .iter()
-        .map(|pair| {
+        .enumerate()
+        .map(|(i, pair)| {
+            // The value may be a secret (a password in a form body): name the position only.
             pair.split_once('=')
-                .ok_or_else(|| usage(format!("--form {pair:?} has no '=': expected NAME=VALUE")))
+                .ok_or_else(|| usage(format!("--form #{} has no '=': expected NAME=VALUE", i + 1)))
         })
         .collect()
 }

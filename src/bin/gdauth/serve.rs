@@ -27,7 +27,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Registers an HMAC-SHA1 (and PLAINTEXT) consumer. Repeatable. Without any
+    /// Registers a shared-secret consumer (HMAC-SHA1 or HMAC-SHA256; PLAINTEXT needs TLS,
+    /// which this plain-http server does not offer). Repeatable. Without any
     /// `--consumer` or `--rsa-consumer`, Google's `anonymous:anonymous` is registered.
     #[arg(
         long = "consumer",
