@@ -76,6 +76,17 @@ fn parse_callback(raw: &str) -> Result<Callback, Problem> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Problem::rejected("oauth_callback", "user info not allowed"));
     }
+    // The approval appends `oauth_token` and `oauth_verifier`; a callback already holding
+    // either would reach the client twice, and a careful client refuses duplicates.
+    if url
+        .query_pairs()
+        .any(|(k, _)| k == "oauth_token" || k == "oauth_verifier")
+    {
+        return Err(Problem::rejected(
+            "oauth_callback",
+            "must not already carry oauth_token or oauth_verifier",
+        ));
+    }
     Ok(Callback::Url(raw.to_owned()))
 }
 
@@ -228,6 +239,8 @@ mod tests {
             "",
             "https://u:p@h/",
             "data:text/html,x",
+            "https://app.example/cb?oauth_token=x",
+            "https://app.example/cb?a=1&oauth_verifier=y",
         ] {
             assert!(parse_callback(bad).is_err(), "{bad}");
         }
