@@ -11,8 +11,13 @@ use std::marker::PhantomData;
 
 use gdata_auth::encoding::{self, EncodingError};
 use gdata_auth::oauth1::header::parse_header;
-use gdata_auth::oauth1::verifier::VerifyError;
+use std::sync::Arc;
+
+use gdata_auth::oauth1::verifier::{
+    ConsumerCredential, CredentialLookup, ReceivedRequest, Verifier, VerifierConfig,
+};
 use gdata_auth::oauth1::{OAuth1Authorizer, OAuth1Error, SignatureMethod};
+use gdata_auth::FixedClock;
 use gdata_auth::{
     Authorization, ConsumerSecret, Context, Error, Request, RequestError, SecretString, TokenSecret,
 };
@@ -224,11 +229,74 @@ fn oauth1_errors_hold_no_secret() {
     }
 }
 
+/// A lookup that knows one consumer and one token, both with canary secrets.
+struct CanaryLookup;
+
+impl CredentialLookup for CanaryLookup {
+    fn consumer(&self, key: &str) -> Option<ConsumerCredential> {
+        (key == "ck").then(|| ConsumerCredential::hmac(ConsumerSecret::new(CANARY)))
+    }
+    fn token_secret(&self, _consumer: &str, token: &str) -> Option<TokenSecret> {
+        (token == "tok").then(|| TokenSecret::new(CANARY))
+    }
+}
+
 #[test]
 fn verify_errors_hold_no_secret() {
-    let e = VerifyError::BadSignature;
-    assert_clean_both("VerifyError", &e);
-    assert_clean_both("Error::Verify", &Error::from(e));
+    // Requests that carry the canary where an attacker or a careless client would put a
+    // secret: as a PLAINTEXT signature, a verifier, a token, a query and a form value, in
+    // the header, the query and the body; each refused for a different reason.
+    let verifier = Verifier::new(
+        CanaryLookup,
+        Arc::new(FixedClock::new(1_700_000_000)),
+        VerifierConfig::default(),
+    );
+    let plain_sig = format!("{CANARY}%26{CANARY}");
+    let header = |extra: &str| {
+        format!(
+            "OAuth oauth_consumer_key=\"ck\", oauth_token=\"tok\", \
+             oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1700000000\", \
+             oauth_nonce=\"n1\", oauth_verifier=\"{CANARY}\", oauth_signature=\"{CANARY}\"{extra}"
+        )
+    };
+    let url = url_with_canary("https://h.example/feed");
+    let cases: Vec<(&str, String, Option<String>, Option<String>)> = vec![
+        ("bad signature", url.clone(), Some(header("")), Some(format!("pw={CANARY}"))),
+        (
+            "duplicate signature",
+            url.clone(),
+            Some(header(&format!(", oauth_signature=\"{CANARY}\""))),
+            None,
+        ),
+        (
+            "PLAINTEXT over http",
+            format!("http://h.example/?oauth_consumer_key=ck&oauth_signature_method=PLAINTEXT&oauth_signature={plain_sig}"),
+            None,
+            None,
+        ),
+        (
+            "two locations",
+            url.clone(),
+            Some(header("")),
+            Some(format!("oauth_token={CANARY}")),
+        ),
+        ("unknown token", url.clone(), Some(header("").replace("\"tok\"", &format!("\"{CANARY}\""))), None),
+        ("malformed header", url.clone(), Some(format!("OAuth oauth_signature=\"{CANARY}")), None),
+        ("stale", url.clone(), Some(header("").replace("1700000000", "1600000000")), None),
+    ];
+    for (what, url, auth, form) in &cases {
+        let req = ReceivedRequest {
+            method: "POST",
+            url,
+            authorization: auth.as_deref(),
+            form_body: form.as_deref(),
+            ..Default::default()
+        };
+        assert_clean_debug(what, &req);
+        let e = verifier.verify(&req).expect_err(what);
+        assert_clean_both(what, &e);
+        assert_clean_both(what, &Error::from(e));
+    }
 }
 
 #[test]
