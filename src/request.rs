@@ -52,16 +52,17 @@ pub struct Request {
 }
 
 /// One request parameter, percent-encoded once (`name`, `value`: the sort keys of RFC 5849
-/// §3.4.1.3.2) and twice (`twice`: `enc(name) "=" enc(value)` encoded again, as it appears
-/// in the base string).
+/// §3.4.1.3.2) and twice ([`EncodedParam::twice`]: `enc(name) "=" enc(value)` encoded again,
+/// as it appears in the base string).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EncodedParam {
     /// `enc(name)`.
     pub name: String,
     /// `enc(value)`.
     pub value: String,
-    /// `enc(enc(name) "=" enc(value))`.
-    pub twice: String,
+    /// `%26` followed by `enc(enc(name) "=" enc(value))`: the pair as the base string writes
+    /// it after another pair, so the writer pushes one piece per parameter.
+    separated: String,
 }
 
 impl EncodedParam {
@@ -69,11 +70,26 @@ impl EncodedParam {
     pub fn new(name: &str, value: &str) -> Self {
         let name = encoding::percent_encode(name);
         let value = encoding::percent_encode(value);
-        let mut twice = String::with_capacity(name.len() + value.len() + 8);
-        encoding::reencode_into(&mut twice, &name);
-        twice.push_str("%3D");
-        encoding::reencode_into(&mut twice, &value);
-        Self { name, value, twice }
+        let mut separated = String::with_capacity(name.len() + value.len() + 12);
+        separated.push_str("%26");
+        encoding::reencode_into(&mut separated, &name);
+        separated.push_str("%3D");
+        encoding::reencode_into(&mut separated, &value);
+        Self {
+            name,
+            value,
+            separated,
+        }
+    }
+
+    /// `enc(enc(name) "=" enc(value))`: the pair as it appears in the base string.
+    pub fn twice(&self) -> &str {
+        self.separated.get(3..).unwrap_or_default()
+    }
+
+    /// [`EncodedParam::twice`] preceded by `%26`, the encoded `&` that separates pairs.
+    pub fn separated(&self) -> &str {
+        &self.separated
     }
 }
 

@@ -459,7 +459,7 @@ fn fixed(p: &EncodedParam) -> ProtocolParam<'_> {
     ProtocolParam {
         name: &p.name,
         value: &p.value,
-        second: Second::Precomputed(&p.twice),
+        second: Second::Precomputed(p),
     }
 }
 

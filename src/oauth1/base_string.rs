@@ -11,7 +11,7 @@
 //! sorted lists: linear in the number of parameters.
 
 use crate::encoding::{encode_into, percent_encode, reencode_into};
-use crate::request::Request;
+use crate::request::{EncodedParam, Request};
 
 /// Builds the base string for `request` with the protocol parameters `oauth` (decoded
 /// `(name, value)` pairs; `realm` and `oauth_signature` are skipped if present).
@@ -54,7 +54,7 @@ pub(crate) struct ProtocolParam<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Second<'a> {
     /// Computed when the credential was built.
-    Precomputed(&'a str),
+    Precomputed(&'a EncodedParam),
     /// Neither name nor value holds a `%`, so the second encoding changes nothing.
     Plain,
     /// Encode while writing.
@@ -71,7 +71,7 @@ pub(crate) fn write_base_string_encoded(
     let params = request.encoded_params();
     let estimate = request.method().len()
         + request.base_uri_encoded().len()
-        + params.iter().map(|p| p.twice.len() + 3).sum::<usize>()
+        + params.iter().map(|p| p.separated().len()).sum::<usize>()
         + protocol
             .iter()
             .map(|p| p.name.len() + p.value.len() * 2 + 6)
@@ -107,29 +107,32 @@ pub(crate) fn write_base_string_encoded(
             (None, Some(_)) => false,
             (None, None) => break,
         };
-        if !first {
-            out.push_str("%26");
-        }
-        first = false;
         if take_a {
             if let Some(p) = a.next() {
-                out.push_str(&p.twice);
+                // One piece per parameter: the `%26` separator is stored with it.
+                out.push_str(if first { p.twice() } else { p.separated() });
             }
         } else if let Some(p) = b.next() {
+            let separator = if first { "" } else { "%26" };
             match p.second {
-                Second::Precomputed(twice) => out.push_str(twice),
+                Second::Precomputed(e) => {
+                    out.push_str(if first { e.twice() } else { e.separated() })
+                }
                 Second::Plain => {
+                    out.push_str(separator);
                     out.push_str(p.name);
                     out.push_str("%3D");
                     out.push_str(p.value);
                 }
                 Second::Encode => {
+                    out.push_str(separator);
                     reencode_into(out, p.name);
                     out.push_str("%3D");
                     reencode_into(out, p.value);
                 }
             }
         }
+        first = false;
     }
 }
 
