@@ -67,6 +67,9 @@
 //!   outstanding one (as Google did with its live-token limits, and so a long-running
 //!   `gdauth serve` never locks a client out). The access-token response then carries the
 //!   header `X-Emulator-Revoked-Token: <the revoked token>`, and the log line says so.
+//! * A consumer holds at most 1,000 request tokens at once; beyond that its own dead tokens,
+//!   then its oldest pending one, make room. A client asking in a loop (the `anonymous`
+//!   secret is public) cannot fill the table for other consumers.
 //! * Revoked tokens are refused (`token_revoked`). Tokens are tied to the consumer they were
 //!   issued to. A request that fails changes no state.
 //!

@@ -24,6 +24,11 @@ pub const MAX_ACCESS_TOKENS_PER_GRANT: usize = 10;
 /// Request tokens kept at most at once; beyond that the request-token call answers 503.
 /// Bounds memory against a client that asks for tokens in a loop (RFC 5849 §4.10).
 const MAX_REQUEST_TOKENS: usize = 10_000;
+/// Request tokens one consumer may hold at once. At the cap, its own dead tokens (expired,
+/// used, denied) go first, then its oldest pending one: a client that asks in a loop (the
+/// `anonymous` secret is public) churns its own tokens instead of filling the table for
+/// every other consumer.
+const MAX_REQUEST_TOKENS_PER_CONSUMER: usize = 1_000;
 /// Request tokens are forgotten this long after issue (after expiry they are kept a while
 /// only to answer `token_expired` / `token_used` instead of `token_rejected`).
 const REQUEST_TOKEN_RETENTION: u64 = 2 * REQUEST_TOKEN_LIFETIME;
@@ -180,6 +185,36 @@ impl Store {
         now: u64,
     ) -> Result<(String, TokenSecret), Problem> {
         let mut t = self.lock();
+        let mine = t
+            .request
+            .values()
+            .filter(|r| r.consumer_key == consumer_key)
+            .count();
+        if mine >= MAX_REQUEST_TOKENS_PER_CONSUMER {
+            t.request.retain(|_, r| {
+                r.consumer_key != consumer_key
+                    || (matches!(
+                        r.state,
+                        RequestState::Pending | RequestState::Authorized { .. }
+                    ) && now.saturating_sub(r.issued_at) < REQUEST_TOKEN_LIFETIME)
+            });
+            let still = t
+                .request
+                .values()
+                .filter(|r| r.consumer_key == consumer_key)
+                .count();
+            if still >= MAX_REQUEST_TOKENS_PER_CONSUMER {
+                let oldest = t
+                    .request
+                    .iter()
+                    .filter(|(_, r)| r.consumer_key == consumer_key)
+                    .min_by_key(|(_, r)| r.issued_at)
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    t.request.remove(&k);
+                }
+            }
+        }
         if t.request.len() >= MAX_REQUEST_TOKENS {
             t.request
                 .retain(|_, r| now.saturating_sub(r.issued_at) < REQUEST_TOKEN_RETENTION);
@@ -494,6 +529,32 @@ mod tests {
         )
         .map(|(t, _)| t)
         .unwrap()
+    }
+
+    #[test]
+    fn a_consumer_asking_in_a_loop_churns_only_its_own_tokens() {
+        let s = Store::default();
+        let other = s
+            .issue_request_token(
+                "other",
+                Callback::Oob,
+                vec!["http://x/feeds/".into()],
+                None,
+                0,
+            )
+            .unwrap()
+            .0;
+        let first = issue(&s, 0);
+        for i in 0..MAX_REQUEST_TOKENS_PER_CONSUMER + 5 {
+            issue(&s, 1 + i as u64 / 100);
+        }
+        // The flooding consumer lost its oldest pending token, nobody else lost anything,
+        // and the table holds at most the cap for it.
+        assert!(s.pending(&first, 20).is_err());
+        assert!(s.pending(&other, 20).is_ok());
+        let t = s.lock();
+        let mine = t.request.values().filter(|r| r.consumer_key == "c").count();
+        assert_eq!(mine, MAX_REQUEST_TOKENS_PER_CONSUMER);
     }
 
     #[test]
