@@ -6,6 +6,9 @@
 
 #![cfg(feature = "cli")]
 
+mod readme_support;
+use readme_support::shell_words;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -838,39 +841,6 @@ fn help_lists_every_flag() {
     }
     let group = gdauth(&["oauth1", "--help"]);
     assert!(group.stdout.contains("verify"), "{}", group.stdout);
-}
-
-/// Splits a README shell command: backslash continuations joined, single quotes honoured
-/// (the README uses no other quoting).
-fn shell_words(command: &str) -> Vec<String> {
-    let joined = command.replace("\\\n", " ");
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quoted = false;
-    for c in joined.chars() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                in_word = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    assert!(!quoted, "unbalanced quote in {command:?}");
-    if in_word {
-        words.push(word);
-    }
-    words
 }
 
 #[test]
