@@ -5,7 +5,7 @@
 #![cfg(feature = "cli")]
 
 mod readme_support;
-use readme_support::shell_words;
+use readme_support::readme_example;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -621,21 +621,8 @@ fn help_and_version_succeed() {
 #[test]
 fn readme_sign_example_is_current() {
     // The README's `oauth1 sign` example and its printed output must match the binary.
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme
-        .find("```sh\ncargo run --release -- oauth1 sign")
-        .unwrap();
-    let rest = &readme[start + "```sh\n".len()..];
-    let (command, rest) = rest.split_once("```\n").unwrap();
-    let output = rest
-        .strip_prefix("```text\n")
-        .and_then(|r| r.split_once("\n```"))
-        .map(|(o, _)| o)
-        .unwrap();
-    let words = shell_words(command);
-    assert_eq!(words[..4], ["cargo", "run", "--release", "--"]);
-    let run = gdauth(&words[4..]);
+    let (readme, args, output) = readme_example("oauth1 sign");
+    let run = gdauth(&args);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stdout.trim_end(), output);
 

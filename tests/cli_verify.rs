@@ -7,7 +7,7 @@
 #![cfg(feature = "cli")]
 
 mod readme_support;
-use readme_support::shell_words;
+use readme_support::readme_example;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -846,33 +846,13 @@ fn help_lists_every_flag() {
 #[test]
 fn readme_verify_example_is_current() {
     // The README's `oauth1 verify` example and its printed output must match the binary.
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme
-        .find("```sh\ncargo run --release -- oauth1 verify")
-        .unwrap();
-    let rest = &readme[start + "```sh\n".len()..];
-    let (command, rest) = rest.split_once("```\n").unwrap();
-    let output = rest
-        .strip_prefix("```text\n")
-        .and_then(|r| r.split_once("\n```"))
-        .map(|(o, _)| o)
-        .unwrap();
-    let words = shell_words(command);
-    assert_eq!(words[..4], ["cargo", "run", "--release", "--"]);
-    let run = gdauth(&words[4..]);
+    let (_, args, output) = readme_example("oauth1 verify");
+    let run = gdauth(&args);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stdout.trim_end(), output);
 
     // The header in the example is the one the README's sign example prints.
-    let sign_at = readme
-        .find("```sh\ncargo run --release -- oauth1 sign")
-        .unwrap();
-    let sign_output = readme[sign_at..]
-        .split_once("```text\n")
-        .and_then(|(_, r)| r.split_once("\n```"))
-        .map(|(o, _)| o)
-        .unwrap();
-    let header_at = words.iter().position(|w| w == "--authorization").unwrap();
-    assert_eq!(words[header_at + 1], sign_output);
+    let (_, _, sign_output) = readme_example("oauth1 sign");
+    let header_at = args.iter().position(|w| w == "--authorization").unwrap();
+    assert_eq!(args[header_at + 1], sign_output);
 }

@@ -13,10 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::encoding::{form_encode, parse_form};
-use crate::oauth1::base_string::base_string;
-use crate::oauth1::header::parse_header;
-use crate::oauth1::verifier::{ReceivedRequest, VerifyError};
-use crate::request::Request as OAuthRequest;
+use crate::oauth1::verifier::{received_base_string, ReceivedRequest, VerifyError};
 
 use super::App;
 
@@ -320,39 +317,9 @@ impl Incoming {
     }
 
     /// The base string the provider computes for this request, for the `signature_invalid`
-    /// answer. Mirrors how the verifier assembles it; `None` if the request does not parse.
+    /// answer: the verifier's own ([`received_base_string`]); `None` if it does not parse.
     pub fn diagnostic_base_string(&self) -> Option<String> {
-        let mut url = url::Url::parse(&self.url).ok()?;
-        let query = parse_form(url.query().unwrap_or_default()).ok()?;
-        let form = match &self.form_body {
-            Some(b) => parse_form(b).ok()?,
-            None => Vec::new(),
-        };
-        url.set_query(None);
-        url.set_fragment(None);
-        let header = match self.authorization.as_deref() {
-            Some(v)
-                if v.trim_start()
-                    .get(..5)
-                    .is_some_and(|s| s.eq_ignore_ascii_case("oauth")) =>
-            {
-                parse_header(v).ok()?.params
-            }
-            _ => Vec::new(),
-        };
-        let request = OAuthRequest::from_url(self.method.as_str(), url)
-            .ok()?
-            .with_form(
-                query
-                    .into_iter()
-                    .chain(form)
-                    .filter(|(n, _)| n != "oauth_signature"),
-            );
-        let oauth: Vec<(&str, &str)> = header
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        Some(base_string(&request, &oauth))
+        received_base_string(&self.received())
     }
 }
 

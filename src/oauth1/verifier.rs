@@ -620,44 +620,19 @@ fn body_hash_matches(given: &str, body: &[u8]) -> bool {
     ct_eq(expected.as_bytes(), given.as_bytes())
 }
 
-impl<L: CredentialLookup> Verifier<L> {
-    /// A verifier over `lookup`, reading time from `clock`.
-    pub fn new(lookup: L, clock: Arc<dyn Clock>, config: VerifierConfig) -> Self {
-        // Parse the dummy RSA key now, so the first unknown consumer is not slower.
-        #[cfg(feature = "rsa")]
-        let _ = dummy_rsa_key();
-        Self {
-            lookup,
-            clock,
-            config,
-            nonces: Mutex::new(ReplayStore::default()),
-        }
-    }
+/// A received request taken apart: step 1 of [`Verifier::verify`], shared with
+/// [`received_base_string`] so diagnostics show exactly the base string that was checked.
+struct Received {
+    realm: Option<String>,
+    header: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+    request: Request,
+    https: bool,
+}
 
-    /// The credential store.
-    pub fn lookup(&self) -> &L {
-        &self.lookup
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &VerifierConfig {
-        &self.config
-    }
-
-    /// How many (consumer, token, timestamp, nonce) entries the replay store holds.
-    pub fn nonces_stored(&self) -> usize {
-        self.nonces
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .seen
-            .len()
-    }
-
-    /// Runs every check on `req`; see the module documentation for their order.
-    pub fn verify(&self, req: &ReceivedRequest<'_>) -> Result<Verified, VerifyError> {
-        let profile = self.config.profile;
-
-        // 1. Parse header, URL, query and form body.
+impl Received {
+    fn parse(req: &ReceivedRequest<'_>) -> Result<Self, VerifyError> {
         let (realm, header) = match req.authorization {
             Some(value) if is_oauth_scheme(value) => {
                 let parsed = parse_header(value).map_err(header_error)?;
@@ -698,6 +673,82 @@ impl<L: CredentialLookup> Verifier<L> {
                     .filter(|(n, _)| n != SIGNATURE)
                     .map(|(n, v)| (n.clone(), v.clone())),
             );
+        Ok(Self {
+            realm,
+            header,
+            query,
+            form,
+            request,
+            https,
+        })
+    }
+
+    /// The RFC 5849 §3.4.1 base string over the request and the header's parameters.
+    fn base_string(&self) -> String {
+        let header: Vec<(&str, &str)> = self
+            .header
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        base_string(&self.request, &header)
+    }
+}
+
+/// The base string a verifier computes for `req`, for diagnostics (the emulator's
+/// `signature_invalid` answers, `gdauth oauth1 verify --json`); `None` when the request
+/// does not parse far enough to have one.
+pub fn received_base_string(req: &ReceivedRequest<'_>) -> Option<String> {
+    Received::parse(req).ok().map(|r| r.base_string())
+}
+
+impl<L: CredentialLookup> Verifier<L> {
+    /// A verifier over `lookup`, reading time from `clock`.
+    pub fn new(lookup: L, clock: Arc<dyn Clock>, config: VerifierConfig) -> Self {
+        // Parse the dummy RSA key now, so the first unknown consumer is not slower.
+        #[cfg(feature = "rsa")]
+        let _ = dummy_rsa_key();
+        Self {
+            lookup,
+            clock,
+            config,
+            nonces: Mutex::new(ReplayStore::default()),
+        }
+    }
+
+    /// The credential store.
+    pub fn lookup(&self) -> &L {
+        &self.lookup
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &VerifierConfig {
+        &self.config
+    }
+
+    /// How many (consumer, token, timestamp, nonce) entries the replay store holds.
+    pub fn nonces_stored(&self) -> usize {
+        self.nonces
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .seen
+            .len()
+    }
+
+    /// Runs every check on `req`; see the module documentation for their order.
+    pub fn verify(&self, req: &ReceivedRequest<'_>) -> Result<Verified, VerifyError> {
+        let profile = self.config.profile;
+
+        // 1. Parse header, URL, query and form body.
+        let received = Received::parse(req)?;
+        let Received {
+            realm,
+            header,
+            query,
+            form,
+            https,
+            ..
+        } = &received;
+        let https = *https;
 
         // 2. RFC 5849 §3.5: exactly one location; §3.1: no duplicates.
         let sources = [
@@ -806,10 +857,6 @@ impl<L: CredentialLookup> Verifier<L> {
         let token_known = !matches!(token_secret, Some(None));
 
         // 11. The signature, same work whether or not the credentials are known.
-        let header_refs: Vec<(&str, &str)> = header
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
         let valid = match method {
             SignatureMethod::HmacSha1
             | SignatureMethod::HmacSha256
@@ -827,13 +874,13 @@ impl<L: CredentialLookup> Verifier<L> {
                 if method == SignatureMethod::Plaintext {
                     verify_plaintext(&key, signature)
                 } else {
-                    let base = base_string(&request, &header_refs);
+                    let base = received.base_string();
                     verify_hmac(method, key.as_bytes(), base.as_bytes(), signature)
                 }
             }
             #[cfg(feature = "rsa")]
             SignatureMethod::RsaSha1 => {
-                let base = base_string(&request, &header_refs);
+                let base = received.base_string();
                 let key: Option<&RsaVerifyingKey> =
                     match credential.as_ref().and_then(|c| c.rsa_key.as_ref()) {
                         Some(k) => Some(k),
@@ -882,8 +929,8 @@ impl<L: CredentialLookup> Verifier<L> {
 
         let params = query
             .iter()
-            .chain(&form)
-            .chain(&header)
+            .chain(form)
+            .chain(header)
             .filter(|(n, _)| !is_protocol(n))
             .cloned()
             .collect();
@@ -893,7 +940,7 @@ impl<L: CredentialLookup> Verifier<L> {
             signature_method: method,
             callback: get(CALLBACK).map(str::to_owned),
             verifier: get(VERIFIER).map(str::to_owned),
-            realm,
+            realm: realm.clone(),
             timestamp,
             nonce: nonce.map(str::to_owned),
             params,

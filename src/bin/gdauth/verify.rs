@@ -16,11 +16,10 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use gdata_auth::encoding::{form_encode, parse_form};
-use gdata_auth::oauth1::base_string::base_string;
 use gdata_auth::oauth1::header::parse_header;
 use gdata_auth::oauth1::verifier::{
-    ConsumerCredential, CredentialLookup, Profile, ReceivedRequest, Verified, Verifier,
-    VerifierConfig, VerifyError,
+    received_base_string, ConsumerCredential, CredentialLookup, Profile, ReceivedRequest, Verified,
+    Verifier, VerifierConfig, VerifyError,
 };
 use gdata_auth::oauth1::SignatureMethod;
 use gdata_auth::{Clock, ConsumerSecret, FixedClock, Request, SystemClock, TokenSecret};
@@ -213,7 +212,7 @@ pub(crate) fn run(mut args: VerifyArgs) -> Result<String, CliError> {
         body: None,
     };
     match verifier.verify(&received) {
-        Ok(verified) => accepted(&verified, &received, &form, args.json),
+        Ok(verified) => accepted(&verified, &received, args.json),
         Err(e) => rejected(&e, &received, &form, args.json),
     }
 }
@@ -257,7 +256,6 @@ fn load_rsa_credential(_path: &std::path::Path) -> Result<ConsumerCredential, Cl
 fn accepted(
     verified: &Verified,
     received: &ReceivedRequest<'_>,
-    form: &[(&str, &str)],
     json: bool,
 ) -> Result<String, CliError> {
     let mut message = format!(
@@ -272,7 +270,7 @@ fn accepted(
         return Ok(format!("ok: {message}"));
     }
     let base = (verified.signature_method != SignatureMethod::Plaintext)
-        .then(|| received_base_string(received, form))
+        .then(|| received_base_string(received))
         .flatten();
     to_json(&VerdictJson {
         valid: true,
@@ -298,7 +296,7 @@ fn rejected(
         )));
     }
     let base = (reached_signature(e) && !signed_in_plaintext(received, form))
-        .then(|| received_base_string(received, form))
+        .then(|| received_base_string(received))
         .flatten();
     let message = e.to_string();
     let report = to_json(&VerdictJson {
@@ -385,29 +383,4 @@ fn signed_in_plaintext(received: &ReceivedRequest<'_>, form: &[(&str, &str)]) ->
         .chain(form.iter().copied())
         .find(|(n, _)| *n == "oauth_signature_method")
         .is_some_and(|(_, v)| v == SignatureMethod::Plaintext.as_str())
-}
-
-/// The base string the verifier built, rebuilt the same way: its API reports only the
-/// verdict. RFC 5849 §3.4.1: the query and form parameters (received `oauth_signature`
-/// left out, §3.4.1.3.1) with the header's protocol parameters, over the URL without its
-/// query. `None` only if the request cannot be described, which was checked before.
-fn received_base_string(received: &ReceivedRequest<'_>, form: &[(&str, &str)]) -> Option<String> {
-    let mut url = Url::parse(received.url).ok()?;
-    let query = query_params(&url);
-    url.set_query(None);
-    url.set_fragment(None);
-    let params = query
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .chain(form.iter().copied())
-        .filter(|(n, _)| *n != "oauth_signature");
-    let request = Request::from_url(received.method, url)
-        .ok()?
-        .with_form(params);
-    let header = header_params(received);
-    let header: Vec<(&str, &str)> = header
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    Some(base_string(&request, &header))
 }
