@@ -168,14 +168,18 @@ pub async fn request_token(State(app): State<Arc<App>>, req: Request) -> Respons
     .await
 }
 
+/// The token a token-signed call carries: a consumer-only signature is not enough here.
+fn signed_token(v: &Verified) -> Result<&str, Problem> {
+    v.token
+        .as_deref()
+        .ok_or_else(|| Problem::absent("oauth_token"))
+}
+
 /// `/accounts/OAuthGetAccessToken`.
 pub async fn access_token(State(app): State<Arc<App>>, req: Request) -> Response {
     endpoint(app, req, |app, incoming| {
         let v = app.verify(incoming)?;
-        let token = v
-            .token
-            .as_deref()
-            .ok_or_else(|| Problem::absent("oauth_token"))?;
+        let token = signed_token(&v)?;
         let ex = app
             .store
             .exchange(&v.consumer_key, token, v.verifier.as_deref(), app.now())?;
@@ -206,10 +210,7 @@ pub async fn access_token(State(app): State<Arc<App>>, req: Request) -> Response
 pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
     endpoint(app, req, |app, incoming| {
         let v = app.verify(incoming)?;
-        let token = v
-            .token
-            .as_deref()
-            .ok_or_else(|| Problem::absent("oauth_token"))?;
+        let token = signed_token(&v)?;
         app.store.revoke(&v.consumer_key, token)?;
         let mut resp = StatusCode::OK.into_response();
         resp.extensions_mut().insert(LogNote(format!(
