@@ -498,19 +498,29 @@ fn each_failed_check_is_named() {
         refusal("duplicate signature",
                 usual().edit_header(|p| p.push(("oauth_signature".into(), "abc".into()))),
                 "duplicate_protocol_param", "parameter_rejected", 400),
-        refusal("params in header and query",
-                usual().with(|c| c.url.push_str("&oauth_nonce=x")),
+        // RFC 5849 §3.5 (one location) is the strict profile's rule; the Google profile
+        // takes a split placement but refuses a name given in two places.
+        refusal("params in header and query (strict)",
+                usual().with(|c| c.url.push_str("&oauth_nonce=x")).flag(&["--profile", "oauthlib-strict"]),
                 "params_in_multiple_locations", "parameter_rejected", 400),
-        refusal("params in header and form",
-                usual().with(|c| c.form.push("oauth_version=1.0".into())),
+        refusal("params in header and form (strict)",
+                usual().with(|c| c.form.push("oauth_version=1.0".into())).flag(&["--profile", "oauthlib-strict"]),
                 "params_in_multiple_locations", "parameter_rejected", 400),
-        refusal("params in query and form",
+        refusal("params in query and form (strict)",
                 usual().with(|c| {
                     c.url = url_with_params(URL, &hmac);
                     c.authorization = None;
                     c.form.push("oauth_callback=oob".into());
-                }),
+                }).flag(&["--profile", "oauthlib-strict"]),
                 "params_in_multiple_locations", "parameter_rejected", 400),
+        refusal("nonce in header and query (google)",
+                usual().with(|c| c.url.push_str("&oauth_nonce=x")),
+                "duplicate_protocol_param", "parameter_rejected", 400),
+        refusal("version in header and form (google)",
+                usual().with(|c| c.form.push("oauth_version=1.0".into())),
+                "duplicate_protocol_param", "parameter_rejected", 400),
+        bad_sig("unsigned callback in the form (google)",
+                usual().with(|c| c.form.push("oauth_callback=oob".into()))),
         missing("no Authorization header", usual().with(|c| c.authorization = None)),
         missing("no signature", usual().edit_header(|p| drop_pair(p, "oauth_signature"))),
         missing("no signature method", usual().edit_header(|p| drop_pair(p, "oauth_signature_method"))),

@@ -461,11 +461,12 @@ async fn request_tokens_and_verifiers_are_single_use_and_bound() {
     let vb = fx.approve(&b).await;
     assert_ne!(va, vb);
 
-    // B's verifier on A, and no verifier at all.
+    // B's verifier on A, and no verifier at all. Google answered a wrong verifier with 400
+    // (libgdata's recording), so the emulator does too.
     let r = fx.exchange(&c, &a, &a_secret, &vb).await;
     assert_eq!(
         (r.status, problem(&r).as_str()),
-        (401, "parameter_rejected")
+        (400, "parameter_rejected")
     );
     assert_eq!(
         get(&form(&r), "oauth_parameters_rejected"),

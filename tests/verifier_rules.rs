@@ -504,9 +504,18 @@ fn test_duplicate_params() {
     assert_eq!(w.accept(get_h(&url, &h)).params.len(), 3);
 }
 
+fn strict_world() -> World {
+    world_with(VerifierConfig {
+        profile: Profile::OauthlibStrict,
+        ..VerifierConfig::default()
+    })
+}
+
 #[test]
 fn test_multiple_source_params() {
-    let w = world();
+    // RFC 5849 §3.5 under the strict profile: one location only. The placement check comes
+    // before the shape checks, so Google-shaped credentials reach it too.
+    let w = strict_world();
     let h = good_header(URL);
     // Header and query.
     let url = format!("{URL}&oauth_callback=oob");
@@ -526,7 +535,98 @@ fn test_multiple_source_params() {
     );
     // A header carrying only a realm is not a second location.
     let url = with_query(URL, &params_of(&h));
-    w.accept(get_h(&url, "OAuth realm=\"Photos\""));
+    world().accept(get_h(&url, "OAuth realm=\"Photos\""));
+}
+
+#[test]
+fn test_google_profile_accepts_params_split_across_locations() {
+    // What libgdata sent and www.google.com accepted: the header, plus `oauth_verifier` (or
+    // `oauth_callback`) in the signed form body.
+    let w = world();
+    let body = "oauth_verifier=v3r1f13r&scope=x";
+    let h = sign(
+        &hmac_signer(),
+        "POST",
+        URL,
+        Some(body),
+        &ctx(NOW, "split-1"),
+    );
+    assert!(!h.contains("oauth_verifier"));
+    let v = w.accept(
+        ReceivedRequest::new("POST", URL)
+            .with_authorization(&h)
+            .with_form_body(body),
+    );
+    assert_eq!(v.verifier.as_deref(), Some("v3r1f13r"));
+    assert_eq!(v.param("scope"), Some("x"));
+    assert!(v.params.iter().all(|(n, _)| !n.starts_with("oauth_")));
+
+    // Header plus a protocol parameter in the query, signed: accepted too.
+    let url = format!("{URL}&oauth_callback=oob");
+    let h = sign(&hmac_signer(), "GET", &url, None, &ctx(NOW, "split-2"));
+    assert_eq!(w.accept(get_h(&url, &h)).callback.as_deref(), Some("oob"));
+
+    // All three at once: the nonce in the query, the verifier in the body, the rest in the
+    // header.
+    // Every location is in the base string (RFC 5849 §3.4.1.3.1), so moving a parameter
+    // from the header to the query keeps the signature valid.
+    let full = sign(
+        &hmac_signer(),
+        "POST",
+        URL,
+        Some(body),
+        &ctx(NOW, "split-3"),
+    );
+    let h = rebuild(&full, |p| remove(p, "oauth_nonce"));
+    let url = format!("{URL}&oauth_nonce=split-3");
+    let v = w.accept(
+        ReceivedRequest::new("POST", &url)
+            .with_authorization(&h)
+            .with_form_body(body),
+    );
+    assert_eq!(v.nonce.as_deref(), Some("split-3"));
+
+    // A body parameter the signature did not cover still fails the signature.
+    let h = good_header(URL);
+    w.reject(
+        ReceivedRequest::new("POST", URL)
+            .with_authorization(&h)
+            .with_form_body("oauth_verifier=x"),
+        &VerifyError::BadSignature,
+    );
+}
+
+#[test]
+fn test_duplicates_across_locations_refused_under_both_profiles() {
+    let h = good_header(URL);
+    let strict = strict_world();
+    for w in [world(), strict] {
+        // The same name in the header and the query, or the header and the body: a duplicate
+        // under the Google profile; under the strict one the placement check fires first.
+        let want = |dup: &str| match w.v.config().profile {
+            Profile::OauthlibStrict => VerifyError::ParamsInMultipleLocations,
+            _ => VerifyError::DuplicateProtocolParam(dup.into()),
+        };
+        let url = format!("{URL}&oauth_nonce=again");
+        w.reject(get_h(&url, &h), &want("oauth_nonce"));
+        w.reject(
+            ReceivedRequest::new("POST", URL)
+                .with_authorization(&h)
+                .with_form_body("oauth_token=1%2Fother"),
+            &want("oauth_token"),
+        );
+        let url = with_query(URL, &params_of(&h));
+        w.reject(
+            ReceivedRequest::new("POST", &url).with_form_body("oauth_signature=abc"),
+            &want("oauth_signature"),
+        );
+        // Twice inside one location: a duplicate under both.
+        let url = format!("{URL}&oauth_callback=oob&oauth_callback=oob");
+        w.reject(
+            get(&with_query(&url, &params_of(&h))),
+            &VerifyError::DuplicateProtocolParam("oauth_callback".into()),
+        );
+    }
 }
 
 #[test]
@@ -1303,22 +1403,37 @@ fn row_02_version_twice_in_query_or_body() {
 
 #[test]
 fn row_03_params_in_header_and_body_or_query() {
-    let w = world();
+    // SECURITY.md row 3 under the strict profile (RFC 5849 §3.5). The Google profile accepts
+    // a split placement (test_google_profile_accepts_params_split_across_locations) but
+    // still refuses every repeated name, as here.
+    let strict = strict_world();
+    let google = world();
     let h = good_header(URL);
     let all = form_encode(&params_of(&h));
-    w.reject(
-        ReceivedRequest::new("POST", URL)
-            .with_authorization(&h)
-            .with_form_body(&all),
-        &VerifyError::ParamsInMultipleLocations,
+    let body_too = ReceivedRequest::new("POST", URL)
+        .with_authorization(&h)
+        .with_form_body(&all);
+    strict.reject(body_too, &VerifyError::ParamsInMultipleLocations);
+    google.reject(
+        body_too,
+        &VerifyError::DuplicateProtocolParam("oauth_consumer_key".into()),
     );
     let url = format!("{URL}&{all}");
-    w.reject(get_h(&url, &h), &VerifyError::ParamsInMultipleLocations);
-    // Splitting the set between header and query is refused too.
+    strict.reject(get_h(&url, &h), &VerifyError::ParamsInMultipleLocations);
+    google.reject(
+        get_h(&url, &h),
+        &VerifyError::DuplicateProtocolParam("oauth_consumer_key".into()),
+    );
+    // Splitting the set between header and query: refused by the strict profile only (the
+    // base string, and so the signature, is the same wherever each parameter sits).
     let split = rebuild(&h, |p| remove(p, "oauth_nonce"));
     let url = format!("{URL}&oauth_nonce={NONCE}");
-    w.reject(get_h(&url, &split), &VerifyError::ParamsInMultipleLocations);
-    w.accept(get_h(URL, &h));
+    strict.reject(get_h(&url, &split), &VerifyError::ParamsInMultipleLocations);
+    assert_eq!(
+        google.accept(get_h(&url, &split)).nonce.as_deref(),
+        Some(NONCE)
+    );
+    world().accept(get_h(URL, &h));
 }
 
 #[test]

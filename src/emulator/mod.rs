@@ -10,8 +10,11 @@
 //!
 //! # Endpoints
 //! Every endpoint accepts `GET` and `POST`; protocol parameters may come in the
-//! `Authorization: OAuth` header, the query or a form body (RFC 5849 §3.5), from exactly one
-//! of them.
+//! `Authorization: OAuth` header, the query or a form body (RFC 5849 §3.5). Where they may sit
+//! follows the verifier's [`Profile`](crate::oauth1::verifier::Profile): under the default
+//! Google profile they may be spread over the three, as www.google.com accepted (libgdata put
+//! `oauth_callback` and `oauth_verifier` in the body beside a header), each name once; under
+//! the strict profile they must all come from one.
 //!
 //! | path | what it does |
 //! |---|---|
@@ -61,7 +64,8 @@
 //!   (`token_used`). Only an approved token exchanges (`permission_unknown` before the user
 //!   answered).
 //! * A verifier is bound to its request token and dies with the exchange; a wrong or foreign
-//!   verifier is `parameter_rejected` and burns nothing.
+//!   verifier is 400 `parameter_rejected` (Google answered it with 400 "The token is invalid.")
+//!   and burns nothing.
 //! * **The ten-token limit** (PROTOCOLS.md §9): at most ten access tokens per (user,
 //!   consumer) are outstanding. The eleventh exchange **succeeds and revokes the oldest**
 //!   outstanding one (as Google did with its live-token limits, and so a long-running

@@ -343,11 +343,12 @@ impl Store {
             return Err(Problem::absent("oauth_verifier"));
         };
         if !ct_eq(given.as_bytes(), expected.secret().as_bytes()) {
-            return Err(Problem::unauthorized(
-                "parameter_rejected",
-                "oauth_verifier does not match this request token",
-            )
-            .with("oauth_parameters_rejected", "oauth_verifier"));
+            // Google answered a wrong verifier with 400 ("The token is invalid.", libgdata's
+            // recording of 2013-07-29), not 401.
+            return Err(Problem::rejected(
+                "oauth_verifier",
+                "does not match this request token",
+            ));
         }
         let scopes = r.scopes.clone();
 

@@ -12,8 +12,10 @@
 //! 1. Parse the `Authorization: OAuth` header strictly (no comma or whitespace inside values)
 //!    → [`VerifyError::MalformedHeader`]; the URL, query and form body → [`VerifyError::BadRequest`].
 //!    A header with another scheme (`Bearer`, `AuthSub`, …) is not ours and is ignored.
-//! 2. `oauth_*` parameters in more than one of header, query and form body
-//!    → [`VerifyError::ParamsInMultipleLocations`]; any of them twice
+//! 2. Placement, by [`Profile`]: under [`Profile::OauthlibStrict`], `oauth_*` parameters in
+//!    more than one of header, query and form body → [`VerifyError::ParamsInMultipleLocations`]
+//!    (RFC 5849 §3.5); under [`Profile::GoogleCompat`] they may be spread over the three, as
+//!    Google's servers accepted. Under both, any of them twice, in one place or across two
 //!    → [`VerifyError::DuplicateProtocolParam`].
 //! 3. `oauth_consumer_key`, `oauth_signature_method`, `oauth_signature` → [`VerifyError::MissingParam`].
 //! 4. The method is one we verify → [`VerifyError::UnsupportedSignatureMethod`]; PLAINTEXT only
@@ -108,7 +110,8 @@ pub enum VerifyError {
     /// RFC 5849 §3.1: a protocol parameter appeared more than once.
     #[error("protocol parameter {0:?} appears more than once (RFC 5849 §3.1)")]
     DuplicateProtocolParam(String),
-    /// RFC 5849 §3.5: protocol parameters must come from exactly one place.
+    /// RFC 5849 §3.5: protocol parameters must come from exactly one place (enforced under
+    /// [`Profile::OauthlibStrict`] only).
     #[error("oauth_* parameters found in more than one of header, query and body (RFC 5849 §3.5)")]
     ParamsInMultipleLocations,
     /// A required protocol parameter is absent.
@@ -222,21 +225,71 @@ impl VerifyError {
     }
 }
 
-/// Which shapes of nonce, consumer key, token and timestamp are accepted.
+/// What a provider accepts beyond the signature itself: where the protocol parameters may
+/// sit, and the shapes of nonce, consumer key, token and timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Profile {
-    /// What Google's own consumers sent: key, token and nonce of 1 to 256 characters from
-    /// `[A-Za-z0-9._~/+=:@-]` (consumer keys are domain names, tokens look like `1/abc…`);
-    /// timestamp 1 to 20 digits.
+    /// What Google's servers accepted, so that clients written against them verify:
+    /// * protocol parameters spread over the header, the query and the form body (libgdata
+    ///   sent `oauth_callback` and `oauth_verifier` in the body beside a header; Google
+    ///   answered 200), each name at most once across all three;
+    /// * key, token and nonce of 1 to 256 characters from `[A-Za-z0-9._~/+=:@-]` (consumer
+    ///   keys are domain names, tokens look like `1/abc…`); timestamp 1 to 20 digits;
+    /// * `oauth_version` `1.0`, or `1.0a` in any case.
     #[default]
     GoogleCompat,
-    /// oauthlib's provider defaults: `[A-Za-z0-9]` only, 20 to 30 characters; timestamp
-    /// exactly 10 digits.
+    /// oauthlib's provider defaults, for checking a client against the letter of RFC 5849:
+    /// * protocol parameters in exactly one of header, query and form body (§3.5);
+    /// * `[A-Za-z0-9]` only, 20 to 30 characters; timestamp exactly 10 digits;
+    /// * `oauth_version` exactly `1.0`.
     OauthlibStrict,
 }
 
 impl Profile {
+    /// The protocol parameters of a request whose header, query and form-body parameters are
+    /// `sources` (in that order), under this profile's placement rule.
+    ///
+    /// * [`Profile::OauthlibStrict`] keeps RFC 5849 §3.5: "the protocol parameters … MUST
+    ///   be transmitted" in one of the three places, so any two of them carrying `oauth_*`
+    ///   names is [`VerifyError::ParamsInMultipleLocations`].
+    /// * [`Profile::GoogleCompat`] takes them from all three, as Google's servers did: GNOME
+    ///   libgdata signed with the header and sent `oauth_callback` and `oauth_verifier` in the
+    ///   form body, and www.google.com answered 200 (its July 2013 recordings, copied to
+    ///   `fixtures/recordings/`). Every location is signed either way (§3.4.1.3.1), so the
+    ///   spread changes nothing the signature covers.
+    ///
+    /// Under both, a name given twice, in one place or across two, is
+    /// [`VerifyError::DuplicateProtocolParam`]: two values for one parameter are never
+    /// resolved by picking one.
+    fn protocol_params(
+        self,
+        sources: [&[(String, String)]; 3],
+    ) -> Result<Vec<(&str, &str)>, VerifyError> {
+        if self == Self::OauthlibStrict
+            && sources
+                .iter()
+                .filter(|ps| ps.iter().any(|(n, _)| is_protocol(n)))
+                .count()
+                > 1
+        {
+            return Err(VerifyError::ParamsInMultipleLocations);
+        }
+        let protocol: Vec<(&str, &str)> = sources
+            .into_iter()
+            .flatten()
+            .filter(|(n, _)| is_protocol(n))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let mut names = HashSet::with_capacity(protocol.len());
+        for (name, _) in &protocol {
+            if !names.insert(*name) {
+                return Err(VerifyError::DuplicateProtocolParam(clip(name)));
+            }
+        }
+        Ok(protocol)
+    }
+
     /// Whether a nonce, consumer key or token has an accepted shape.
     fn identifier_ok(self, s: &str) -> bool {
         match self {
@@ -548,14 +601,6 @@ impl<L: CredentialLookup> core::fmt::Debug for Verifier<L> {
     }
 }
 
-/// Where the protocol parameters came from (RFC 5849 §3.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Location {
-    Header,
-    Query,
-    Body,
-}
-
 /// RFC 5849 §3.5: protocol parameters are those whose names begin with `oauth_`
 /// (case-sensitive: `OAUTH_SIGNATURE` is an ordinary parameter).
 fn is_protocol(name: &str) -> bool {
@@ -750,30 +795,9 @@ impl<L: CredentialLookup> Verifier<L> {
         } = &received;
         let https = *https;
 
-        // 2. RFC 5849 §3.5: exactly one location; §3.1: no duplicates.
-        let sources = [
-            (Location::Header, &header),
-            (Location::Query, &query),
-            (Location::Body, &form),
-        ];
-        let mut with_oauth = sources
-            .iter()
-            .filter(|(_, ps)| ps.iter().any(|(n, _)| is_protocol(n)));
-        let protocol: Vec<(&str, &str)> = match (with_oauth.next(), with_oauth.next()) {
-            (Some(_), Some(_)) => return Err(VerifyError::ParamsInMultipleLocations),
-            (Some((_, ps)), None) => ps
-                .iter()
-                .filter(|(n, _)| is_protocol(n))
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            (None, _) => Vec::new(),
-        };
-        let mut names = HashSet::with_capacity(protocol.len());
-        for (name, _) in &protocol {
-            if !names.insert(*name) {
-                return Err(VerifyError::DuplicateProtocolParam(clip(name)));
-            }
-        }
+        // 2. Where the protocol parameters may come from (see `Profile`), and RFC 5849 §3.1:
+        // no protocol parameter twice, wherever the copies sit.
+        let protocol = profile.protocol_params([header, query, form])?;
         let get = |name: &str| protocol.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
 
         // 3. Required parameters.

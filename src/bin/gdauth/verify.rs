@@ -85,7 +85,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     window: Option<u64>,
 
-    /// Accepted shapes of nonce, consumer key, token and timestamp [default: google].
+    /// Accepted placement of the protocol parameters and shapes of nonce, consumer key, token
+    /// and timestamp [default: google].
     #[arg(long, value_name = "PROFILE")]
     profile: Option<ProfileArg>,
 
@@ -101,11 +102,13 @@ pub(crate) struct VerifyArgs {
 /// `--profile` values.
 #[derive(Clone, Copy, ValueEnum)]
 enum ProfileArg {
-    /// Google's consumers: keys, tokens and nonces of 1 to 256 characters from
+    /// What Google's servers accepted: protocol parameters spread over header, query and
+    /// form (each name once); keys, tokens and nonces of 1 to 256 characters from
     /// `[A-Za-z0-9._~/+=:@-]`, timestamps of 1 to 20 digits.
     #[value(name = "google")]
     Google,
-    /// oauthlib's provider defaults: [A-Za-z0-9]{20,30}, timestamps of exactly 10 digits.
+    /// oauthlib's provider defaults: protocol parameters in one place only (RFC 5849 §3.5);
+    /// [A-Za-z0-9]{20,30}, timestamps of exactly 10 digits.
     #[value(name = "oauthlib-strict")]
     OauthlibStrict,
 }
