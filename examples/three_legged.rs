@@ -39,8 +39,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         [Scope::new("https://www.google.com/calendar/feeds/")?],
         Callback::Url("https://app.example.com/callback".into()),
     );
-    let token =
-        flow::request_token(&http, &endpoints, &consumer, &options, &Context::now()).await?;
+    let token = flow::request_token(&endpoints, &consumer, &options, &Context::now())
+        .send(&http)
+        .await?;
     println!("request token: {}", token.token());
 
     // 2. Send the user to the consent page. The emulator (auto-approving) redirects at once
@@ -50,12 +51,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let callback = redirect
         .header("location")
         .ok_or("no redirect: is the server auto-approving?")?;
-    let authorized = flow::parse_callback(&token, callback)?;
+    let authorized = flow::parse_callback(token, callback)?;
     println!("approved; verifier received");
 
     // 3. The access token.
-    let access =
-        flow::access_token(&http, &endpoints, &consumer, &authorized, &Context::now()).await?;
+    let access = flow::access_token(&endpoints, &consumer, &authorized, &Context::now())
+        .send(&http)
+        .await?;
     println!("access token: {}", access.token());
 
     // 4. A signed feed request.
@@ -63,8 +65,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "GET",
         &format!("{base}/calendar/feeds/default/private/full"),
     )?;
-    let resp =
-        flow::send_signed(&http, &access.authorizer(&consumer), &feed, &Context::now()).await?;
+    let resp = gdata_auth::signed::signed(&access.authorizer(&consumer), &feed, &Context::now())
+        .send(&http)
+        .await?;
     println!(
         "feed: HTTP {} ({} bytes of Atom)",
         resp.status,
@@ -72,7 +75,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 5. Done with it: revoke.
-    flow::revoke(&http, &endpoints, &consumer, &access, &Context::now()).await?;
+    flow::revoke(&endpoints, &consumer, &access, &Context::now())
+        .send(&http)
+        .await?;
     println!("revoked");
     Ok(())
 }

@@ -13,7 +13,7 @@
 
 use gdata_auth::emulator::{Emulator, EmulatorConfig, LogTarget};
 use gdata_auth::endpoints::Endpoints;
-use gdata_auth::oauth1::flow::blocking;
+use gdata_auth::oauth1::flow;
 use gdata_auth::oauth1::{Callback, OAuth1Authorizer, RequestTokenOptions, Scope};
 use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport};
 use gdata_auth::{Context, Request};
@@ -34,7 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         [Scope::new("https://www.google.com/m8/feeds/")?],
         Callback::Oob,
     );
-    let token = blocking::request_token(&http, &endpoints, &consumer, &options, &Context::now())?;
+    let token = flow::request_token(&endpoints, &consumer, &options, &Context::now())
+        .send_blocking(&http)?;
     println!("request token: {}", token.token());
 
     // The user signs in and approves; with `oob` the page shows the verifier.
@@ -59,12 +60,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("the user pastes the verifier: {verifier}");
 
     let authorized = token.with_verifier(&verifier)?;
-    let access =
-        blocking::access_token(&http, &endpoints, &consumer, &authorized, &Context::now())?;
+    let access = flow::access_token(&endpoints, &consumer, &authorized, &Context::now())
+        .send_blocking(&http)?;
     println!("access token: {}", access.token());
 
     let feed = Request::new("GET", &format!("{base}/m8/feeds/contacts/default/full"))?;
-    let resp = blocking::send_signed(&http, &access.authorizer(&consumer), &feed, &Context::now())?;
+    let resp = gdata_auth::signed::signed(&access.authorizer(&consumer), &feed, &Context::now())
+        .send_blocking(&http)?;
     println!(
         "feed: HTTP {} ({} bytes of Atom)",
         resp.status,

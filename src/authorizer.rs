@@ -1,8 +1,34 @@
 //! The one trait every scheme implements, so a call site moves from OAuth 1.0 (or AuthSub,
-//! or ClientLogin) to OAuth 2.0 by swapping the authorizer and nothing else.
+//! or ClientLogin) to OAuth 2.0 by swapping the authorizer and nothing else, and its own
+//! small error type: what can go wrong while producing one header value.
 
-use crate::error::Error;
+use thiserror::Error;
+
 use crate::request::{Authorization, Context, Request};
+
+/// Why an [`Authorizer`] could not produce a header value. Never carries a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AuthorizeError {
+    /// RFC 5849 §3.4.4: PLAINTEXT sends the secrets themselves, so it needs TLS.
+    #[error(
+        "PLAINTEXT over plain http is refused (RFC 5849 §3.4.4); use https or the dangerous opt-in"
+    )]
+    InsecurePlaintext,
+    /// RSA signing failed.
+    #[error("RSA signing failed")]
+    RsaSign,
+    /// The credential needs RSA, which this build leaves out (the `rsa` feature is off).
+    #[error("RSA-SHA1 support is not compiled in (enable the `rsa` feature)")]
+    RsaUnavailable,
+}
+
+#[cfg(feature = "rsa")]
+impl From<crate::rsa_sha1::RsaSignError> for AuthorizeError {
+    fn from(_: crate::rsa_sha1::RsaSignError) -> Self {
+        Self::RsaSign
+    }
+}
 
 /// Produces the `Authorization` header value for a request. Pure: no I/O, no clock, no
 /// randomness beyond what the [`Context`] carries (RSA blinding excepted).
@@ -10,17 +36,17 @@ use crate::request::{Authorization, Context, Request};
 /// Object safe: hold a `Box<dyn Authorizer>` or `Arc<dyn Authorizer>`.
 pub trait Authorizer: Send + Sync {
     /// Authorizes `request` with the timestamp and nonce in `ctx`.
-    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, Error>;
+    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError>;
 }
 
 impl<A: Authorizer + ?Sized> Authorizer for std::sync::Arc<A> {
-    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, Error> {
+    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError> {
         (**self).authorize(request, ctx)
     }
 }
 
 impl<A: Authorizer + ?Sized> Authorizer for Box<A> {
-    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, Error> {
+    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError> {
         (**self).authorize(request, ctx)
     }
 }

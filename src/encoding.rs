@@ -20,6 +20,9 @@ pub enum EncodingError {
     /// The decoded bytes are not UTF-8.
     #[error("percent-decoded bytes are not valid UTF-8")]
     InvalidUtf8,
+    /// A parameter that may appear once appears more than once ([`Form::single`]).
+    #[error("parameter {0} appears more than once")]
+    Duplicate(String),
 }
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
@@ -177,6 +180,84 @@ pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, EncodingError> {
     Ok(out)
 }
 
+/// Decoded `application/x-www-form-urlencoded` pairs, read strictly ([`parse_form`]) and
+/// zeroized when dropped: token answers and callbacks carry secrets
+/// (`oauth_token_secret`, `oauth_verifier`). `Debug` shows the names only.
+///
+/// The one reader of key/value answers for every protocol module, the emulator and the CLI:
+/// [`Form::single`] refuses a repeated name, so a provider (or whoever edits a callback URL)
+/// cannot choose which copy a parser reads.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    /// Parses a form body or query strictly; see [`parse_form`].
+    pub fn parse(input: &str) -> Result<Self, EncodingError> {
+        parse_form(input).map(Self)
+    }
+
+    /// The pairs, decoded, in order, duplicates kept.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// The value of the first `name` parameter.
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of `name`, which may appear at most once.
+    pub fn single(&self, name: &str) -> Result<Option<&str>, EncodingError> {
+        let mut values = self.0.iter().filter(|(n, _)| n == name);
+        let first = values.next().map(|(_, v)| v.as_str());
+        if values.next().is_some() {
+            return Err(EncodingError::Duplicate(name.to_owned()));
+        }
+        Ok(first)
+    }
+
+    /// Whether any parameter is named `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+
+    /// The number of pairs.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<(String, String)>> for Form {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+}
+
+impl Drop for Form {
+    fn drop(&mut self) {
+        for (n, v) in &mut self.0 {
+            zeroize::Zeroize::zeroize(n);
+            zeroize::Zeroize::zeroize(v);
+        }
+    }
+}
+
+impl core::fmt::Debug for Form {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(n, _)| n))
+            .finish()
+    }
+}
+
 /// Serializes `(name, value)` pairs as a form body or query, with RFC 3986 encoding
 /// (a space becomes `%20`, which every form decoder accepts).
 pub fn form_encode<N: AsRef<str>, V: AsRef<str>>(pairs: &[(N, V)]) -> String {
@@ -244,5 +325,15 @@ mod tests {
         }
         assert!(parse_form("a=%zz").is_err());
         assert_eq!(form_encode(&[("a b", "c&d")]), "a%20b=c%26d");
+    }
+
+    #[test]
+    fn form_reads_single_values_strictly() {
+        let f = Form::parse("a=1&b=2&a=3").unwrap();
+        assert_eq!(f.first("a"), Some("1"));
+        assert_eq!(f.single("b"), Ok(Some("2")));
+        assert_eq!(f.single("c"), Ok(None));
+        assert_eq!(f.single("a"), Err(EncodingError::Duplicate("a".into())));
+        assert!(format!("{f:?}").contains('a') && !format!("{f:?}").contains('3'));
     }
 }

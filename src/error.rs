@@ -1,14 +1,18 @@
-//! The crate's top-level error: one variant per concern, each wrapping that concern's own
+//! The crate's top-level error: one variant per protocol, plus the shared pieces (request
+//! description, authorization, keys, transport, store), each wrapping that concern's own
 //! `#[non_exhaustive]` enum, so callers match as coarsely or as finely as they need.
 //! No variant carries a secret or a response body.
+//!
+//! Protocol code never returns this type (each protocol returns its own error), so it sits
+//! on top of the import graph and only the scheme-independent glue produces it.
 
 use thiserror::Error;
 
-use crate::encoding::EncodingError;
-use crate::oauth1::flow::FlowError;
-use crate::oauth1::verifier::VerifyError;
+use crate::authorizer::AuthorizeError;
 use crate::oauth1::OAuth1Error;
 use crate::request::RequestError;
+#[cfg(feature = "rsa")]
+use crate::rsa_sha1::KeyError;
 use crate::store::StoreError;
 use crate::transport::TransportError;
 
@@ -19,22 +23,38 @@ pub enum Error {
     /// A request description was refused.
     #[error(transparent)]
     Request(#[from] RequestError),
-    /// Percent- or form-decoding failed.
+    /// An authorizer could not produce a header.
     #[error(transparent)]
-    Encoding(#[from] EncodingError),
-    /// OAuth 1.0 signing or header handling failed.
+    Authorize(#[from] AuthorizeError),
+    /// An RSA key could not be loaded.
+    #[cfg(feature = "rsa")]
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// OAuth 1.0: signing, the dance, or provider-side verification.
     #[error(transparent)]
     OAuth1(#[from] OAuth1Error),
-    /// OAuth 1.0 provider-side verification refused a request.
-    #[error(transparent)]
-    Verify(#[from] VerifyError),
     /// Sending a request or reading its response failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
-    /// A step of the OAuth 1.0 dance failed.
-    #[error(transparent)]
-    Flow(#[from] FlowError),
     /// A token store could not load or save.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<crate::oauth1::VerifyError> for Error {
+    fn from(e: crate::oauth1::VerifyError) -> Self {
+        Self::OAuth1(e.into())
+    }
+}
+
+impl From<crate::oauth1::FlowError> for Error {
+    fn from(e: crate::oauth1::FlowError) -> Self {
+        Self::OAuth1(e.into())
+    }
+}
+
+impl From<crate::oauth1::HeaderError> for Error {
+    fn from(e: crate::oauth1::HeaderError) -> Self {
+        Self::OAuth1(e.into())
+    }
 }

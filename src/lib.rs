@@ -48,6 +48,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod authorizer;
+pub mod call;
 pub mod clock;
 #[cfg(feature = "emulator")]
 pub mod emulator;
@@ -56,12 +57,20 @@ pub mod endpoints;
 pub mod error;
 pub mod oauth1;
 pub mod request;
+#[cfg(feature = "rsa")]
+pub mod rsa_sha1;
+pub mod scope;
 pub mod secret;
+pub mod signed;
 pub mod store;
 pub mod transport;
 
-pub use authorizer::Authorizer;
+pub use authorizer::{AuthorizeError, Authorizer};
+pub use call::Call;
 pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, OsNonce, SystemClock};
 pub use error::Error;
 pub use request::{Authorization, Context, Request, RequestError};
+#[cfg(feature = "rsa")]
+pub use rsa_sha1::{KeyError, RsaSigningKey, RsaVerifyingKey};
+pub use scope::Scope;
 pub use secret::{ConsumerSecret, SecretString, TokenSecret};

@@ -6,14 +6,22 @@
 //! secret never reaches a log or an error message by accident.
 
 use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// Declares a secret string newtype with redacted `Debug`, zeroize-on-drop and
-/// constant-time equality.
+/// Declares a secret string newtype with redacted `Debug`, no `Display`, zeroize-on-drop and
+/// constant-time equality. The derives are the caller's: a long-lived credential is
+/// `#[derive(Clone)]`, a single-use one (a verifier) is not, so it cannot be copied around.
+///
+/// ```text
+/// secret_string!(
+///     /// A consumer secret.
+///     #[derive(Clone)]
+///     ConsumerSecret
+/// );
+/// ```
 macro_rules! secret_string {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Clone, Zeroize, ZeroizeOnDrop)]
+        #[derive(zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
         pub struct $name(String);
 
         impl $name {
@@ -74,19 +82,21 @@ macro_rules! secret_string {
         }
     };
 }
-#[allow(unused_imports)]
 pub(crate) use secret_string;
 
 secret_string!(
     /// An OAuth 1.0 consumer (client) shared secret.
+    #[derive(Clone)]
     ConsumerSecret
 );
 secret_string!(
     /// An OAuth 1.0 token shared secret (request or access token).
+    #[derive(Clone)]
     TokenSecret
 );
 secret_string!(
     /// A generic secret string: passwords, bearer tokens, header values.
+    #[derive(Clone)]
     SecretString
 );
 

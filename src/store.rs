@@ -34,7 +34,16 @@ pub enum StoredToken {
     },
 }
 
-/// Why a token store could not load or save.
+impl StoredToken {
+    /// The kind's name, as the `kind` field of the file store spells it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::OAuth1Access { .. } => "oauth1_access",
+        }
+    }
+}
+
+/// Why a token store could not load or save, or a stored token could not be used.
 ///
 /// No variant carries file contents: a malformed file is described by position only.
 #[derive(Debug, Error)]
@@ -84,6 +93,17 @@ pub enum StoreError {
     /// The tokens could not be serialized.
     #[error("could not serialize the tokens")]
     Serialize,
+    /// A stored token is not of the kind asked for.
+    #[error("the stored token is a {found} token, not {expected}")]
+    WrongKind {
+        /// The kind asked for.
+        expected: &'static str,
+        /// The kind stored.
+        found: &'static str,
+    },
+    /// A stored scope no longer passes [`crate::scope::Scope::new`].
+    #[error("a stored scope is invalid: {0}")]
+    BadScope(crate::scope::ScopeError),
 }
 
 /// Loads, saves and removes tokens by name. Shared between threads (`&self`, `Send + Sync`).

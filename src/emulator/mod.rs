@@ -140,7 +140,7 @@ use crate::oauth1::verifier::{ConsumerCredential, Verifier, VerifierConfig, Veri
 use crate::secret::{ConsumerSecret, SecretString};
 
 #[cfg(feature = "rsa")]
-use crate::oauth1::signature::RsaVerifyingKey;
+use crate::rsa_sha1::RsaVerifyingKey;
 
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use state::{MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};

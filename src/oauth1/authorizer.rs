@@ -10,19 +10,19 @@ use super::base_string::{encode_cow, write_base_string_encoded, ProtocolParam, S
 use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac, SignatureBuf};
 use super::{OAuth1Error, SignatureMethod};
-use crate::authorizer::Authorizer;
+use crate::authorizer::{AuthorizeError, Authorizer};
 use crate::encoding::encode_into;
-use crate::error::Error;
 use crate::request::{Authorization, Context, EncodedParam, Request};
 use crate::secret::{ConsumerSecret, TokenSecret};
 
 #[cfg(feature = "rsa")]
-use super::signature::RsaSigningKey;
+use crate::rsa_sha1::RsaSigningKey;
 
 /// The result of signing one request.
 ///
-/// `Debug` is redacted: the base string holds every query and form value (tokens,
-/// passwords) and a PLAINTEXT signature is the secrets themselves.
+/// `Debug` is redacted and both strings are zeroized on drop: the base string holds every
+/// query and form value (tokens, passwords) and a PLAINTEXT signature is the secrets
+/// themselves.
 #[derive(Clone)]
 pub struct Signed {
     /// The RFC 5849 §3.4.1 signature base string.
@@ -31,6 +31,13 @@ pub struct Signed {
     pub signature: String,
     /// The `Authorization` header value.
     pub authorization: Authorization,
+}
+
+impl Drop for Signed {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.base_string);
+        zeroize::Zeroize::zeroize(&mut self.signature);
+    }
 }
 
 impl core::fmt::Debug for Signed {
@@ -46,16 +53,42 @@ impl core::fmt::Debug for Signed {
     }
 }
 
+/// The signing key material, by method family.
 #[derive(Clone)]
 enum Key {
-    Shared {
+    /// HMAC-SHA1 / HMAC-SHA256: the keyed MAC state, cached per credential.
+    Hmac {
         consumer_secret: ConsumerSecret,
-        /// `enc(cs)&enc(ts)`: the HMAC key and the PLAINTEXT signature.
+        mac: KeyedMac,
+    },
+    /// PLAINTEXT: the signature is the key `enc(cs)&enc(ts)` itself.
+    Plaintext {
+        consumer_secret: ConsumerSecret,
         key: Zeroizing<String>,
-        mac: Option<KeyedMac>,
     },
     #[cfg(feature = "rsa")]
     Rsa(Arc<RsaSigningKey>),
+}
+
+impl Key {
+    /// The key for a shared-secret `method` (HMAC or PLAINTEXT) and a token secret.
+    fn shared(
+        method: SignatureMethod,
+        consumer_secret: ConsumerSecret,
+        token_secret: &str,
+    ) -> Self {
+        let key = signing_key(consumer_secret.secret(), token_secret);
+        match KeyedMac::for_method(method, key.as_bytes()) {
+            Some(mac) => Self::Hmac {
+                consumer_secret,
+                mac,
+            },
+            None => Self::Plaintext {
+                consumer_secret,
+                key,
+            },
+        }
+    }
 }
 
 /// OAuth 1.0 client credentials (consumer, optional token) that sign requests.
@@ -154,14 +187,10 @@ impl OAuth1Authorizer {
         consumer_secret: ConsumerSecret,
         method: SignatureMethod,
     ) -> Self {
-        let mut this = Self {
+        Self {
             consumer_key,
             method,
-            key: Key::Shared {
-                consumer_secret,
-                key: Zeroizing::new(String::new()),
-                mac: None,
-            },
+            key: Key::shared(method, consumer_secret, ""),
             token: None,
             realm: None,
             version: true,
@@ -169,9 +198,8 @@ impl OAuth1Authorizer {
             verifier: None,
             allow_insecure_plaintext: false,
             encoded: Encoded::default(),
-        };
-        this.rekey();
-        this.reencode()
+        }
+        .reencode()
     }
 
     fn reencode(mut self) -> Self {
@@ -237,15 +265,15 @@ impl OAuth1Authorizer {
     /// Recomputes the shared key and the cached keyed HMAC state after the token changed.
     fn rekey(&mut self) {
         let token_secret = self.token.as_ref().map_or("", |(_, s)| s.secret());
-        #[allow(irrefutable_let_patterns)] // Irrefutable without the `rsa` feature.
-        if let Key::Shared {
-            consumer_secret,
-            key,
-            mac,
-        } = &mut self.key
-        {
-            *key = signing_key(consumer_secret.secret(), token_secret);
-            *mac = KeyedMac::new(self.method, key.as_bytes());
+        match &self.key {
+            Key::Hmac {
+                consumer_secret, ..
+            }
+            | Key::Plaintext {
+                consumer_secret, ..
+            } => self.key = Key::shared(self.method, consumer_secret.clone(), token_secret),
+            #[cfg(feature = "rsa")]
+            Key::Rsa(_) => {}
         }
     }
 
@@ -323,7 +351,7 @@ impl OAuth1Authorizer {
     }
 
     /// Signs `request`: base string, signature and `Authorization` header.
-    pub fn sign(&self, request: &Request, ctx: &Context) -> Result<Signed, OAuth1Error> {
+    pub fn sign(&self, request: &Request, ctx: &Context) -> Result<Signed, AuthorizeError> {
         let mut base_string = String::new();
         let mut signature = String::new();
         let authorization = self.sign_parts(request, ctx, &mut base_string, &mut signature)?;
@@ -341,14 +369,14 @@ impl OAuth1Authorizer {
         ctx: &Context,
         base_string: &mut String,
         signature: &mut String,
-    ) -> Result<Authorization, OAuth1Error> {
+    ) -> Result<Authorization, AuthorizeError> {
         base_string.clear();
         signature.clear();
         if self.method == SignatureMethod::Plaintext
             && request.url().scheme() != "https"
             && !self.allow_insecure_plaintext
         {
-            return Err(OAuth1Error::InsecurePlaintext);
+            return Err(AuthorizeError::InsecurePlaintext);
         }
         let mut ts_buf = [0u8; 20];
         let timestamp = ctx.timestamp.map(|t| decimal(t, &mut ts_buf));
@@ -430,23 +458,20 @@ impl OAuth1Authorizer {
     }
 
     /// The signature of an already computed base string with these credentials.
-    pub fn signature_of(&self, base_string: &str) -> Result<String, OAuth1Error> {
+    pub fn signature_of(&self, base_string: &str) -> Result<String, AuthorizeError> {
         let mut out = String::new();
         self.signature_into(base_string, &mut out)?;
         Ok(out)
     }
 
-    fn signature_into(&self, base_string: &str, out: &mut String) -> Result<(), OAuth1Error> {
+    fn signature_into(&self, base_string: &str, out: &mut String) -> Result<(), AuthorizeError> {
         match &self.key {
-            Key::Shared { key, mac, .. } => match (self.method, mac) {
-                (SignatureMethod::Plaintext, _) => out.push_str(key),
-                (_, Some(mac)) => {
-                    let mut buf = SignatureBuf::new();
-                    mac.sign_into(base_string.as_bytes(), &mut buf);
-                    out.push_str(buf.as_str());
-                }
-                (method, None) => return Err(OAuth1Error::MissingSecret(method)),
-            },
+            Key::Hmac { mac, .. } => {
+                let mut buf = SignatureBuf::new();
+                mac.sign_into(base_string.as_bytes(), &mut buf);
+                out.push_str(buf.as_str());
+            }
+            Key::Plaintext { key, .. } => out.push_str(key),
             #[cfg(feature = "rsa")]
             Key::Rsa(key) => out.push_str(&key.sign(base_string.as_bytes())?),
         }
@@ -489,16 +514,22 @@ thread_local! {
 }
 
 impl Authorizer for OAuth1Authorizer {
-    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, Error> {
-        let result = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+    fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError> {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut bufs) => {
                 let (base, sig) = &mut *bufs;
-                self.sign_parts(request, ctx, base, sig)
+                let header = self.sign_parts(request, ctx, base, sig);
+                // The scratch buffers outlive the call: a PLAINTEXT signature is the secrets
+                // themselves, so it is not left in them. HMAC and RSA signatures are sent in
+                // the clear anyway, and wiping them would cost the hot path.
+                if self.method == SignatureMethod::Plaintext {
+                    zeroize::Zeroize::zeroize(sig);
+                }
+                header
             }
             // Re-entrancy cannot happen (signing calls no user code), but stay correct.
-            Err(_) => self.sign(request, ctx).map(|s| s.authorization),
-        });
-        Ok(result?)
+            Err(_) => self.sign(request, ctx).map(|s| s.authorization.clone()),
+        })
     }
 }
 
@@ -544,7 +575,7 @@ mod tests {
         let ctx = Context::fixed(1, "n");
         assert_eq!(
             auth.sign(&req, &ctx).unwrap_err(),
-            OAuth1Error::InsecurePlaintext
+            AuthorizeError::InsecurePlaintext
         );
         let ok = auth
             .dangerous_allow_insecure_plaintext()

@@ -2,9 +2,9 @@
 //! feed requests (PROTOCOLS.md §3).
 //!
 //! Each step is a pure pair: `prepare_*` builds the [`HttpRequest`] to send and `parse_*`
-//! reads the [`HttpResponse`] into a typed value or a [`FlowError`]. The async functions
-//! ([`request_token`], [`access_token`], [`revoke`], [`send_signed`]) and their twins in
-//! [`blocking`] are only glue: `parse(transport.send(prepare(..)?)?)`.
+//! reads the [`HttpResponse`] into a typed value or a [`FlowError`]. [`request_token`],
+//! [`access_token`] and [`revoke`] join each pair into a [`Call`], sent over an async or a
+//! blocking transport alike (`.send(&http).await`, `.send_blocking(&http)`).
 //!
 //! ```text
 //! prepare_request_token ─► parse_request_token ─► RequestToken
@@ -20,78 +20,22 @@
 //! `oauth_callback_confirmed=true` required from the request-token step (OAuth 1.0a; a 1.0
 //! provider is refused, SECURITY.md §2 "session fixation").
 
-use thiserror::Error;
-use zeroize::Zeroize;
-
-use super::types::{AccessToken, AuthorizedRequestToken, Callback, RequestToken, Scope};
-use super::{OAuth1Authorizer, OAuth1Error};
-use crate::authorizer::Authorizer;
-use crate::encoding::{self, parse_form};
+use super::error::{FlowError, Malformed, OAuth1Error};
+use super::types::{AccessToken, AuthorizedRequestToken, Callback, RequestToken};
+use super::OAuth1Authorizer;
+use crate::call::Call;
+use crate::encoding::{self, EncodingError, Form};
 use crate::endpoints::Endpoints;
-use crate::error::Error;
 use crate::request::{Context, Request, RequestError};
+use crate::scope::{Scope, ScopeError};
 use crate::secret::TokenSecret;
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// The largest response body the parsers read: token answers are a few hundred bytes.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// The longest `oauth_problem` value reported in [`FlowError::Http`].
 const MAX_PROBLEM_LEN: usize = 64;
-
-/// Why a step of the OAuth 1.0 dance failed. Never carries a secret or a response body.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum FlowError {
-    /// The request-token answer lacks `oauth_callback_confirmed=true`: an OAuth 1.0 (not
-    /// 1.0a) provider, open to session fixation, so it is refused.
-    #[error("the provider did not confirm the callback (oauth_callback_confirmed=true missing); OAuth 1.0 providers are refused")]
-    CallbackNotConfirmed,
-    /// The callback names a different `oauth_token` than the one this flow started with.
-    #[error("the callback's oauth_token is not the request token this flow started with")]
-    TokenMismatch,
-    /// The callback (or the pasted text) carries no `oauth_verifier`.
-    #[error("no oauth_verifier in the callback")]
-    MissingVerifier,
-    /// A required parameter is absent from a response or callback.
-    #[error("missing parameter {0}")]
-    MissingParameter(&'static str),
-    /// A protocol parameter appears more than once.
-    #[error("parameter {0} appears more than once")]
-    DuplicateParameter(String),
-    /// The provider answered with a non-2xx status.
-    #[error(
-        "the provider answered HTTP {status}{}",
-        .problem.as_deref().map(|p| format!(" (oauth_problem={p})")).unwrap_or_default()
-    )]
-    Http {
-        /// The HTTP status.
-        status: u16,
-        /// `oauth_problem` from the answer, when it gave one (body or `WWW-Authenticate`).
-        problem: Option<String>,
-    },
-    /// A response or callback is not in the expected format.
-    #[error("malformed response: {0}")]
-    Malformed(&'static str),
-    /// The response body exceeds [`MAX_RESPONSE_BYTES`].
-    #[error("response body exceeds {} bytes", MAX_RESPONSE_BYTES)]
-    ResponseTooLarge,
-    /// Sending the request failed.
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    /// Signing the request failed.
-    #[error(transparent)]
-    Sign(#[from] OAuth1Error),
-    /// The request could not be described (bad URL or method).
-    #[error(transparent)]
-    Request(#[from] RequestError),
-    /// A scope list is empty or a scope is malformed.
-    #[error("invalid scope: {0}")]
-    InvalidScope(&'static str),
-    /// The callback is neither `oob` nor a usable absolute URL.
-    #[error("invalid callback: {0}")]
-    InvalidCallback(&'static str),
-}
 
 /// What to ask for at the request-token step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,10 +119,10 @@ pub fn prepare_request_token(
     consumer: &OAuth1Authorizer,
     options: &RequestTokenOptions,
     ctx: &Context,
-) -> Result<HttpRequest, FlowError> {
+) -> Result<HttpRequest, OAuth1Error> {
     if options.scopes.is_empty() {
         // Google required `scope` (PROTOCOLS.md §3.2).
-        return Err(FlowError::InvalidScope("at least one scope is required"));
+        return Err(ScopeError::NoScopes.into());
     }
     options.callback.check()?;
     let scope = Scope::join(&options.scopes);
@@ -202,16 +146,8 @@ pub fn parse_request_token(
     response: &HttpResponse,
 ) -> Result<RequestToken, FlowError> {
     let form = success_form(response)?;
-    check_unique(
-        &form,
-        &[
-            "oauth_token",
-            "oauth_token_secret",
-            "oauth_callback_confirmed",
-        ],
-    )?;
     // RFC 5849 §2.1: a 1.0a provider MUST answer oauth_callback_confirmed=true.
-    if value(&form, "oauth_callback_confirmed") != Some("true") {
+    if single(&form, "oauth_callback_confirmed")? != Some("true") {
         return Err(FlowError::CallbackNotConfirmed);
     }
     let (token, secret) = token_pair(&form)?;
@@ -221,6 +157,20 @@ pub fn parse_request_token(
         options.scopes.clone(),
         options.callback.clone(),
     ))
+}
+
+/// Step 1 as a [`Call`]: [`prepare_request_token`], then [`parse_request_token`].
+pub fn request_token(
+    endpoints: &Endpoints,
+    consumer: &OAuth1Authorizer,
+    options: &RequestTokenOptions,
+    ctx: &Context,
+) -> Call<RequestToken, OAuth1Error> {
+    let request = prepare_request_token(endpoints, consumer, options, ctx);
+    let options = options.clone();
+    Call::new(request, move |response| {
+        Ok(parse_request_token(&options, &response)?)
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -252,8 +202,11 @@ pub fn authorize_url(
 /// (with or without the leading `?`). `oauth_token` must equal `request`'s token exactly
 /// (OAuth 1.0a session-fixation defence) and `oauth_verifier` must be present; either
 /// appearing twice is refused. The application's own query parameters are ignored.
+///
+/// Consumes the request token: it is answered now, and only the
+/// [`AuthorizedRequestToken`] goes on to the access-token step.
 pub fn parse_callback(
-    request: &RequestToken,
+    request: RequestToken,
     callback_url_or_query: &str,
 ) -> Result<AuthorizedRequestToken, FlowError> {
     let input = callback_url_or_query.trim();
@@ -264,10 +217,8 @@ pub fn parse_callback(
         None if input.contains("://") => "",
         None => input,
     };
-    let form = parse_form_zeroizing(query)
-        .map_err(|_| FlowError::Malformed("callback query is not valid form encoding"))?;
-    check_unique(&form, &["oauth_token", "oauth_verifier"])?;
-    let token = match value(&form, "oauth_token") {
+    let form = Form::parse(query).map_err(|_| FlowError::Malformed(Malformed::NotFormEncoded))?;
+    let token = match single(&form, "oauth_token")? {
         Some(t) if !t.is_empty() => t,
         _ => return Err(FlowError::MissingParameter("oauth_token")),
     };
@@ -275,12 +226,15 @@ pub fn parse_callback(
     if token != request.token() {
         return Err(FlowError::TokenMismatch);
     }
-    let verifier = match value(&form, "oauth_verifier") {
+    let verifier = match single(&form, "oauth_verifier")? {
         Some(v) if !v.is_empty() => v,
         _ => return Err(FlowError::MissingVerifier),
     };
-    check_no_controls(verifier, "the verifier contains a control character")?;
-    Ok(AuthorizedRequestToken::new(request.clone(), verifier))
+    check_no_controls(verifier, "oauth_verifier")?;
+    Ok(AuthorizedRequestToken::new(
+        request,
+        super::types::OAuthVerifier::new(verifier),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -293,12 +247,12 @@ pub fn prepare_access_token(
     consumer: &OAuth1Authorizer,
     authorized: &AuthorizedRequestToken,
     ctx: &Context,
-) -> Result<HttpRequest, FlowError> {
+) -> Result<HttpRequest, OAuth1Error> {
     let request = Request::new("POST", endpoints.oauth1_access_token())?;
     let signer = consumer
         .consumer_only()
         .with_token(authorized.token(), authorized.secret().clone())
-        .with_verifier(authorized.verifier());
+        .with_verifier(authorized.verifier().secret());
     let signed = signer.sign(&request, ctx)?;
     Ok(empty_post(&request).with_authorization(&signed.authorization))
 }
@@ -310,19 +264,41 @@ pub fn parse_access_token(
     authorized: &AuthorizedRequestToken,
     response: &HttpResponse,
 ) -> Result<AccessToken, FlowError> {
+    access_token_from(consumer.consumer_key(), authorized.scopes(), response)
+}
+
+fn access_token_from(
+    consumer_key: &str,
+    scopes: &[Scope],
+    response: &HttpResponse,
+) -> Result<AccessToken, FlowError> {
     let form = success_form(response)?;
-    check_unique(&form, &["oauth_token", "oauth_token_secret"])?;
     let (token, secret) = token_pair(&form)?;
     Ok(AccessToken::new(
-        consumer.consumer_key(),
+        consumer_key,
         token,
         secret,
-        authorized.scopes().to_vec(),
+        scopes.to_vec(),
     ))
 }
 
+/// Step 3 as a [`Call`]: [`prepare_access_token`], then [`parse_access_token`].
+pub fn access_token(
+    endpoints: &Endpoints,
+    consumer: &OAuth1Authorizer,
+    authorized: &AuthorizedRequestToken,
+    ctx: &Context,
+) -> Call<AccessToken, OAuth1Error> {
+    let request = prepare_access_token(endpoints, consumer, authorized, ctx);
+    let consumer_key = consumer.consumer_key().to_owned();
+    let scopes = authorized.scopes().to_vec();
+    Call::new(request, move |response| {
+        Ok(access_token_from(&consumer_key, &scopes, &response)?)
+    })
+}
+
 // ---------------------------------------------------------------------------------------
-// Revocation, two-legged and signed requests.
+// Revocation and two-legged requests.
 
 /// Builds the revocation call: an OAuth-signed `GET` of `AuthSubRevokeToken`, which Google
 /// accepted for OAuth tokens too (PROTOCOLS.md §3.1).
@@ -331,7 +307,7 @@ pub fn prepare_revoke(
     consumer: &OAuth1Authorizer,
     token: &AccessToken,
     ctx: &Context,
-) -> Result<HttpRequest, FlowError> {
+) -> Result<HttpRequest, OAuth1Error> {
     let request = Request::new("GET", endpoints.authsub_revoke_token())?;
     let signed = token.authorizer(consumer).sign(&request, ctx)?;
     Ok(HttpRequest::from_request(&request).with_authorization(&signed.authorization))
@@ -346,6 +322,19 @@ pub fn parse_revoke(response: &HttpResponse) -> Result<(), FlowError> {
     Ok(())
 }
 
+/// Revocation as a [`Call`]: [`prepare_revoke`], then [`parse_revoke`].
+pub fn revoke(
+    endpoints: &Endpoints,
+    consumer: &OAuth1Authorizer,
+    token: &AccessToken,
+    ctx: &Context,
+) -> Call<(), OAuth1Error> {
+    Call::new(
+        prepare_revoke(endpoints, consumer, token, ctx),
+        |response| Ok(parse_revoke(&response)?),
+    )
+}
+
 /// Describes a two-legged request: `xoauth_requestor_id=<requestor_id>` appended to the
 /// URL's query, so it is signed (PROTOCOLS.md §3.7). Appended with `&` when the URL
 /// already has a query (the .NET library always used `?`, breaking such URLs). Sign the
@@ -354,17 +343,15 @@ pub fn two_legged_request(
     method: &str,
     url: &str,
     requestor_id: &str,
-) -> Result<Request, FlowError> {
+) -> Result<Request, OAuth1Error> {
     let mut parsed = url::Url::parse(url).map_err(|e| RequestError::BadUrl(e.to_string()))?;
     let existing = parsed.query().unwrap_or("");
-    let params = parse_form(existing).map_err(|source| RequestError::BadEncoding {
+    let params = Form::parse(existing).map_err(|source| RequestError::BadEncoding {
         part: "query",
         source,
     })?;
-    if params.iter().any(|(n, _)| n == "xoauth_requestor_id") {
-        return Err(FlowError::DuplicateParameter(
-            "xoauth_requestor_id".to_owned(),
-        ));
+    if params.contains("xoauth_requestor_id") {
+        return Err(FlowError::DuplicateParameter("xoauth_requestor_id".to_owned()).into());
     }
     let mut query = existing.to_owned();
     if !query.is_empty() {
@@ -385,125 +372,10 @@ pub fn prepare_two_legged(
     url: &str,
     requestor_id: &str,
     ctx: &Context,
-) -> Result<HttpRequest, FlowError> {
+) -> Result<HttpRequest, OAuth1Error> {
     let request = two_legged_request(method, url, requestor_id)?;
     let signed = consumer.consumer_only().sign(&request, ctx)?;
     Ok(HttpRequest::from_request(&request).with_authorization(&signed.authorization))
-}
-
-/// Any request (a feed fetch, say) authorized by any scheme, ready to send: its method,
-/// URL, form body if any, and `Authorization` header.
-pub fn prepare_signed(
-    authorizer: &dyn Authorizer,
-    request: &Request,
-    ctx: &Context,
-) -> Result<HttpRequest, Error> {
-    let authorization = authorizer.authorize(request, ctx)?;
-    Ok(HttpRequest::from_request(request).with_authorization(&authorization))
-}
-
-// ---------------------------------------------------------------------------------------
-// Async glue.
-
-/// Step 1 over `transport`: [`prepare_request_token`], send, [`parse_request_token`].
-pub async fn request_token(
-    transport: &dyn Transport,
-    endpoints: &Endpoints,
-    consumer: &OAuth1Authorizer,
-    options: &RequestTokenOptions,
-    ctx: &Context,
-) -> Result<RequestToken, FlowError> {
-    let req = prepare_request_token(endpoints, consumer, options, ctx)?;
-    parse_request_token(options, &transport.send(req).await?)
-}
-
-/// Step 3 over `transport`: [`prepare_access_token`], send, [`parse_access_token`].
-pub async fn access_token(
-    transport: &dyn Transport,
-    endpoints: &Endpoints,
-    consumer: &OAuth1Authorizer,
-    authorized: &AuthorizedRequestToken,
-    ctx: &Context,
-) -> Result<AccessToken, FlowError> {
-    let req = prepare_access_token(endpoints, consumer, authorized, ctx)?;
-    parse_access_token(consumer, authorized, &transport.send(req).await?)
-}
-
-/// Revocation over `transport`: [`prepare_revoke`], send, [`parse_revoke`].
-pub async fn revoke(
-    transport: &dyn Transport,
-    endpoints: &Endpoints,
-    consumer: &OAuth1Authorizer,
-    token: &AccessToken,
-    ctx: &Context,
-) -> Result<(), FlowError> {
-    let req = prepare_revoke(endpoints, consumer, token, ctx)?;
-    parse_revoke(&transport.send(req).await?)
-}
-
-/// A signed request over `transport` ([`prepare_signed`], send); the response is returned
-/// as it came, whatever its status.
-pub async fn send_signed(
-    transport: &dyn Transport,
-    authorizer: &dyn Authorizer,
-    request: &Request,
-    ctx: &Context,
-) -> Result<HttpResponse, Error> {
-    let req = prepare_signed(authorizer, request, ctx)?;
-    Ok(transport.send(req).await?)
-}
-
-/// The same glue over a [`crate::transport::BlockingTransport`].
-pub mod blocking {
-    use super::*;
-    use crate::transport::BlockingTransport;
-
-    /// Step 1: [`prepare_request_token`], send, [`parse_request_token`].
-    pub fn request_token(
-        transport: &dyn BlockingTransport,
-        endpoints: &Endpoints,
-        consumer: &OAuth1Authorizer,
-        options: &RequestTokenOptions,
-        ctx: &Context,
-    ) -> Result<RequestToken, FlowError> {
-        let req = prepare_request_token(endpoints, consumer, options, ctx)?;
-        parse_request_token(options, &transport.send(req)?)
-    }
-
-    /// Step 3: [`prepare_access_token`], send, [`parse_access_token`].
-    pub fn access_token(
-        transport: &dyn BlockingTransport,
-        endpoints: &Endpoints,
-        consumer: &OAuth1Authorizer,
-        authorized: &AuthorizedRequestToken,
-        ctx: &Context,
-    ) -> Result<AccessToken, FlowError> {
-        let req = prepare_access_token(endpoints, consumer, authorized, ctx)?;
-        parse_access_token(consumer, authorized, &transport.send(req)?)
-    }
-
-    /// Revocation: [`prepare_revoke`], send, [`parse_revoke`].
-    pub fn revoke(
-        transport: &dyn BlockingTransport,
-        endpoints: &Endpoints,
-        consumer: &OAuth1Authorizer,
-        token: &AccessToken,
-        ctx: &Context,
-    ) -> Result<(), FlowError> {
-        let req = prepare_revoke(endpoints, consumer, token, ctx)?;
-        parse_revoke(&transport.send(req)?)
-    }
-
-    /// A signed request ([`prepare_signed`], send); the response is returned as it came.
-    pub fn send_signed(
-        transport: &dyn BlockingTransport,
-        authorizer: &dyn Authorizer,
-        request: &Request,
-        ctx: &Context,
-    ) -> Result<HttpResponse, Error> {
-        let req = prepare_signed(authorizer, request, ctx)?;
-        Ok(transport.send(req)?)
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -551,45 +423,18 @@ fn problem_of(response: &HttpResponse) -> Option<String> {
             return None;
         }
         let text = core::str::from_utf8(&response.body).ok()?;
-        let form = parse_form_zeroizing(strip_newline(text)).ok()?;
-        let mut problems = form.iter().filter(|(n, _)| n == "oauth_problem");
-        let (_, problem) = problems.next()?;
-        problems.next().is_none().then(|| problem.clone())
+        let form = Form::parse(strip_newline(text)).ok()?;
+        form.single("oauth_problem").ok()?.map(str::to_owned)
     };
     let from_header = || {
         let header = response.header("WWW-Authenticate")?;
         let parsed = super::header::parse_header(header).ok()?;
-        let mut problems = parsed.params.iter().filter(|(n, _)| n == "oauth_problem");
-        let (_, problem) = problems.next()?;
-        problems.next().is_none().then(|| problem.clone())
+        let form = Form::from(parsed.params);
+        form.single("oauth_problem").ok()?.map(str::to_owned)
     };
     from_body()
         .filter(|p| is_token(p))
         .or_else(|| from_header().filter(|p| is_token(p)))
-}
-
-/// Decoded form pairs, zeroized on drop: token answers carry `oauth_token_secret`.
-struct Form(Vec<(String, String)>);
-
-impl Drop for Form {
-    fn drop(&mut self) {
-        for (n, v) in &mut self.0 {
-            n.zeroize();
-            v.zeroize();
-        }
-    }
-}
-
-impl core::ops::Deref for Form {
-    type Target = [(String, String)];
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-/// Parses a form strictly into a zeroizing [`Form`].
-fn parse_form_zeroizing(text: &str) -> Result<Form, crate::encoding::EncodingError> {
-    parse_form(text).map(Form)
 }
 
 /// The decoded form of a 2xx answer: status, size, UTF-8 and encoding checked.
@@ -599,9 +444,8 @@ fn success_form(response: &HttpResponse) -> Result<Form, FlowError> {
         return Err(FlowError::ResponseTooLarge);
     }
     let text = core::str::from_utf8(&response.body)
-        .map_err(|_| FlowError::Malformed("response body is not valid UTF-8"))?;
-    parse_form_zeroizing(strip_newline(text))
-        .map_err(|_| FlowError::Malformed("response body is not valid form encoding"))
+        .map_err(|_| FlowError::Malformed(Malformed::NotUtf8))?;
+    Form::parse(strip_newline(text)).map_err(|_| FlowError::Malformed(Malformed::NotFormEncoded))
 }
 
 /// Drops one trailing line ending: some providers end form answers with one.
@@ -611,41 +455,32 @@ fn strip_newline(text: &str) -> &str {
         .unwrap_or(text)
 }
 
-/// Refuses a repeated `names` parameter (a provider, or an attacker editing a callback,
-/// could otherwise choose which copy a parser reads).
-fn check_unique(form: &[(String, String)], names: &[&'static str]) -> Result<(), FlowError> {
-    for name in names {
-        if form.iter().filter(|(n, _)| n == name).count() > 1 {
-            return Err(FlowError::DuplicateParameter((*name).to_owned()));
-        }
-    }
-    Ok(())
-}
-
-/// The value of the first `name` parameter.
-fn value<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
+/// The single value of `name`: a repeat is refused (a provider, or an attacker editing a
+/// callback, could otherwise choose which copy a parser reads).
+fn single<'f>(form: &'f Form, name: &'static str) -> Result<Option<&'f str>, FlowError> {
+    form.single(name).map_err(|e| match e {
+        EncodingError::Duplicate(n) => FlowError::DuplicateParameter(n),
+        _ => FlowError::Malformed(Malformed::NotFormEncoded),
+    })
 }
 
 /// `oauth_token` (non-empty) and `oauth_token_secret` (present; RSA-SHA1 providers may
-/// leave it empty), neither holding control characters.
-fn token_pair(form: &[(String, String)]) -> Result<(String, TokenSecret), FlowError> {
-    let token = match value(form, "oauth_token") {
+/// leave it empty), neither repeated nor holding control characters.
+fn token_pair(form: &Form) -> Result<(String, TokenSecret), FlowError> {
+    let token = match single(form, "oauth_token")? {
         Some(t) if !t.is_empty() => t,
         _ => return Err(FlowError::MissingParameter("oauth_token")),
     };
-    let secret = value(form, "oauth_token_secret")
+    let secret = single(form, "oauth_token_secret")?
         .ok_or(FlowError::MissingParameter("oauth_token_secret"))?;
-    check_no_controls(token, "oauth_token contains a control character")?;
-    check_no_controls(secret, "oauth_token_secret contains a control character")?;
+    check_no_controls(token, "oauth_token")?;
+    check_no_controls(secret, "oauth_token_secret")?;
     Ok((token.to_owned(), TokenSecret::new(secret)))
 }
 
-fn check_no_controls(value: &str, what: &'static str) -> Result<(), FlowError> {
+fn check_no_controls(value: &str, name: &'static str) -> Result<(), FlowError> {
     if value.chars().any(char::is_control) {
-        Err(FlowError::Malformed(what))
+        Err(FlowError::Malformed(Malformed::ControlCharacter(name)))
     } else {
         Ok(())
     }

@@ -5,7 +5,7 @@
 //! is at stake: quoted values only, no escapes, no control characters, bounded size and
 //! parameter count; duplicates are returned as they came so the verifier can name them.
 
-use super::OAuth1Error;
+use super::HeaderError;
 use crate::encoding::{encode_into, percent_decode};
 
 /// Largest header value the parser accepts, in bytes.
@@ -14,7 +14,7 @@ pub const MAX_HEADER_LEN: usize = 8 * 1024;
 pub const MAX_HEADER_PARAMS: usize = 64;
 
 /// Builds `OAuth [realm="…", ]k="v", …` from decoded pairs, in the order given.
-pub fn build_header(realm: Option<&str>, params: &[(&str, &str)]) -> Result<String, OAuth1Error> {
+pub fn build_header(realm: Option<&str>, params: &[(&str, &str)]) -> Result<String, HeaderError> {
     let mut out = String::with_capacity(
         16 + params
             .iter()
@@ -30,7 +30,7 @@ pub fn write_header(
     out: &mut String,
     realm: Option<&str>,
     params: &[(&str, &str)],
-) -> Result<(), OAuth1Error> {
+) -> Result<(), HeaderError> {
     out.push_str("OAuth ");
     let mut first = true;
     if let Some(realm) = realm {
@@ -43,7 +43,7 @@ pub fn write_header(
     for (name, value) in params {
         // The realm has its own argument: a parameter named `realm` would be read back as it.
         if *name == "realm" {
-            return Err(OAuth1Error::DuplicateParameter("realm".into()));
+            return Err(HeaderError::DuplicateParameter("realm".into()));
         }
         if !first {
             out.push_str(", ");
@@ -59,14 +59,14 @@ pub fn write_header(
 
 /// RFC 2617 quoted-string content, restricted to what can be written without escapes:
 /// printable ASCII except `"` and `\`.
-pub fn check_realm(realm: &str) -> Result<(), OAuth1Error> {
+pub fn check_realm(realm: &str) -> Result<(), HeaderError> {
     if realm
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
     {
         Ok(())
     } else {
-        Err(OAuth1Error::BadRealm)
+        Err(HeaderError::BadRealm)
     }
 }
 
@@ -93,18 +93,17 @@ impl core::fmt::Debug for ParsedHeader {
 }
 
 /// Parses an `Authorization` header value with the `OAuth` scheme (case-insensitive).
-pub fn parse_header(value: &str) -> Result<ParsedHeader, OAuth1Error> {
-    let bad = |reason: &'static str| OAuth1Error::MalformedHeader { reason };
+pub fn parse_header(value: &str) -> Result<ParsedHeader, HeaderError> {
     if value.len() > MAX_HEADER_LEN {
-        return Err(bad("header longer than 8 KiB"));
+        return Err(HeaderError::TooLong);
     }
     if value.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
-        return Err(bad("control character in header"));
+        return Err(HeaderError::ControlCharacter);
     }
     let value = value.trim_matches(|c| c == ' ' || c == '\t');
     let (scheme, mut rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("OAuth") {
-        return Err(bad("scheme is not OAuth"));
+        return Err(HeaderError::NotOAuth);
     }
     let mut out = ParsedHeader::default();
     let mut count = 0usize;
@@ -115,40 +114,36 @@ pub fn parse_header(value: &str) -> Result<ParsedHeader, OAuth1Error> {
         }
         count += 1;
         if count > MAX_HEADER_PARAMS {
-            return Err(bad("more than 64 parameters"));
+            return Err(HeaderError::TooManyParameters);
         }
-        let (name, after) = rest.split_once('=').ok_or(bad("parameter without '='"))?;
+        let (name, after) = rest.split_once('=').ok_or(HeaderError::MissingEquals)?;
         let name = name.trim_end_matches([' ', '\t']);
         if name.is_empty() || name.bytes().any(|b| b == b',' || b == b'"' || b == b' ') {
-            return Err(bad("malformed parameter name"));
+            return Err(HeaderError::BadName);
         }
         let after = after.trim_start_matches([' ', '\t']);
-        let after = after
-            .strip_prefix('"')
-            .ok_or(bad("parameter value is not quoted"))?;
-        let end = after.find('"').ok_or(bad("unterminated quoted value"))?;
-        let raw = after.get(..end).unwrap_or_default();
+        let after = after.strip_prefix('"').ok_or(HeaderError::Unquoted)?;
+        let (raw, after_quote) = after.split_once('"').ok_or(HeaderError::Unterminated)?;
         if raw.contains('\\') {
-            return Err(bad("escape sequence in quoted value"));
+            return Err(HeaderError::Escape);
         }
-        rest = after.get(end + 1..).unwrap_or_default();
-        rest = rest.trim_start_matches([' ', '\t']);
+        rest = after_quote.trim_start_matches([' ', '\t']);
         if let Some(r) = rest.strip_prefix(',') {
             rest = r;
         } else if !rest.is_empty() {
-            return Err(bad("missing ',' between parameters"));
+            return Err(HeaderError::MissingComma);
         }
         // Decode the name before recognising `realm`: `%72ealm` is `realm` too, and must not
         // pass as an ordinary parameter (which would then be unsigned yet reported).
-        let name = percent_decode(name).map_err(|_| bad("bad percent-encoding in name"))?;
+        let name = percent_decode(name).map_err(|_| HeaderError::BadEncoding)?;
         if name == "realm" {
             if out.realm.is_some() {
-                return Err(OAuth1Error::DuplicateParameter("realm".into()));
+                return Err(HeaderError::DuplicateParameter("realm".into()));
             }
             out.realm = Some(raw.to_owned());
             continue;
         }
-        let value = percent_decode(raw).map_err(|_| bad("bad percent-encoding in value"))?;
+        let value = percent_decode(raw).map_err(|_| HeaderError::BadEncoding)?;
         out.params.push((name, value));
     }
     Ok(out)

@@ -9,21 +9,23 @@
 //! * [`types`] and [`flow`]: the client side of Google's three-legged dance (request token,
 //!   authorization URL, callback, access token, revocation) and two-legged requests.
 
-use thiserror::Error;
-
-use crate::request::RequestError;
-
 mod authorizer;
 pub mod base_string;
+mod error;
 pub mod flow;
 pub mod header;
 pub mod signature;
 pub mod types;
 pub mod verifier;
 
+#[cfg(feature = "rsa")]
+pub use crate::rsa_sha1::{RsaSigningKey, RsaVerifyingKey};
+pub use crate::scope::Scope;
 pub use authorizer::{OAuth1Authorizer, Signed};
-pub use flow::{AuthorizeOptions, FlowError, RequestTokenOptions};
-pub use types::{AccessToken, AuthorizedRequestToken, Callback, RequestToken, Scope};
+pub use error::{CallbackError, FlowError, HeaderError, Malformed, OAuth1Error};
+pub use flow::{AuthorizeOptions, RequestTokenOptions};
+pub use types::{AccessToken, AuthorizedRequestToken, Callback, OAuthVerifier, RequestToken};
+pub use verifier::VerifyError;
 
 /// An OAuth 1.0 signature method (`oauth_signature_method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,54 +80,4 @@ impl core::str::FromStr for SignatureMethod {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
     }
-}
-
-/// Errors from OAuth 1.0 signing and header handling (client side). Never carries a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum OAuth1Error {
-    /// The request description was refused.
-    #[error(transparent)]
-    Request(#[from] RequestError),
-    /// The signature method is not one this crate implements.
-    #[error("unsupported signature method {0:?}")]
-    UnsupportedSignatureMethod(String),
-    /// RSA-SHA1 was asked for without an RSA private key.
-    #[error("RSA-SHA1 needs an RSA private key")]
-    MissingRsaKey,
-    /// An HMAC or PLAINTEXT method was asked for without a consumer secret.
-    #[error("{0} needs a consumer secret")]
-    MissingSecret(SignatureMethod),
-    /// This build has no RSA support (the `rsa` feature is off).
-    #[error("RSA-SHA1 support is not compiled in (enable the `rsa` feature)")]
-    RsaUnavailable,
-    /// RFC 5849 §3.4.4: PLAINTEXT sends the secrets themselves, so it needs TLS.
-    #[error(
-        "PLAINTEXT over plain http is refused (RFC 5849 §3.4.4); use https or the dangerous opt-in"
-    )]
-    InsecurePlaintext,
-    /// The realm cannot be written as a quoted-string without escapes.
-    #[error("realm contains '\"', '\\\\' or a control character")]
-    BadRealm,
-    /// The RSA key could not be read.
-    #[error("bad RSA key: {0}")]
-    BadRsaKey(String),
-    /// The RSA key's size is outside the accepted range.
-    #[error("RSA key of {bits} bits rejected (accepted: 1024 to 8192)")]
-    KeyRejected {
-        /// The modulus size.
-        bits: usize,
-    },
-    /// RSA signing failed.
-    #[error("RSA signing failed")]
-    RsaSign,
-    /// An `Authorization: OAuth` header did not parse.
-    #[error("malformed OAuth Authorization header: {reason}")]
-    MalformedHeader {
-        /// What was wrong.
-        reason: &'static str,
-    },
-    /// A parameter appeared twice where it must appear once.
-    #[error("duplicate parameter {0:?}")]
-    DuplicateParameter(String),
 }

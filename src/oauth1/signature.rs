@@ -1,5 +1,6 @@
-//! Signature methods (RFC 5849 §3.4): HMAC-SHA1, RSA-SHA1, PLAINTEXT, and HMAC-SHA256 as an
-//! extension; signing and constant-time verification, plus RSA key loading from PEM.
+//! Signature methods (RFC 5849 §3.4): HMAC-SHA1, PLAINTEXT, and HMAC-SHA256 as an extension;
+//! signing and constant-time verification. RSA-SHA1 keys live in [`crate::rsa_sha1`], shared
+//! with secure AuthSub.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -24,10 +25,23 @@ pub fn signing_key(consumer_secret: &str, token_secret: &str) -> Zeroizing<Strin
     key
 }
 
+/// HMAC-SHA1 keyed with `key`. RFC 2104 §2 takes keys of any length (longer ones are hashed
+/// first), and the `hmac` crate's `new_from_slice` follows it, so its error arm is never
+/// taken.
+fn hmac_sha1_key(key: &[u8]) -> Hmac<Sha1> {
+    <Hmac<Sha1> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"))
+}
+
+/// HMAC-SHA256 keyed with `key`; see [`hmac_sha1_key`].
+fn hmac_sha256_key(key: &[u8]) -> Hmac<Sha256> {
+    <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"))
+}
+
 /// HMAC-SHA1 of `base_string` under `key`, Base64-encoded (RFC 5849 §3.4.2).
 pub fn hmac_sha1(key: &[u8], base_string: &[u8]) -> String {
-    // HMAC accepts keys of any length (RFC 2104), so this cannot fail.
-    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    let mut mac = hmac_sha1_key(key);
     mac.update(base_string);
     STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -35,7 +49,7 @@ pub fn hmac_sha1(key: &[u8], base_string: &[u8]) -> String {
 /// HMAC-SHA256 of `base_string` under `key`, Base64-encoded (an extension many providers
 /// accept; same key as HMAC-SHA1).
 pub fn hmac_sha256(key: &[u8], base_string: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    let mut mac = hmac_sha256_key(key);
     mac.update(base_string);
     STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -51,15 +65,12 @@ pub(crate) enum KeyedMac {
 }
 
 impl KeyedMac {
-    pub(crate) fn new(method: SignatureMethod, key: &[u8]) -> Option<Self> {
+    /// The keyed state for an HMAC `method`; `None` for the methods that are not HMAC.
+    pub(crate) fn for_method(method: SignatureMethod, key: &[u8]) -> Option<Self> {
         match method {
-            SignatureMethod::HmacSha1 => <Hmac<Sha1> as Mac>::new_from_slice(key)
-                .ok()
-                .map(Self::Sha1),
-            SignatureMethod::HmacSha256 => <Hmac<Sha256> as Mac>::new_from_slice(key)
-                .ok()
-                .map(Self::Sha256),
-            _ => None,
+            SignatureMethod::HmacSha1 => Some(Self::Sha1(hmac_sha1_key(key))),
+            SignatureMethod::HmacSha256 => Some(Self::Sha256(hmac_sha256_key(key))),
+            SignatureMethod::RsaSha1 | SignatureMethod::Plaintext => None,
         }
     }
 
@@ -148,142 +159,6 @@ pub fn sign_with_secret(
         SignatureMethod::HmacSha256 => Ok(hmac_sha256(key.as_bytes(), base_string.as_bytes())),
         SignatureMethod::Plaintext => Ok(key.to_owned()),
         SignatureMethod::RsaSha1 => Err(OAuth1Error::MissingRsaKey),
-    }
-}
-
-#[cfg(feature = "rsa")]
-pub use self::rsa_keys::{RsaSigningKey, RsaVerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
-
-#[cfg(feature = "rsa")]
-mod rsa_keys {
-    use super::*;
-    use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-    use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-    use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-    use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
-    use rsa::traits::PublicKeyParts;
-    use rsa::{RsaPrivateKey, RsaPublicKey};
-
-    /// Smallest RSA modulus accepted (the published oauth.net test key is 1024 bits).
-    pub const MIN_RSA_BITS: usize = 1024;
-    /// Largest RSA modulus accepted: bigger keys are a verification-cost DoS (RFC 5849 §4.10).
-    pub const MAX_RSA_BITS: usize = 8192;
-
-    /// An RSA private key for RSA-SHA1 (PKCS#1 v1.5 over SHA-1), signing with blinding.
-    #[derive(Clone)]
-    pub struct RsaSigningKey(SigningKey<Sha1>);
-
-    impl core::fmt::Debug for RsaSigningKey {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("RsaSigningKey([redacted])")
-        }
-    }
-
-    impl RsaSigningKey {
-        /// Loads a PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`) PEM key.
-        pub fn from_pem(pem: &str) -> Result<Self, OAuth1Error> {
-            let key = if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
-                RsaPrivateKey::from_pkcs1_pem(pem)
-                    .map_err(|_| OAuth1Error::BadRsaKey("malformed PKCS#1 private key".into()))?
-            } else if pem.contains("-----BEGIN PRIVATE KEY-----") {
-                RsaPrivateKey::from_pkcs8_pem(pem)
-                    .map_err(|_| OAuth1Error::BadRsaKey("malformed PKCS#8 private key".into()))?
-            } else {
-                return Err(OAuth1Error::BadRsaKey(
-                    "expected a PEM RSA private key (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)"
-                        .into(),
-                ));
-            };
-            Self::from_key(key)
-        }
-
-        /// Wraps an RSA private key, checking its size.
-        pub fn from_key(key: RsaPrivateKey) -> Result<Self, OAuth1Error> {
-            check_bits(key.n().bits())?;
-            Ok(Self(SigningKey::<Sha1>::new(key)))
-        }
-
-        /// The matching public key.
-        pub fn verifying_key(&self) -> RsaVerifyingKey {
-            use rsa::signature::Keypair;
-            RsaVerifyingKey(self.0.verifying_key())
-        }
-
-        /// RSA-SHA1 signature of `base_string`, Base64-encoded. Blinded: the RNG is the OS
-        /// CSPRNG (RUSTSEC-2023-0071 concerns unblinded, timing-observable private-key use).
-        pub fn sign(&self, base_string: &[u8]) -> Result<String, OAuth1Error> {
-            let sig: Signature = self
-                .0
-                .try_sign_with_rng(&mut rand_core::OsRng, base_string)
-                .map_err(|_| OAuth1Error::RsaSign)?;
-            Ok(STANDARD.encode(sig.to_bytes()))
-        }
-
-        /// The underlying `rsa` signing key (benchmarks compare against it).
-        pub fn inner(&self) -> &SigningKey<Sha1> {
-            &self.0
-        }
-    }
-
-    /// An RSA public key for verifying RSA-SHA1 signatures.
-    #[derive(Clone, Debug)]
-    pub struct RsaVerifyingKey(VerifyingKey<Sha1>);
-
-    impl RsaVerifyingKey {
-        /// Loads a public key from PEM: `BEGIN PUBLIC KEY` (SPKI), `BEGIN RSA PUBLIC KEY`
-        /// (PKCS#1) or an X.509 `BEGIN CERTIFICATE` (Google's registration upload format).
-        pub fn from_pem(pem: &str) -> Result<Self, OAuth1Error> {
-            let key = if pem.contains("-----BEGIN CERTIFICATE-----") {
-                use x509_cert::der::{DecodePem, Encode};
-                let cert = x509_cert::Certificate::from_pem(pem.as_bytes())
-                    .map_err(|_| OAuth1Error::BadRsaKey("malformed X.509 certificate".into()))?;
-                let spki = cert
-                    .tbs_certificate
-                    .subject_public_key_info
-                    .to_der()
-                    .map_err(|_| OAuth1Error::BadRsaKey("malformed certificate key".into()))?;
-                RsaPublicKey::from_public_key_der(&spki).map_err(|_| {
-                    OAuth1Error::BadRsaKey("certificate does not hold an RSA key".into())
-                })?
-            } else if pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
-                RsaPublicKey::from_pkcs1_pem(pem)
-                    .map_err(|_| OAuth1Error::BadRsaKey("malformed PKCS#1 public key".into()))?
-            } else if pem.contains("-----BEGIN PUBLIC KEY-----") {
-                RsaPublicKey::from_public_key_pem(pem)
-                    .map_err(|_| OAuth1Error::BadRsaKey("malformed SPKI public key".into()))?
-            } else {
-                return Err(OAuth1Error::BadRsaKey(
-                    "expected a PEM public key or X.509 certificate".into(),
-                ));
-            };
-            Self::from_key(key)
-        }
-
-        /// Wraps an RSA public key, checking its size.
-        pub fn from_key(key: RsaPublicKey) -> Result<Self, OAuth1Error> {
-            check_bits(key.n().bits())?;
-            Ok(Self(VerifyingKey::<Sha1>::new(key)))
-        }
-
-        /// Verifies a Base64 RSA-SHA1 signature over `base_string`. Only public-key
-        /// operations run here, so RUSTSEC-2023-0071 does not apply.
-        pub fn verify(&self, base_string: &[u8], signature: &str) -> bool {
-            let Ok(bytes) = STANDARD.decode(signature) else {
-                return false;
-            };
-            let Ok(sig) = Signature::try_from(bytes.as_slice()) else {
-                return false;
-            };
-            self.0.verify(base_string, &sig).is_ok()
-        }
-    }
-
-    fn check_bits(bits: usize) -> Result<(), OAuth1Error> {
-        if (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
-            Ok(())
-        } else {
-            Err(OAuth1Error::KeyRejected { bits })
-        }
     }
 }
 

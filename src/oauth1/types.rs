@@ -1,6 +1,7 @@
-//! The nouns of Google's three-legged OAuth 1.0a dance, as types: [`Scope`], [`Callback`],
-//! and the three token states [`RequestToken`] → [`AuthorizedRequestToken`] →
-//! [`AccessToken`].
+//! The nouns of Google's three-legged OAuth 1.0a dance, as types: [`Callback`], the
+//! single-use [`OAuthVerifier`], and the three token states [`RequestToken`] →
+//! [`AuthorizedRequestToken`] → [`AccessToken`]. Scopes are the crate's shared
+//! [`Scope`](crate::scope::Scope).
 //!
 //! The states are a typestate: the access-token step takes an `AuthorizedRequestToken`,
 //! which only exists once the user's approval (the verifier) has been checked against the
@@ -9,93 +10,17 @@
 //! `serde`) so a web application can keep it between requests, and a `Debug` that redacts
 //! token secrets and verifiers.
 
-use super::flow::FlowError;
+use super::error::{CallbackError, FlowError, Malformed};
 use super::OAuth1Authorizer;
-use crate::secret::{SecretString, TokenSecret};
-use crate::store::StoredToken;
+use crate::scope::{Scope, ScopeError};
+use crate::secret::{secret_string, TokenSecret};
+use crate::store::{StoreError, StoredToken};
 
-/// One Google Data scope: a feed URL prefix such as `https://www.google.com/calendar/feeds/`.
-///
-/// Google took the request-token `scope` as a space-separated list (PROTOCOLS.md §3.2), so
-/// a scope is non-empty and holds no whitespace or control characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "String", into = "String")
-)]
-pub struct Scope(String);
-
-impl Scope {
-    /// A scope, checked: non-empty, no whitespace, no control characters.
-    pub fn new(scope: impl Into<String>) -> Result<Self, FlowError> {
-        let scope = scope.into();
-        if scope.is_empty() {
-            return Err(FlowError::InvalidScope("a scope is empty"));
-        }
-        if scope.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            // A space would split one scope into two on the provider's side.
-            return Err(FlowError::InvalidScope(
-                "a scope contains whitespace or a control character",
-            ));
-        }
-        Ok(Self(scope))
-    }
-
-    /// Splits a space-separated list (the wire form of `scope`) into scopes.
-    pub fn parse_list(list: &str) -> Result<Vec<Self>, FlowError> {
-        list.split_ascii_whitespace().map(Self::new).collect()
-    }
-
-    /// Joins scopes with single spaces: the value of the request-token `scope` parameter.
-    pub fn join(scopes: &[Self]) -> String {
-        let mut out = String::with_capacity(scopes.iter().map(|s| s.0.len() + 1).sum());
-        for (i, scope) in scopes.iter().enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            out.push_str(&scope.0);
-        }
-        out
-    }
-
-    /// The scope as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl core::fmt::Display for Scope {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl core::str::FromStr for Scope {
-    type Err = FlowError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::new(s)
-    }
-}
-
-impl TryFrom<String> for Scope {
-    type Error = FlowError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl From<Scope> for String {
-    fn from(scope: Scope) -> Self {
-        scope.0
-    }
-}
-
-impl AsRef<str> for Scope {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
+secret_string!(
+    /// An `oauth_verifier`: the user's single-use proof of approval (OAuth 1.0a). Not
+    /// `Clone`, so it is not copied around; it is consumed by the access-token step.
+    OAuthVerifier
+);
 
 /// Where the provider sends the user after approval (`oauth_callback`, RFC 5849 §2.1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -139,13 +64,11 @@ impl Callback {
             return Ok(());
         };
         if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(FlowError::InvalidCallback(
-                "the callback URL contains whitespace or a control character",
-            ));
+            return Err(FlowError::InvalidCallback(CallbackError::Whitespace));
         }
-        url::Url::parse(url).map(|_| ()).map_err(|_| {
-            FlowError::InvalidCallback("the callback is neither `oob` nor an absolute URL")
-        })
+        url::Url::parse(url)
+            .map(|_| ())
+            .map_err(|_| FlowError::InvalidCallback(CallbackError::NotAbsolute))
     }
 }
 
@@ -234,11 +157,14 @@ impl RequestToken {
             return Err(FlowError::MissingVerifier);
         }
         if verifier.chars().any(char::is_control) {
-            return Err(FlowError::Malformed(
-                "the verifier contains a control character",
-            ));
+            return Err(FlowError::Malformed(Malformed::ControlCharacter(
+                "oauth_verifier",
+            )));
         }
-        Ok(AuthorizedRequestToken::new(self, verifier))
+        Ok(AuthorizedRequestToken::new(
+            self,
+            OAuthVerifier::new(verifier),
+        ))
     }
 }
 
@@ -247,20 +173,19 @@ impl RequestToken {
 /// Made only by [`crate::oauth1::flow::parse_callback`] (which checks that the callback
 /// names the token we started with: the session-fixation defence of OAuth 1.0a) or
 /// [`RequestToken::with_verifier`]. Deserializing one grants nothing those two do not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Not `Clone`: its verifier is single use, and the access-token step consumes it.
+#[derive(Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AuthorizedRequestToken {
     #[cfg_attr(feature = "serde", serde(flatten))]
     request: RequestToken,
-    verifier: SecretString,
+    verifier: OAuthVerifier,
 }
 
 impl AuthorizedRequestToken {
-    pub(crate) fn new(request: RequestToken, verifier: &str) -> Self {
-        Self {
-            request,
-            verifier: SecretString::new(verifier),
-        }
+    pub(crate) fn new(request: RequestToken, verifier: OAuthVerifier) -> Self {
+        Self { request, verifier }
     }
 
     /// The request token (`oauth_token`).
@@ -273,9 +198,9 @@ impl AuthorizedRequestToken {
         &self.request.secret
     }
 
-    /// The verifier (`oauth_verifier`): single use, so treated as a secret.
-    pub fn verifier(&self) -> &str {
-        self.verifier.secret()
+    /// The verifier (`oauth_verifier`): single use, so held as a secret.
+    pub fn verifier(&self) -> &OAuthVerifier {
+        &self.verifier
     }
 
     /// The scopes asked for.
@@ -353,7 +278,7 @@ impl From<&AccessToken> for StoredToken {
             consumer_key: token.consumer_key.clone(),
             token: token.token.clone(),
             token_secret: token.secret.clone(),
-            scopes: token.scopes.iter().map(|s| s.0.clone()).collect(),
+            scopes: token.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
         }
     }
 }
@@ -365,10 +290,11 @@ impl From<AccessToken> for StoredToken {
 }
 
 impl TryFrom<&StoredToken> for AccessToken {
-    type Error = FlowError;
+    type Error = StoreError;
 
-    /// An OAuth 1.0 access token back from a store; other kinds, or scopes that no longer
-    /// pass [`Scope::new`], are refused.
+    /// An OAuth 1.0 access token back from a store; other kinds
+    /// ([`StoreError::WrongKind`]), or scopes that no longer pass [`Scope::new`]
+    /// ([`StoreError::BadScope`]), are refused.
     fn try_from(stored: &StoredToken) -> Result<Self, Self::Error> {
         #[allow(unreachable_patterns)] // `StoredToken` will gain other kinds.
         match stored {
@@ -384,17 +310,19 @@ impl TryFrom<&StoredToken> for AccessToken {
                 scopes: scopes
                     .iter()
                     .map(|s| Scope::new(s.as_str()))
-                    .collect::<Result<_, _>>()?,
+                    .collect::<Result<_, ScopeError>>()
+                    .map_err(StoreError::BadScope)?,
             }),
-            _ => Err(FlowError::Malformed(
-                "the stored token is not an OAuth 1.0 access token",
-            )),
+            other => Err(StoreError::WrongKind {
+                expected: "oauth1_access",
+                found: other.kind(),
+            }),
         }
     }
 }
 
 impl TryFrom<StoredToken> for AccessToken {
-    type Error = FlowError;
+    type Error = StoreError;
     fn try_from(stored: StoredToken) -> Result<Self, Self::Error> {
         Self::try_from(&stored)
     }

@@ -48,14 +48,14 @@ use url::Url;
 use super::base_string::base_string;
 use super::header::parse_header;
 use super::signature::{signing_key, verify_hmac, verify_plaintext};
-use super::{OAuth1Error, SignatureMethod};
+use super::{HeaderError, SignatureMethod};
 use crate::clock::Clock;
 use crate::encoding::parse_form;
 use crate::request::{Request, RequestError};
 use crate::secret::{ct_eq, ConsumerSecret, TokenSecret};
 
 #[cfg(feature = "rsa")]
-use super::signature::RsaVerifyingKey;
+use crate::rsa_sha1::RsaVerifyingKey;
 
 const CONSUMER_KEY: &str = "oauth_consumer_key";
 const SIGNATURE_METHOD: &str = "oauth_signature_method";
@@ -103,7 +103,7 @@ fn dummy_rsa_key() -> Option<&'static RsaVerifyingKey> {
 pub enum VerifyError {
     /// The `Authorization: OAuth` header did not parse.
     #[error("malformed OAuth Authorization header: {0}")]
-    MalformedHeader(&'static str),
+    MalformedHeader(HeaderError),
     /// The URL, its query or the form body is malformed.
     #[error("bad request: {0}")]
     BadRequest(RequestError),
@@ -642,20 +642,17 @@ fn check_header_encoding(value: &str) -> Result<(), VerifyError> {
             .next()
             .unwrap_or_default();
         if name != "realm" && inside.bytes().any(|b| b == b',' || b.is_ascii_whitespace()) {
-            return Err(VerifyError::MalformedHeader(
-                "comma or whitespace inside a quoted header value",
-            ));
+            return Err(VerifyError::MalformedHeader(HeaderError::CommaOrWhitespace));
         }
         outside = pieces.next().unwrap_or_default();
     }
     Ok(())
 }
 
-fn header_error(e: OAuth1Error) -> VerifyError {
+fn header_error(e: HeaderError) -> VerifyError {
     match e {
-        OAuth1Error::MalformedHeader { reason } => VerifyError::MalformedHeader(reason),
-        OAuth1Error::DuplicateParameter(name) => VerifyError::DuplicateProtocolParam(clip(&name)),
-        _ => VerifyError::MalformedHeader("unparseable header"),
+        HeaderError::DuplicateParameter(name) => VerifyError::DuplicateProtocolParam(clip(&name)),
+        other => VerifyError::MalformedHeader(other),
     }
 }
 

@@ -16,8 +16,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use gdata_auth::emulator::{serve, EmulatorConfig};
-use gdata_auth::oauth1::signature::RsaVerifyingKey;
 use gdata_auth::ConsumerSecret;
+use gdata_auth::RsaVerifyingKey;
 
 use crate::CliError;
 

@@ -2,23 +2,23 @@
 //! `flow` functions on one side, `gdauth serve`'s server on the other. HMAC-SHA1 and
 //! RSA-SHA1, callback URL and `oob`, async and blocking, two-legged, feed access allowed and
 //! refused, revocation, and access tokens kept in a `FileStore`.
-#![cfg(all(feature = "emulator", feature = "rsa"))]
 
 use std::sync::Arc;
 
 use gdata_auth::emulator::{Emulator, EmulatorConfig, LogTarget};
 use gdata_auth::endpoints::Endpoints;
-use gdata_auth::oauth1::flow::{self, blocking, FlowError};
-use gdata_auth::oauth1::signature::{RsaSigningKey, RsaVerifyingKey};
+use gdata_auth::oauth1::flow;
 use gdata_auth::oauth1::{
     AccessToken, AuthorizeOptions, Callback, OAuth1Authorizer, RequestToken, RequestTokenOptions,
     Scope,
 };
+use gdata_auth::oauth1::{FlowError, OAuth1Error};
 use gdata_auth::store::{FileStore, StoredToken, TokenStore};
 use gdata_auth::transport::{
     BlockingTransport, HttpRequest, ReqwestBlockingTransport, ReqwestTransport, Transport,
 };
 use gdata_auth::{ConsumerSecret, Context, FixedClock, Request};
+use gdata_auth::{RsaSigningKey, RsaVerifyingKey};
 
 const KEY: &str = "app.example.com";
 const SECRET: &str = "app-secret";
@@ -30,7 +30,7 @@ const CALLBACK: &str = "https://app.example.com/cb?state=xyz";
 
 fn emulator(auto_approve: bool) -> Emulator {
     let cert =
-        RsaVerifyingKey::from_pem(include_str!("../fixtures/keys/rsa2048_cert.pem")).unwrap();
+        RsaVerifyingKey::from_pem(include_str!("../../fixtures/keys/rsa2048_cert.pem")).unwrap();
     let mut config = EmulatorConfig::new()
         .add_hmac_consumer(KEY, ConsumerSecret::new(SECRET))
         .add_rsa_consumer(RSA_KEY, cert)
@@ -45,7 +45,8 @@ fn hmac() -> OAuth1Authorizer {
 }
 
 fn rsa() -> OAuth1Authorizer {
-    let key = RsaSigningKey::from_pem(include_str!("../fixtures/keys/rsa2048_pkcs1.pem")).unwrap();
+    let key =
+        RsaSigningKey::from_pem(include_str!("../../fixtures/keys/rsa2048_pkcs1.pem")).unwrap();
     OAuth1Authorizer::rsa_sha1(RSA_KEY, key)
 }
 
@@ -81,7 +82,9 @@ fn blocking_dance(
     consumer: &OAuth1Authorizer,
 ) -> AccessToken {
     let opts = options(Callback::Url(CALLBACK.into()));
-    let token = blocking::request_token(http, endpoints, consumer, &opts, &Context::now()).unwrap();
+    let token = flow::request_token(endpoints, consumer, &opts, &Context::now())
+        .send_blocking(http)
+        .unwrap();
     let redirect = http.send(approve(&token, endpoints)).unwrap();
     assert_eq!(redirect.status, 302);
     let location = redirect.header("location").unwrap();
@@ -89,8 +92,10 @@ fn blocking_dance(
         location.starts_with("https://app.example.com/cb?state=xyz&"),
         "{location}"
     );
-    let authorized = flow::parse_callback(&token, location).unwrap();
-    blocking::access_token(http, endpoints, consumer, &authorized, &Context::now()).unwrap()
+    let authorized = flow::parse_callback(token.clone(), location).unwrap();
+    flow::access_token(endpoints, consumer, &authorized, &Context::now())
+        .send_blocking(http)
+        .unwrap()
 }
 
 fn fetch(
@@ -99,7 +104,9 @@ fn fetch(
     url: &str,
 ) -> gdata_auth::transport::HttpResponse {
     let req = Request::new("GET", url).unwrap();
-    blocking::send_signed(http, auth, &req, &Context::now()).unwrap()
+    gdata_auth::signed::signed(auth, &req, &Context::now())
+        .send_blocking(http)
+        .unwrap()
 }
 
 #[test]
@@ -122,7 +129,9 @@ fn hmac_dance_with_callback_then_feed_then_revoke() {
         &format!("{}/feeds/documents/private/full", emu.base_url()),
     );
     assert_eq!(docs.status, 401);
-    blocking::revoke(&http, &endpoints, &hmac(), &access, &Context::now()).unwrap();
+    flow::revoke(&endpoints, &hmac(), &access, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
     assert_eq!(fetch(&http, &auth, &feed).status, 401);
 }
 
@@ -132,13 +141,16 @@ fn rsa_dance_with_oob_verifier() {
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
     let http = ReqwestBlockingTransport::new();
     let opts = options(Callback::Oob);
-    let token = blocking::request_token(&http, &endpoints, &rsa(), &opts, &Context::now()).unwrap();
+    let token = flow::request_token(&endpoints, &rsa(), &opts, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
     let page = http.send(approve(&token, &endpoints)).unwrap();
     assert_eq!(page.status, 200);
     let verifier = verifier_from(page.body_text().unwrap());
     let authorized = token.with_verifier(&verifier).unwrap();
-    let access =
-        blocking::access_token(&http, &endpoints, &rsa(), &authorized, &Context::now()).unwrap();
+    let access = flow::access_token(&endpoints, &rsa(), &authorized, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
     let feed = format!("{}/calendar/feeds/default/private/full", emu.base_url());
     assert_eq!(fetch(&http, &access.authorizer(&rsa()), &feed).status, 200);
 }
@@ -149,14 +161,17 @@ async fn async_dance_with_auto_approve() {
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
     let http = ReqwestTransport::new().unwrap();
     let opts = options(Callback::Url(CALLBACK.into()));
-    let token = flow::request_token(&http, &endpoints, &hmac(), &opts, &Context::now())
+    let token = flow::request_token(&endpoints, &hmac(), &opts, &Context::now())
+        .send(&http)
         .await
         .unwrap();
     let url = flow::authorize_url(&endpoints, &token, &AuthorizeOptions::new().with_hl("de"));
     let redirect = http.send(HttpRequest::get(url)).await.unwrap();
     assert_eq!(redirect.status, 302);
-    let authorized = flow::parse_callback(&token, redirect.header("location").unwrap()).unwrap();
-    let access = flow::access_token(&http, &endpoints, &hmac(), &authorized, &Context::now())
+    let authorized =
+        flow::parse_callback(token.clone(), redirect.header("location").unwrap()).unwrap();
+    let access = flow::access_token(&endpoints, &hmac(), &authorized, &Context::now())
+        .send(&http)
         .await
         .unwrap();
     let feed = Request::new(
@@ -164,7 +179,8 @@ async fn async_dance_with_auto_approve() {
         &format!("{}/calendar/feeds/default/private/full", emu.base_url()),
     )
     .unwrap();
-    let resp = flow::send_signed(&http, &access.authorizer(&hmac()), &feed, &Context::now())
+    let resp = gdata_auth::signed::signed(&access.authorizer(&hmac()), &feed, &Context::now())
+        .send(&http)
         .await
         .unwrap();
     assert_eq!(resp.status, 200);
@@ -181,14 +197,22 @@ fn request_token_and_verifier_are_single_use() {
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
     let http = ReqwestBlockingTransport::new();
     let opts = options(Callback::Url(CALLBACK.into()));
-    let token =
-        blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
+    let token = flow::request_token(&endpoints, &hmac(), &opts, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
     let redirect = http.send(approve(&token, &endpoints)).unwrap();
-    let authorized = flow::parse_callback(&token, redirect.header("location").unwrap()).unwrap();
-    blocking::access_token(&http, &endpoints, &hmac(), &authorized, &Context::now()).unwrap();
-    let again = blocking::access_token(&http, &endpoints, &hmac(), &authorized, &Context::now());
+    let authorized =
+        flow::parse_callback(token.clone(), redirect.header("location").unwrap()).unwrap();
+    flow::access_token(&endpoints, &hmac(), &authorized, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
+    let again =
+        flow::access_token(&endpoints, &hmac(), &authorized, &Context::now()).send_blocking(&http);
     assert!(
-        matches!(again, Err(FlowError::Http { status: 401, .. })),
+        matches!(
+            again,
+            Err(OAuth1Error::Flow(FlowError::Http { status: 401, .. }))
+        ),
         "{again:?}"
     );
 }
@@ -199,12 +223,15 @@ fn callback_for_another_token_is_refused_by_the_client() {
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
     let http = ReqwestBlockingTransport::new();
     let opts = options(Callback::Url(CALLBACK.into()));
-    let mine = blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
-    let theirs =
-        blocking::request_token(&http, &endpoints, &hmac(), &opts, &Context::now()).unwrap();
+    let mine = flow::request_token(&endpoints, &hmac(), &opts, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
+    let theirs = flow::request_token(&endpoints, &hmac(), &opts, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
     // An attacker's approved token delivered to our callback (session fixation, 2009.1).
     let redirect = http.send(approve(&theirs, &endpoints)).unwrap();
-    let result = flow::parse_callback(&mine, redirect.header("location").unwrap());
+    let result = flow::parse_callback(mine.clone(), redirect.header("location").unwrap());
     assert_eq!(result.unwrap_err(), FlowError::TokenMismatch);
 }
 
@@ -240,7 +267,7 @@ fn stale_and_replayed_requests_are_refused() {
         &format!("{}/calendar/feeds/default/private/full", emu.base_url()),
     )
     .unwrap();
-    let signed = flow::prepare_signed(&auth, &feed, &Context::now()).unwrap();
+    let signed = gdata_auth::signed::prepare_signed(&auth, &feed, &Context::now()).unwrap();
     assert_eq!(http.send(signed.clone()).unwrap().status, 200);
     let replay = http.send(signed).unwrap();
     assert_eq!(replay.status, 401);
@@ -250,7 +277,7 @@ fn stale_and_replayed_requests_are_refused() {
         &gdata_auth::OsNonce,
     );
     let old = http
-        .send(flow::prepare_signed(&auth, &feed, &stale).unwrap())
+        .send(gdata_auth::signed::prepare_signed(&auth, &feed, &stale).unwrap())
         .unwrap();
     assert_eq!(old.status, 401);
     assert!(old.body_text().unwrap().contains("timestamp_refused"));

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use gdata_auth::oauth1::signature::{sign_with_secret, signing_key};
-use gdata_auth::oauth1::{OAuth1Authorizer, OAuth1Error, SignatureMethod};
+use gdata_auth::oauth1::{OAuth1Authorizer, SignatureMethod};
 use gdata_auth::{
     Clock as _, ConsumerSecret, Context, NonceSource as _, OsNonce, Request, RequestError,
     SystemClock, TokenSecret,
@@ -22,7 +22,6 @@ use crate::CliError;
 
 /// Largest `--rsa-key` (or `verify --rsa-cert`) file read, in bytes: an 8192-bit PKCS#8 PEM
 /// is under 7 KiB, and a cap keeps `--rsa-key /dev/zero` from eating memory.
-#[cfg(feature = "rsa")]
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
 /// The signature methods `--signature-method` accepts, spelled as on the wire.
@@ -186,8 +185,7 @@ pub(crate) fn run(cmd: Command) -> Result<String, CliError> {
 /// The signing key the flags name: shared secrets or an RSA private key.
 enum Key {
     Shared(ConsumerSecret),
-    #[cfg(feature = "rsa")]
-    Rsa(Box<gdata_auth::oauth1::signature::RsaSigningKey>),
+    Rsa(Box<gdata_auth::RsaSigningKey>),
 }
 
 fn sign(mut args: SignArgs) -> Result<String, CliError> {
@@ -236,23 +234,16 @@ fn load_key(
     }
 }
 
-#[cfg(feature = "rsa")]
 fn load_rsa_key(path: &Path) -> Result<Key, CliError> {
     let pem = read_key_file(path)?;
-    gdata_auth::oauth1::signature::RsaSigningKey::from_pem(&pem)
+    gdata_auth::RsaSigningKey::from_pem(&pem)
         .map(|key| Key::Rsa(Box::new(key)))
         .map_err(|e| CliError::Failed(format!("--rsa-key {}: {e}", path.display())))
-}
-
-#[cfg(not(feature = "rsa"))]
-fn load_rsa_key(_path: &Path) -> Result<Key, CliError> {
-    Err(CliError::Failed(OAuth1Error::RsaUnavailable.to_string()))
 }
 
 /// Reads a PEM file, refusing anything over [`MAX_KEY_FILE`] rather than truncating it.
 /// `flag` names the flag the path came from and `expected` what the file should hold, for
 /// the message; the caller decides which [`CliError`] a failure is.
-#[cfg(feature = "rsa")]
 pub(crate) fn read_pem_file(
     path: &Path,
     flag: &str,
@@ -281,7 +272,6 @@ pub(crate) fn read_pem_file(
 }
 
 /// Reads the `--rsa-key` file; see [`read_pem_file`].
-#[cfg(feature = "rsa")]
 fn read_key_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
     read_pem_file(path, "--rsa-key", "a PEM private key").map_err(CliError::Failed)
 }
@@ -300,7 +290,6 @@ fn sign_base_string(
             let key = signing_key(cs.secret(), token_secret.secret());
             sign_with_secret(method, &key, base_string).map_err(failed)?
         }
-        #[cfg(feature = "rsa")]
         Key::Rsa(rsa) => rsa.sign(base_string.as_bytes()).map_err(failed)?,
     };
     let signature = Zeroizing::new(signature);
@@ -332,7 +321,6 @@ fn sign_request(
         Key::Shared(cs) => {
             OAuth1Authorizer::with_secret(consumer_key, cs, method).map_err(failed)?
         }
-        #[cfg(feature = "rsa")]
         Key::Rsa(rsa) => OAuth1Authorizer::rsa_sha1(consumer_key, *rsa),
     };
     match args.token {
@@ -379,14 +367,14 @@ fn sign_request(
     let signed = auth
         .sign(&request, &Context { timestamp, nonce })
         .map_err(|e| match e {
-            OAuth1Error::InsecurePlaintext => usage(
+            gdata_auth::AuthorizeError::InsecurePlaintext => usage(
                 "PLAINTEXT over plain http is refused: it sends the secrets themselves \
                  (RFC 5849 §3.4.4 requires TLS); use an https URL, or \
                  --dangerous-allow-insecure for loopback tests",
             ),
             other => failed(other),
         })?;
-    let signature = Zeroizing::new(signed.signature);
+    let signature = Zeroizing::new(signed.signature.clone());
     let header = signed.authorization.header_value();
     if args.json {
         to_json(&SignedJson {
@@ -428,6 +416,6 @@ pub(crate) fn usage(message: impl Into<String>) -> CliError {
     CliError::Usage(message.into())
 }
 
-fn failed(e: OAuth1Error) -> CliError {
+fn failed(e: impl std::fmt::Display) -> CliError {
     CliError::Failed(e.to_string())
 }

@@ -21,10 +21,10 @@ use gdata_auth::{ConsumerSecret, TokenSecret};
 use serde_json::Value;
 
 #[cfg(feature = "rsa")]
-use gdata_auth::oauth1::signature::RsaSigningKey;
+use gdata_auth::RsaSigningKey;
 
-const OAUTH1_JSON: &str = include_str!("../fixtures/vectors/oauth1.json");
-const GDATA_JSON: &str = include_str!("../fixtures/vectors/gdata.json");
+const OAUTH1_JSON: &str = include_str!("../../fixtures/vectors/oauth1.json");
+const GDATA_JSON: &str = include_str!("../../fixtures/vectors/gdata.json");
 
 /// How many entries of each kind each file holds. A vector added to or removed from a file
 /// must be reflected here, so none can be skipped silently.

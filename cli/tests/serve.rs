@@ -1,12 +1,12 @@
 //! `gdauth serve` as other tools drive it: the exact readiness line, the flags, the
 //! one-line-per-request log on stderr, real OAuth traffic, and a clean stop on SIGTERM.
-#![cfg(all(feature = "cli", unix))]
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
 use gdata_auth::endpoints::Endpoints;
-use gdata_auth::oauth1::flow::{self, blocking};
+use gdata_auth::oauth1::flow;
 use gdata_auth::oauth1::{Callback, OAuth1Authorizer, RequestTokenOptions, Scope};
 use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport};
 use gdata_auth::{ConsumerSecret, Context};
@@ -74,8 +74,9 @@ fn anonymous_consumer_by_default_and_one_log_line_per_request() {
         [Scope::new("https://www.google.com/calendar/feeds/").unwrap()],
         Callback::Oob,
     );
-    let token =
-        blocking::request_token(&http, &endpoints, &consumer, &options, &Context::now()).unwrap();
+    let token = flow::request_token(&endpoints, &consumer, &options, &Context::now())
+        .send_blocking(&http)
+        .unwrap();
     // --auto-approve with oob: a page with the verifier in id="verifier".
     let url = flow::authorize_url(&endpoints, &token, &Default::default());
     let page = http.send(HttpRequest::get(url)).unwrap();
@@ -93,7 +94,7 @@ fn anonymous_consumer_by_default_and_one_log_line_per_request() {
 #[test]
 fn consumers_users_and_rsa_consumers_from_flags() {
     let cert = concat!(
-        env!("CARGO_MANIFEST_DIR"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/.."),
         "/fixtures/keys/rsa2048_cert.pem"
     );
     let server = Server::start(&[
@@ -121,10 +122,9 @@ fn consumers_users_and_rsa_consumers_from_flags() {
     )
     .unwrap();
     assert_eq!(http.send(anon).unwrap().status, 401);
-    let key = gdata_auth::oauth1::signature::RsaSigningKey::from_pem(include_str!(
-        "../fixtures/keys/rsa2048_pkcs1.pem"
-    ))
-    .unwrap();
+    let key =
+        gdata_auth::RsaSigningKey::from_pem(include_str!("../../fixtures/keys/rsa2048_pkcs1.pem"))
+            .unwrap();
     let rsa = OAuth1Authorizer::rsa_sha1("rsa.example.com", key);
     let req =
         flow::prepare_two_legged(&rsa, "GET", &url, "bob@example.com", &Context::now()).unwrap();

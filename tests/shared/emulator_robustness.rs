@@ -3,15 +3,11 @@
 //! sync code and from inside a tokio runtime, `serve` for `gdauth serve`, shutdown on drop,
 //! configuration errors and the public base URL.
 
-#![cfg(feature = "emulator")]
-
-mod emulator_support;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use emulator_support::*;
+use crate::support::*;
 use gdata_auth::emulator::{serve, Emulator, EmulatorConfig, EmulatorError, LogTarget};
 use gdata_auth::oauth1::{OAuth1Authorizer, SignatureMethod};
 use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport, Transport};
@@ -330,7 +326,7 @@ async fn dot_segments_cannot_smuggle_a_request_past_the_scope_check() {
     let auth = consumer.with_token(token, gdata_auth::TokenSecret::new(secret));
     // Signed for the contacts feed (out of the calendar scope), sent on a raw path that
     // starts in the calendar feeds and climbs out with `..`.
-    let signed = gdata_auth::oauth1::flow::prepare_signed(
+    let signed = gdata_auth::signed::prepare_signed(
         &auth,
         &gdata_auth::Request::new("GET", &fx.url(CONTACTS_FEED)).unwrap(),
         &fx.ctx(),

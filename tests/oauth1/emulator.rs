@@ -2,17 +2,13 @@
 //! `OAuth1Authorizer`, sent with `ReqwestTransport`, checked against the state rules and the
 //! error answers documented in `gdata_auth::emulator`.
 
-#![cfg(feature = "emulator")]
-
-mod emulator_support;
-
-use emulator_support::*;
+use crate::support::*;
 use gdata_auth::emulator::EmulatorConfig;
-#[cfg(feature = "rsa")]
-use gdata_auth::oauth1::signature::{RsaSigningKey, RsaVerifyingKey};
 use gdata_auth::oauth1::{OAuth1Authorizer, SignatureMethod};
 use gdata_auth::transport::HttpRequest;
 use gdata_auth::{ConsumerSecret, TokenSecret};
+#[cfg(feature = "rsa")]
+use gdata_auth::{RsaSigningKey, RsaVerifyingKey};
 
 const CONSUMER: &str = "example.com";
 const CONSUMER_SECRET: &str = "kd94hf93k423kf44-canary";
@@ -144,8 +140,8 @@ async fn hmac_dance_with_callback_url_keeps_its_query() {
 #[cfg(feature = "rsa")]
 #[tokio::test]
 async fn rsa_dance_with_oob_through_the_consent_form() {
-    let cert = include_str!("../fixtures/keys/rsa2048_cert.pem");
-    let key = include_str!("../fixtures/keys/rsa2048_pkcs1.pem");
+    let cert = include_str!("../../fixtures/keys/rsa2048_cert.pem");
+    let key = include_str!("../../fixtures/keys/rsa2048_pkcs1.pem");
     let fx = Fixture::new(
         EmulatorConfig::new()
             .add_rsa_consumer("rsa.example.com", RsaVerifyingKey::from_pem(cert).unwrap()),

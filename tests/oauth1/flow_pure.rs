@@ -11,20 +11,22 @@ use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth1::base_string::base_string;
 use gdata_auth::oauth1::flow::{
     self, authorize_url, parse_access_token, parse_callback, parse_request_token, parse_revoke,
-    prepare_access_token, prepare_request_token, prepare_revoke, prepare_signed,
-    prepare_two_legged, two_legged_request, AuthorizeOptions, FlowError, RequestTokenOptions,
-    MAX_RESPONSE_BYTES,
+    prepare_access_token, prepare_request_token, prepare_revoke, prepare_two_legged,
+    two_legged_request, AuthorizeOptions, RequestTokenOptions, MAX_RESPONSE_BYTES,
 };
 use gdata_auth::oauth1::header::parse_header;
 use gdata_auth::oauth1::signature::{signing_key, verify_hmac};
 use gdata_auth::oauth1::{
     AccessToken, Callback, OAuth1Authorizer, RequestToken, Scope, SignatureMethod,
 };
+use gdata_auth::oauth1::{CallbackError, FlowError, Malformed, OAuth1Error};
+use gdata_auth::scope::ScopeError;
+use gdata_auth::signed::prepare_signed;
 use gdata_auth::store::StoredToken;
 use gdata_auth::transport::{FnTransport, HttpRequest, HttpResponse, TransportError};
 use gdata_auth::{ConsumerSecret, Context, Request, TokenSecret};
 
-const GDATA_JSON: &str = include_str!("../fixtures/vectors/gdata.json");
+const GDATA_JSON: &str = include_str!("../../fixtures/vectors/gdata.json");
 
 const CONSUMER_KEY: &str = "example.com";
 const CONSUMER_SECRET: &str = "kd94hf93k423kf44";
@@ -234,27 +236,25 @@ fn request_token_drops_a_token_the_consumer_already_holds() {
 
 #[test]
 fn request_token_refuses_bad_options() {
-    let rows: Vec<(RequestTokenOptions, FlowError)> = vec![
+    let rows: Vec<(RequestTokenOptions, OAuth1Error)> = vec![
         (
             RequestTokenOptions::new(Vec::new(), Callback::Oob),
-            FlowError::InvalidScope("at least one scope is required"),
+            ScopeError::NoScopes.into(),
         ),
         (
             RequestTokenOptions::new(scopes(&[CALENDAR]), Callback::Url("/relative".into())),
-            FlowError::InvalidCallback("the callback is neither `oob` nor an absolute URL"),
+            FlowError::InvalidCallback(CallbackError::NotAbsolute).into(),
         ),
         (
             RequestTokenOptions::new(scopes(&[CALENDAR]), Callback::Url("oob".into())),
-            FlowError::InvalidCallback("the callback is neither `oob` nor an absolute URL"),
+            FlowError::InvalidCallback(CallbackError::NotAbsolute).into(),
         ),
         (
             RequestTokenOptions::new(
                 scopes(&[CALENDAR]),
                 Callback::Url("https://a.example/cb\r\nX: y".into()),
             ),
-            FlowError::InvalidCallback(
-                "the callback URL contains whitespace or a control character",
-            ),
+            FlowError::InvalidCallback(CallbackError::Whitespace).into(),
         ),
     ];
     for (options, want) in rows {
@@ -266,8 +266,8 @@ fn request_token_refuses_bad_options() {
 #[cfg(feature = "rsa")]
 #[test]
 fn request_token_signed_with_rsa_sha1_verifies_with_the_public_key() {
-    use gdata_auth::oauth1::signature::RsaSigningKey;
-    const OAUTH1_JSON: &str = include_str!("../fixtures/vectors/oauth1.json");
+    use gdata_auth::RsaSigningKey;
+    const OAUTH1_JSON: &str = include_str!("../../fixtures/vectors/oauth1.json");
     let vectors: serde_json::Value = serde_json::from_str(OAUTH1_JSON).unwrap();
     let pem = vectors
         .as_array()
@@ -385,12 +385,12 @@ fn bad_token_answers() -> Vec<(&'static str, HttpResponse, FlowError)> {
         (
             "bad percent-escape",
             ok("oauth_token=%zz&oauth_token_secret=s&oauth_callback_confirmed=true"),
-            FlowError::Malformed("response body is not valid form encoding"),
+            FlowError::Malformed(Malformed::NotFormEncoded),
         ),
         (
             "escape decoding to non-UTF-8",
             ok("oauth_token=%FF&oauth_token_secret=s&oauth_callback_confirmed=true"),
-            FlowError::Malformed("response body is not valid form encoding"),
+            FlowError::Malformed(Malformed::NotFormEncoded),
         ),
         (
             "non-UTF-8 body",
@@ -398,17 +398,17 @@ fn bad_token_answers() -> Vec<(&'static str, HttpResponse, FlowError)> {
                 200,
                 b"oauth_token=t\xff&oauth_token_secret=s&oauth_callback_confirmed=true".to_vec(),
             ),
-            FlowError::Malformed("response body is not valid UTF-8"),
+            FlowError::Malformed(Malformed::NotUtf8),
         ),
         (
             "CR LF in the token",
             ok("oauth_token=t%0D%0ASet-Cookie%3A%20x&oauth_token_secret=s&oauth_callback_confirmed=true"),
-            FlowError::Malformed("oauth_token contains a control character"),
+            FlowError::Malformed(Malformed::ControlCharacter("oauth_token")),
         ),
         (
             "NUL in the secret",
             ok("oauth_token=t&oauth_token_secret=s%00&oauth_callback_confirmed=true"),
-            FlowError::Malformed("oauth_token_secret contains a control character"),
+            FlowError::Malformed(Malformed::ControlCharacter("oauth_token_secret")),
         ),
         (
             "one byte over the cap",
@@ -616,11 +616,11 @@ fn gdata_callback_url_vector() {
         let url = row["input"]["url"].as_str().unwrap();
         let query = url.split_once('?').unwrap().1;
         for input in [url.to_owned(), query.to_owned(), format!("?{query}")] {
-            let authorized = parse_callback(&token, &input)
+            let authorized = parse_callback(token.clone(), &input)
                 .unwrap_or_else(|e| panic!("{id} ({}) {input}: {e}", row["source"]));
             assert_eq!(authorized.token(), want["oauth_token"].as_str().unwrap());
             assert_eq!(
-                authorized.verifier(),
+                authorized.verifier().secret(),
                 want["oauth_verifier"].as_str().unwrap()
             );
             assert_eq!(authorized.secret(), token.secret());
@@ -633,11 +633,11 @@ fn gdata_callback_url_vector() {
 fn callback_keeps_app_parameters_out_and_decodes_the_token() {
     let token = request_token("1/ab+c");
     let authorized = parse_callback(
-        &token,
+        token.clone(),
         "https://app.example/cb?state=x&state=y&oauth_token=1%2Fab%2Bc&oauth_verifier=v%2Fw#frag",
     )
     .unwrap();
-    assert_eq!(authorized.verifier(), "v/w");
+    assert_eq!(authorized.verifier().secret(), "v/w");
 }
 
 #[test]
@@ -697,15 +697,15 @@ fn callback_refuses_bad_input() {
         ),
         (
             "oauth_token=CKF50YzIHxCT85KMAg&oauth_verifier=%zz",
-            FlowError::Malformed("callback query is not valid form encoding"),
+            FlowError::Malformed(Malformed::NotFormEncoded),
         ),
         (
             "oauth_token=CKF50YzIHxCT85KMAg&oauth_verifier=a%0Ab",
-            FlowError::Malformed("the verifier contains a control character"),
+            FlowError::Malformed(Malformed::ControlCharacter("oauth_verifier")),
         ),
     ];
     for (input, want) in rows {
-        let got = parse_callback(&token, input);
+        let got = parse_callback(token.clone(), input);
         assert_eq!(got.as_ref().err(), Some(want), "{input}: {got:?}");
     }
 }
@@ -713,14 +713,14 @@ fn callback_refuses_bad_input() {
 #[test]
 fn pasted_verifier_for_oob() {
     let authorized = request_token("rt").with_verifier("  123zzz\n").unwrap();
-    assert_eq!(authorized.verifier(), "123zzz");
+    assert_eq!(authorized.verifier().secret(), "123zzz");
     assert_eq!(
         request_token("rt").with_verifier(" \n").unwrap_err(),
         FlowError::MissingVerifier
     );
     assert_eq!(
         request_token("rt").with_verifier("a\u{7}b").unwrap_err(),
-        FlowError::Malformed("the verifier contains a control character")
+        FlowError::Malformed(Malformed::ControlCharacter("oauth_verifier"))
     );
 }
 
@@ -837,15 +837,15 @@ fn two_legged_request_appends_the_requestor_id() {
     }
     assert_eq!(
         two_legged_request("GET", "https://h/?xoauth_requestor_id=a", "b").unwrap_err(),
-        FlowError::DuplicateParameter("xoauth_requestor_id".into())
+        FlowError::DuplicateParameter("xoauth_requestor_id".into()).into()
     );
     assert!(matches!(
         two_legged_request("GET", "not a url", "b").unwrap_err(),
-        FlowError::Request(_)
+        OAuth1Error::Request(_)
     ));
     assert!(matches!(
         two_legged_request("GET", "https://h/?a=%zz", "b").unwrap_err(),
-        FlowError::Request(_)
+        OAuth1Error::Request(_)
     ));
 }
 
@@ -920,7 +920,10 @@ fn scope_rules() {
     }
     for bad in ["", "a b", "a\tb", "a\nb", "a\u{0}"] {
         assert!(
-            matches!(Scope::new(bad), Err(FlowError::InvalidScope(_))),
+            matches!(
+                Scope::new(bad),
+                Err(ScopeError::Empty | ScopeError::Whitespace)
+            ),
             "{bad:?}"
         );
     }
@@ -1001,7 +1004,9 @@ fn access_token_round_trips_through_the_store_type() {
     };
     assert!(matches!(
         AccessToken::try_from(bad),
-        Err(FlowError::InvalidScope(_))
+        Err(gdata_auth::store::StoreError::BadScope(
+            ScopeError::Whitespace
+        ))
     ));
 }
 
@@ -1149,29 +1154,19 @@ async fn async_dance_through_a_closure_transport() {
     let endpoints = Endpoints::at("http://127.0.0.1:1").unwrap();
     let consumer = consumer();
 
-    let request = flow::request_token(
-        &transport,
-        &endpoints,
-        &consumer,
-        &dance_options(),
-        &Context::now(),
-    )
-    .await
-    .unwrap();
+    let request = flow::request_token(&endpoints, &consumer, &dance_options(), &Context::now())
+        .send(&transport)
+        .await
+        .unwrap();
     assert_eq!(request.token(), REQ_TOKEN);
     assert_eq!(request.secret().secret(), REQ_SECRET);
 
     let url = authorize_url(&endpoints, &request, &AuthorizeOptions::default());
-    let authorized = parse_callback(&request, &approve(&url)).unwrap();
-    let token = flow::access_token(
-        &transport,
-        &endpoints,
-        &consumer,
-        &authorized,
-        &Context::now(),
-    )
-    .await
-    .unwrap();
+    let authorized = parse_callback(request.clone(), &approve(&url)).unwrap();
+    let token = flow::access_token(&endpoints, &consumer, &authorized, &Context::now())
+        .send(&transport)
+        .await
+        .unwrap();
     assert_eq!(token, access(ACC_TOKEN, ACC_SECRET));
 
     let feed = Request::new(
@@ -1179,18 +1174,15 @@ async fn async_dance_through_a_closure_transport() {
         "http://127.0.0.1:1/calendar/feeds/default/private/full",
     )
     .unwrap();
-    let resp = flow::send_signed(
-        &transport,
-        &token.authorizer(&consumer),
-        &feed,
-        &Context::now(),
-    )
-    .await
-    .unwrap();
+    let resp = gdata_auth::signed::signed(&token.authorizer(&consumer), &feed, &Context::now())
+        .send(&transport)
+        .await
+        .unwrap();
     assert_eq!(resp.status, 200);
     assert!(resp.body_text().unwrap().starts_with("<feed"));
 
-    flow::revoke(&transport, &endpoints, &consumer, &token, &Context::now())
+    flow::revoke(&endpoints, &consumer, &token, &Context::now())
+        .send(&transport)
         .await
         .unwrap();
     assert_eq!(
@@ -1206,51 +1198,43 @@ async fn async_dance_through_a_closure_transport() {
     // The provider's refusals come back typed.
     let wrong_consumer =
         OAuth1Authorizer::hmac_sha1(CONSUMER_KEY, ConsumerSecret::new("wrong secret"));
-    let err = flow::access_token(
-        &transport,
-        &endpoints,
-        &wrong_consumer,
-        &authorized,
-        &Context::now(),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(
-        err,
-        FlowError::Http {
-            status: 401,
-            problem: Some("signature_invalid".into())
-        }
-    );
-    let forged = request.clone().with_verifier("guess").unwrap();
-    let err = flow::access_token(&transport, &endpoints, &consumer, &forged, &Context::now())
+    let err = flow::access_token(&endpoints, &wrong_consumer, &authorized, &Context::now())
+        .send(&transport)
         .await
         .unwrap_err();
     assert_eq!(
         err,
-        FlowError::Http {
+        OAuth1Error::Flow(FlowError::Http {
+            status: 401,
+            problem: Some("signature_invalid".into())
+        })
+    );
+    let forged = request.clone().with_verifier("guess").unwrap();
+    let err = flow::access_token(&endpoints, &consumer, &forged, &Context::now())
+        .send(&transport)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        OAuth1Error::Flow(FlowError::Http {
             status: 401,
             problem: Some("verifier_invalid".into())
-        }
+        })
     );
 }
 
 #[tokio::test]
 async fn async_glue_reports_transport_errors() {
     let transport = FnTransport(|_req| async { Err(TransportError::Timeout) });
-    let err = flow::request_token(
-        &transport,
-        &Endpoints::google(),
-        &consumer(),
-        &dance_options(),
-        &ctx(),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err, FlowError::Transport(TransportError::Timeout));
+    let err = flow::request_token(&Endpoints::google(), &consumer(), &dance_options(), &ctx())
+        .send(&transport)
+        .await
+        .unwrap_err();
+    assert_eq!(err, OAuth1Error::Transport(TransportError::Timeout));
 
     let feed = Request::new("GET", "https://h/feeds").unwrap();
-    let err = flow::send_signed(&transport, &consumer(), &feed, &ctx())
+    let err = gdata_auth::signed::signed(&consumer(), &feed, &ctx())
+        .send(&transport)
         .await
         .unwrap_err();
     assert!(matches!(
@@ -1269,20 +1253,15 @@ fn blocking_dance_through_a_closure_transport() {
 
     let mut oob = dance_options();
     oob.callback = Callback::Oob;
-    let request =
-        flow::blocking::request_token(&transport, &endpoints, &consumer, &oob, &Context::now())
-            .unwrap();
+    let request = flow::request_token(&endpoints, &consumer, &oob, &Context::now())
+        .send_blocking(&transport)
+        .unwrap();
     assert_eq!(request.callback(), &Callback::Oob);
     // `oob`: the user reads the verifier off the provider's page and pastes it.
     let authorized = request.with_verifier(&format!(" {VERIFIER}\n")).unwrap();
-    let token = flow::blocking::access_token(
-        &transport,
-        &endpoints,
-        &consumer,
-        &authorized,
-        &Context::now(),
-    )
-    .unwrap();
+    let token = flow::access_token(&endpoints, &consumer, &authorized, &Context::now())
+        .send_blocking(&transport)
+        .unwrap();
     assert_eq!(token.token(), ACC_TOKEN);
 
     let feed = Request::new(
@@ -1290,24 +1269,22 @@ fn blocking_dance_through_a_closure_transport() {
         "http://127.0.0.1:1/calendar/feeds/default/private/full",
     )
     .unwrap();
-    let resp = flow::blocking::send_signed(
-        &transport,
-        &token.authorizer(&consumer),
-        &feed,
-        &Context::now(),
-    )
-    .unwrap();
+    let resp = gdata_auth::signed::signed(&token.authorizer(&consumer), &feed, &Context::now())
+        .send_blocking(&transport)
+        .unwrap();
     assert_eq!(resp.status, 200);
-    flow::blocking::revoke(&transport, &endpoints, &consumer, &token, &Context::now()).unwrap();
+    flow::revoke(&endpoints, &consumer, &token, &Context::now())
+        .send_blocking(&transport)
+        .unwrap();
 
     // A token the provider does not know is refused at revocation.
     let unknown = access("1/other", ACC_SECRET);
     assert_eq!(
-        flow::blocking::revoke(&transport, &endpoints, &consumer, &unknown, &Context::now()),
-        Err(FlowError::Http {
+        flow::revoke(&endpoints, &consumer, &unknown, &Context::now()).send_blocking(&transport),
+        Err(OAuth1Error::Flow(FlowError::Http {
             status: 401,
             problem: Some("token_rejected".into())
-        })
+        }))
     );
     assert_eq!(provider.paths().len(), 5);
 
@@ -1315,8 +1292,8 @@ fn blocking_dance_through_a_closure_transport() {
         Err(TransportError::Connect("refused".into()))
     };
     assert_eq!(
-        flow::blocking::revoke(&failing, &endpoints, &consumer, &token, &ctx()),
-        Err(FlowError::Transport(TransportError::Connect(
+        flow::revoke(&endpoints, &consumer, &token, &ctx()).send_blocking(&failing),
+        Err(OAuth1Error::Transport(TransportError::Connect(
             "refused".into()
         )))
     );

@@ -37,7 +37,7 @@ fn shell_words(command: &str) -> Vec<String> {
 /// arguments after `--`, and the output printed below it in a `text` block.
 pub fn readme_example(command: &str) -> (String, Vec<String>, String) {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let start = readme
         .find(&format!("```sh\ncargo run --release -- {command}"))
         .unwrap_or_else(|| panic!("README has no `{command}` example"));

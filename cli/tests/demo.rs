@@ -1,6 +1,5 @@
 //! `gdauth demo`, the README's main-job command: it must walk every step against its own
 //! emulator and end with every outcome as expected.
-#![cfg(feature = "cli")]
 
 use std::process::Command;
 

@@ -1,12 +1,12 @@
 //! A third-party OAuth 1.0a client from another ecosystem, Python's requests-oauthlib
 //! (oauthlib), drives `gdauth serve` over loopback: the dance with parameters in the header,
 //! the query and a form body, RSA-SHA1 with an `oob` verifier, two-legged requests, scope
-//! checks and revocation (tests/interop/requests_oauthlib_client.py).
+//! checks and revocation (cli/tests/interop/requests_oauthlib_client.py).
 //!
-//! Needs `python3 -m pip install -r tests/interop/requirements.txt` (`.ci/run` does it). On a
+//! Needs `python3 -m pip install -r cli/tests/interop/requirements.txt` (`.ci/run` does it). On a
 //! machine without those packages the test says so and passes, unless `CI` is set, where a
 //! missing client is a failure: CI must never skip it silently.
-#![cfg(all(feature = "cli", feature = "rsa", unix))]
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -19,12 +19,12 @@ fn requests_oauthlib_drives_gdauth_serve() {
     if !probe.map(|o| o.status.success()).unwrap_or(false) {
         assert!(
             std::env::var_os("CI").is_none(),
-            "CI must run the interop test: pip install -r tests/interop/requirements.txt"
+            "CI must run the interop test: pip install -r cli/tests/interop/requirements.txt"
         );
         eprintln!("skipped: python3 with requests-oauthlib is not installed here");
         return;
     }
-    let dir = env!("CARGO_MANIFEST_DIR");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut server = Command::new(env!("CARGO_BIN_EXE_gdauth"))
         .args(["serve", "--addr", "127.0.0.1:0", "--auto-approve"])
         .args(["--consumer", "app.example.com:app-secret"])
@@ -47,7 +47,9 @@ fn requests_oauthlib_drives_gdauth_serve() {
         .unwrap()
         .to_owned();
     let out = Command::new("python3")
-        .arg(format!("{dir}/tests/interop/requests_oauthlib_client.py"))
+        .arg(format!(
+            "{dir}/cli/tests/interop/requests_oauthlib_client.py"
+        ))
         .arg(&base)
         .arg(format!("{dir}/fixtures/keys/rsa2048_pkcs1.pem"))
         .output()

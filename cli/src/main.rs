@@ -19,13 +19,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 // A crate root resolves `mod x;` beside itself (src/bin/x.rs), so name the directory.
-#[path = "gdauth/demo.rs"]
+
 mod demo;
-#[path = "gdauth/oauth1.rs"]
+
 mod oauth1;
-#[path = "gdauth/serve.rs"]
+
 mod serve;
-#[path = "gdauth/verify.rs"]
+
 mod verify;
 
 /// Google Data (GData) legacy auth protocols: sign, verify and emulate.

@@ -239,21 +239,13 @@ fn load_credential(
     }
 }
 
-#[cfg(feature = "rsa")]
 fn load_rsa_credential(path: &std::path::Path) -> Result<ConsumerCredential, CliError> {
-    use gdata_auth::oauth1::signature::RsaVerifyingKey;
+    use gdata_auth::RsaVerifyingKey;
     let what = "a PEM public key or X.509 certificate";
     let pem = crate::oauth1::read_pem_file(path, "--rsa-cert", what).map_err(CliError::Usage)?;
     RsaVerifyingKey::from_pem(&pem)
         .map(ConsumerCredential::rsa)
         .map_err(|e| usage(format!("--rsa-cert {}: {e}", path.display())))
-}
-
-#[cfg(not(feature = "rsa"))]
-fn load_rsa_credential(_path: &std::path::Path) -> Result<ConsumerCredential, CliError> {
-    Err(usage(
-        gdata_auth::oauth1::OAuth1Error::RsaUnavailable.to_string(),
-    ))
 }
 
 fn accepted(

@@ -11,16 +11,17 @@ use std::fmt::Write as _;
 
 use gdata_auth::emulator::{Emulator, EmulatorConfig, LogTarget};
 use gdata_auth::endpoints::Endpoints;
-use gdata_auth::oauth1::flow::{self, blocking};
-use gdata_auth::oauth1::signature::{RsaSigningKey, RsaVerifyingKey};
+use gdata_auth::oauth1::flow;
 use gdata_auth::oauth1::{
     AccessToken, AuthorizeOptions, Callback, OAuth1Authorizer, RequestToken, RequestTokenOptions,
     Scope,
 };
+use gdata_auth::signed::prepare_signed;
 use gdata_auth::transport::{
     BlockingTransport, HttpRequest, HttpResponse, ReqwestBlockingTransport,
 };
 use gdata_auth::{ConsumerSecret, Context, Request};
+use gdata_auth::{RsaSigningKey, RsaVerifyingKey};
 
 use crate::CliError;
 
@@ -37,8 +38,8 @@ const HMAC_KEY: &str = "demo.example.com";
 const HMAC_SECRET: &str = "demo-consumer-secret";
 /// The demo's RSA-SHA1 consumer; its key pair is the project's published test key.
 const RSA_KEY: &str = "rsa-demo.example.com";
-const RSA_PEM: &str = include_str!("../../../fixtures/keys/rsa2048_pkcs1.pem");
-const RSA_CERT: &str = include_str!("../../../fixtures/keys/rsa2048_cert.pem");
+const RSA_PEM: &str = include_str!("../../fixtures/keys/rsa2048_pkcs1.pem");
+const RSA_CERT: &str = include_str!("../../fixtures/keys/rsa2048_cert.pem");
 const USER: &str = "user@example.com";
 const PASSWORD: &str = "demo-password";
 const CALENDAR: &str = "https://www.google.com/calendar/feeds/";
@@ -151,7 +152,7 @@ impl Demo<'_> {
             .ok_or_else(|| CliError::Failed("the approval did not redirect".into()))?
             .to_owned();
         let authorized =
-            flow::parse_callback(&request_token, &location).map_err(|e| failed("callback", e))?;
+            flow::parse_callback(request_token, &location).map_err(|e| failed("callback", e))?;
         self.meaning(
             "redirected to the application's callback with oauth_token (checked: the one we \
              started with) and a single-use oauth_verifier",
@@ -174,14 +175,9 @@ impl Demo<'_> {
     fn dance_oob(&mut self, consumer: &OAuth1Authorizer) -> Result<AccessToken, CliError> {
         let options = RequestTokenOptions::new([scope(CONTACTS)?], Callback::Oob);
         self.step("Ask for a request token with oauth_callback=oob (RSA-SHA1 signed)");
-        let token = blocking::request_token(
-            self.http,
-            self.endpoints,
-            consumer,
-            &options,
-            &Context::now(),
-        )
-        .map_err(|e| failed("request token", e))?;
+        let token = flow::request_token(self.endpoints, consumer, &options, &Context::now())
+            .send_blocking(self.http)
+            .map_err(|e| failed("request token", e))?;
         self.meaning(&format!("request token {}", token.token()));
         let page = self.exchange(
             "The user approves; with oob the page shows the verifier",
@@ -196,14 +192,9 @@ impl Demo<'_> {
             .with_verifier(&verifier)
             .map_err(|e| failed("verifier", e))?;
         self.step("Exchange it for an access token");
-        let access = blocking::access_token(
-            self.http,
-            self.endpoints,
-            consumer,
-            &authorized,
-            &Context::now(),
-        )
-        .map_err(|e| failed("access token", e))?;
+        let access = flow::access_token(self.endpoints, consumer, &authorized, &Context::now())
+            .send_blocking(self.http)
+            .map_err(|e| failed("access token", e))?;
         self.meaning(&format!("access token {}", access.token()));
         Ok(access)
     }
@@ -234,7 +225,7 @@ impl Demo<'_> {
     ) -> Result<(), CliError> {
         let url = format!("{}/calendar/feeds/default/private/full", self.base);
         let req = Request::new("GET", &url).map_err(|e| failed("feed URL", e))?;
-        let signed = flow::prepare_signed(&access.authorizer(consumer), &req, &Context::now())
+        let signed = prepare_signed(&access.authorizer(consumer), &req, &Context::now())
             .map_err(|e| failed("signing", e))?;
         let first = self.exchange("Send a signed request", signed.clone())?;
         self.expect(first, 200)?;
@@ -287,7 +278,7 @@ impl Demo<'_> {
     ) -> Result<(), CliError> {
         let req = Request::new("GET", url).map_err(|e| failed("feed URL", e))?;
         let signed =
-            flow::prepare_signed(auth, &req, &Context::now()).map_err(|e| failed("signing", e))?;
+            prepare_signed(auth, &req, &Context::now()).map_err(|e| failed("signing", e))?;
         let resp = self.exchange(title, signed)?;
         self.expect(resp, want)
     }

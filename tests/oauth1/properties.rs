@@ -11,7 +11,7 @@ use gdata_auth::encoding::{form_decode, form_encode, percent_decode, percent_enc
 use gdata_auth::oauth1::base_string::base_string;
 use gdata_auth::oauth1::header::{build_header, parse_header};
 use gdata_auth::oauth1::signature::{signing_key, verify_hmac, verify_plaintext};
-use gdata_auth::oauth1::{OAuth1Authorizer, OAuth1Error, SignatureMethod, Signed};
+use gdata_auth::oauth1::{OAuth1Authorizer, SignatureMethod, Signed};
 use gdata_auth::request::{Context, Request};
 use gdata_auth::{ConsumerSecret, TokenSecret};
 use proptest::prelude::*;
@@ -589,7 +589,7 @@ proptest! {
         let auth = c.shared(SignatureMethod::Plaintext);
         let url = with_query(&format!("http://{}{}", c.host, c.path), &c.query);
         let r = req(&c.method, &url, &c.form);
-        prop_assert_eq!(auth.sign(&r, &c.ctx()).err(), Some(OAuth1Error::InsecurePlaintext));
+        prop_assert_eq!(auth.sign(&r, &c.ctx()).err(), Some(gdata_auth::AuthorizeError::InsecurePlaintext));
     }
 }
 
@@ -610,15 +610,15 @@ proptest! {
 mod rsa_key {
     use std::sync::OnceLock;
 
-    use gdata_auth::oauth1::signature::{RsaSigningKey, RsaVerifyingKey};
     use gdata_auth::oauth1::OAuth1Authorizer;
+    use gdata_auth::{RsaSigningKey, RsaVerifyingKey};
 
     /// The published oauth.net RSA-SHA1 test key, from the fixture copy of oauth1.json.
     fn key() -> &'static RsaSigningKey {
         static KEY: OnceLock<RsaSigningKey> = OnceLock::new();
         KEY.get_or_init(|| {
             let table: serde_json::Value =
-                serde_json::from_str(include_str!("../fixtures/vectors/oauth1.json"))
+                serde_json::from_str(include_str!("../../fixtures/vectors/oauth1.json"))
                     .expect("oauth1.json is JSON");
             let pem = table
                 .as_array()
@@ -676,6 +676,6 @@ proptest! {
         prefix in realm(), bad in prop::sample::select(vec!['"', '\\', '\n', '\r', '\0', '\u{7f}', 'é']), suffix in realm(),
     ) {
         let r = format!("{prefix}{bad}{suffix}");
-        prop_assert_eq!(build_header(Some(&r), &[]), Err(OAuth1Error::BadRealm));
+        prop_assert_eq!(build_header(Some(&r), &[]), Err(gdata_auth::oauth1::HeaderError::BadRealm));
     }
 }

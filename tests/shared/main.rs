@@ -1,0 +1,10 @@
+//! The pieces every protocol shares: the HTTP transport, the token stores, secrets that never
+//! reach an error or a `Debug`, and the emulator's own robustness (bad input, hosts, limits).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod emulator_robustness;
+mod no_secret_leaks;
+mod store;
+mod transport;
