@@ -52,6 +52,15 @@ pub fn percent_encode(input: &str) -> String {
     out
 }
 
+/// `input[from..to]`, for a non-empty run of ASCII bytes the encoders found themselves (or
+/// the tail from an ASCII byte's successor): in range and on character boundaries.
+#[inline]
+fn run(input: &str, from: usize, to: usize) -> &str {
+    input
+        .get(from..to)
+        .unwrap_or_else(|| unreachable!("offsets of ASCII bytes are character boundaries"))
+}
+
 /// Appends the RFC 5849 §3.6 encoding of `input` to `out`.
 pub fn encode_into(out: &mut String, input: &str) {
     let bytes = input.as_bytes();
@@ -61,19 +70,21 @@ pub fn encode_into(out: &mut String, input: &str) {
         return;
     };
     out.reserve(bytes.len() + 8);
-    out.push_str(input.get(..first).unwrap_or_default());
-    let mut start = first;
+    let mut start = 0;
     for (i, &b) in bytes.iter().enumerate().skip(first) {
         if is_unreserved(b) {
             continue;
         }
-        // Runs of unreserved bytes are pushed as one slice; `i` is on a char boundary
-        // because every non-ASCII byte is reserved and so stops a run.
-        out.push_str(input.get(start..i).unwrap_or_default());
+        // Runs of unreserved bytes are pushed as one slice. A run is ASCII, so a non-empty
+        // one starts and ends on character boundaries; between the bytes of one multi-byte
+        // character the run is empty and skipped.
+        if start < i {
+            out.push_str(run(input, start, i));
+        }
         push_escaped(out, b);
         start = i + 1;
     }
-    out.push_str(input.get(start..).unwrap_or_default());
+    out.push_str(run(input, start, bytes.len()));
 }
 
 #[inline]
@@ -84,16 +95,18 @@ fn push_escaped(out: &mut String, b: u8) {
 }
 
 /// Encodes an already-encoded string a second time. Its bytes are unreserved or `%XX`, so
-/// only `%` changes (to `%25`); anything else reserved is encoded as usual.
+/// only `%` changes (to `%25`).
 pub fn reencode_into(out: &mut String, encoded: &str) {
-    let mut rest = encoded;
+    let mut start = 0;
     // A byte scan: these strings are short, where `str::find` costs more than it saves.
-    while let Some(i) = rest.bytes().position(|b| b == b'%') {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        out.push_str("%25");
-        rest = rest.get(i + 1..).unwrap_or_default();
+    for (i, b) in encoded.bytes().enumerate() {
+        if b == b'%' {
+            out.push_str(run(encoded, start, i));
+            out.push_str("%25");
+            start = i + 1;
+        }
     }
-    out.push_str(rest);
+    out.push_str(run(encoded, start, encoded.len()));
 }
 
 /// Decodes `%XX` escapes; `+` stays a plus sign (this is URI decoding, not form decoding).

@@ -5,6 +5,8 @@
 //! base string URI and the encoded, sorted query and form parameters are kept, so signing
 //! the same request again (a retry, a benchmark) does no URL work.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 use url::Url;
 
@@ -37,60 +39,43 @@ pub enum RequestError {
     },
 }
 
-/// A request to authorize: method, URL and the decoded parameters of an
+/// A request to authorize: method, URL and the parameters of an
 /// `application/x-www-form-urlencoded` body (RFC 5849 §3.4.1.3.1 signs only those bodies).
+///
+/// Described once, cheaply: the URL is read by a small parser when it is in the plain form
+/// almost every caller uses (lower-case `http`/`https` scheme and host, no user info, no dot
+/// segments, nothing the WHATWG URL rules would rewrite), and by the `url` crate otherwise,
+/// so both give the same description. The query and form parameters are percent-encoded once
+/// (RFC 5849 §3.6) into one buffer and sorted, so signing merges them with the protocol
+/// parameters and encodes nothing again but `%`.
 #[derive(Clone)]
 pub struct Request {
-    method: String,
-    url: Url,
-    form: Vec<(String, String)>,
-    base_uri: String,
-    /// `enc(base_uri)`: the second element of the base string, computed once.
-    base_uri_encoded: String,
-    /// Query and form parameters, each percent-encoded, sorted by (name, value).
-    encoded: Vec<EncodedParam>,
+    /// The method, upper-cased: it is both signed (RFC 5849 §3.4.1.1) and sent that way.
+    method: Cow<'static, str>,
+    /// Every string of the description in one buffer: the URL as sent (never a fragment),
+    /// the base string URI when it is not a prefix of the URL, its percent-encoding, then
+    /// each parameter as `enc(name)=enc(value)`, the form parameters joined by `&` so that
+    /// they are the form body as sent. All ASCII past the URL.
+    text: String,
+    /// Where the URL ends in `text`.
+    url_end: usize,
+    /// The base string URI (§3.4.1.2) in `text`.
+    base_uri: (usize, usize),
+    /// `enc(base_uri)` in `text`.
+    base_encoded: (usize, usize),
+    /// The form body in `text`, once form parameters were added.
+    form: Option<(usize, usize)>,
+    /// Query and form parameters in `text`, sorted by (encoded name, encoded value).
+    spans: Vec<Span>,
 }
 
-/// One request parameter, percent-encoded once (`name`, `value`: the sort keys of RFC 5849
-/// §3.4.1.3.2) and twice ([`EncodedParam::twice`]: `enc(name) "=" enc(value)` encoded again,
-/// as it appears in the base string).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct EncodedParam {
-    /// `enc(name)`.
-    pub name: String,
-    /// `enc(value)`.
-    pub value: String,
-    /// `%26` followed by `enc(enc(name) "=" enc(value))`: the pair as the base string writes
-    /// it after another pair, so the writer pushes one piece per parameter.
-    separated: String,
-}
-
-impl EncodedParam {
-    /// Encodes a decoded `(name, value)` pair once and twice.
-    pub fn new(name: &str, value: &str) -> Self {
-        let name = encoding::percent_encode(name);
-        let value = encoding::percent_encode(value);
-        let mut separated = String::with_capacity(name.len() + value.len() + 12);
-        separated.push_str("%26");
-        encoding::reencode_into(&mut separated, &name);
-        separated.push_str("%3D");
-        encoding::reencode_into(&mut separated, &value);
-        Self {
-            name,
-            value,
-            separated,
-        }
-    }
-
-    /// `enc(enc(name) "=" enc(value))`: the pair as it appears in the base string.
-    pub fn twice(&self) -> &str {
-        self.separated.get(3..).unwrap_or_default()
-    }
-
-    /// [`EncodedParam::twice`] preceded by `%26`, the encoded `&` that separates pairs.
-    pub fn separated(&self) -> &str {
-        &self.separated
-    }
+/// One parameter in [`Request::text`]: `enc(name)` is `start..eq`, `enc(value)` is
+/// `eq + 1..end`.
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    eq: usize,
+    end: usize,
 }
 
 impl core::fmt::Debug for Request {
@@ -98,61 +83,108 @@ impl core::fmt::Debug for Request {
         // Query and form values may carry tokens or passwords: show their names only.
         f.debug_struct("Request")
             .field("method", &self.method)
-            .field("base_uri", &self.base_uri)
-            .field(
-                "params",
-                &self.encoded.iter().map(|p| &p.name).collect::<Vec<_>>(),
-            )
+            .field("base_uri", &self.base_uri())
+            .field("params", &self.params().map(|(n, _)| n).collect::<Vec<_>>())
             .finish()
     }
 }
 
 impl Request {
-    /// Describes a request with no form body. The method is kept as given and upper-cased
-    /// where the base string needs it.
+    /// Describes a request with no form body. The method is upper-cased (it is signed and
+    /// sent that way); the URL must be an absolute `http` or `https` URL.
     pub fn new(method: &str, url: &str) -> Result<Self, RequestError> {
-        let url = Url::parse(url).map_err(|e| RequestError::BadUrl(e.to_string()))?;
-        Self::from_url(method, url)
+        let method = normalize_method(method)?;
+        match PlainUrl::parse(url) {
+            Some(plain) => Self::describe(method, plain.url, None, plain.base_uri, plain.query),
+            None => {
+                let parsed = Url::parse(url).map_err(|e| RequestError::BadUrl(e.to_string()))?;
+                Self::from_parsed(method, parsed)
+            }
+        }
     }
 
     /// Describes a request from an already parsed URL.
     pub fn from_url(method: &str, url: Url) -> Result<Self, RequestError> {
-        if method.is_empty() || !method.bytes().all(is_token_char) {
-            return Err(RequestError::BadMethod(method.to_owned()));
-        }
+        Self::from_parsed(normalize_method(method)?, url)
+    }
+
+    fn from_parsed(method: Cow<'static, str>, mut url: Url) -> Result<Self, RequestError> {
+        // A fragment is never sent (RFC 9110 §7.1), so it is not part of the request.
+        url.set_fragment(None);
         let base_uri = base_string_uri(&url)?;
-        let query = url.query().unwrap_or("");
-        let params = encoding::parse_form(query).map_err(|source| RequestError::BadEncoding {
-            part: "query",
-            source,
-        })?;
-        let mut encoded: Vec<EncodedParam> = params
-            .iter()
-            .map(|(n, v)| EncodedParam::new(n, v))
-            .collect();
-        encoded.sort_unstable();
-        Ok(Self {
-            method: method.to_owned(),
-            url,
-            form: Vec::new(),
-            base_uri_encoded: encoding::percent_encode(&base_uri),
-            base_uri,
-            encoded,
-        })
+        Self::describe(
+            method,
+            url.as_str(),
+            Some(&base_uri),
+            &base_uri,
+            url.query(),
+        )
+    }
+
+    /// The description of `url`, whose base string URI is `base_uri` (to be stored apart
+    /// when `separate`, else a prefix of `url`) and whose query is `query`.
+    fn describe(
+        method: Cow<'static, str>,
+        url: &str,
+        separate: Option<&str>,
+        base_uri: &str,
+        query: Option<&str>,
+    ) -> Result<Self, RequestError> {
+        let query_len = query.map_or(0, str::len);
+        let mut text = String::with_capacity(url.len() + base_uri.len() * 2 + query_len * 2 + 64);
+        text.push_str(url);
+        let url_end = text.len();
+        let base = match separate {
+            Some(b) => {
+                text.push_str(b);
+                (url_end, text.len())
+            }
+            None => (0, base_uri.len()),
+        };
+        let encoded_start = text.len();
+        encoding::encode_into(&mut text, base_uri);
+        let mut this = Self {
+            method,
+            base_encoded: (encoded_start, text.len()),
+            text,
+            url_end,
+            base_uri: base,
+            form: None,
+            spans: Vec::with_capacity(query_len / 8 + 4),
+        };
+        if let Some(query) = query {
+            this.push_form_encoded(query, "query")?;
+        }
+        this.sort();
+        Ok(this)
     }
 
     /// Adds decoded form-body parameters, in order (duplicates kept).
-    pub fn with_form<N: Into<String>, V: Into<String>>(
+    pub fn with_form<N: AsRef<str>, V: AsRef<str>>(
         mut self,
         pairs: impl IntoIterator<Item = (N, V)>,
     ) -> Self {
+        let form_start = match self.form {
+            Some((start, _)) => start,
+            None => self.text.len(),
+        };
         for (n, v) in pairs {
-            let (n, v) = (n.into(), v.into());
-            self.encoded.push(EncodedParam::new(&n, &v));
-            self.form.push((n, v));
+            if self.text.len() > form_start {
+                self.text.push('&');
+            }
+            let start = self.text.len();
+            encoding::encode_into(&mut self.text, n.as_ref());
+            let eq = self.text.len();
+            self.text.push('=');
+            encoding::encode_into(&mut self.text, v.as_ref());
+            let end = self.text.len();
+            self.spans.push(Span { start, eq, end });
+        }
+        if self.text.len() > form_start {
+            self.form = Some((form_start, self.text.len()));
         }
         // RFC 5849 §3.4.1.3.2: sort by encoded name, then encoded value.
-        self.encoded.sort_unstable();
+        self.sort();
         self
     }
 
@@ -165,45 +197,306 @@ impl Request {
         Ok(self.with_form(pairs))
     }
 
-    /// The HTTP method as given.
+    /// The HTTP method, upper-cased.
     pub fn method(&self) -> &str {
         &self.method
     }
 
-    /// The full URL, query included.
-    pub fn url(&self) -> &Url {
-        &self.url
+    /// The URL as sent: scheme, host, port, path and query.
+    pub fn url(&self) -> &str {
+        self.slice(0, self.url_end)
     }
 
-    /// The decoded form-body parameters, in order.
-    pub fn form(&self) -> &[(String, String)] {
-        &self.form
+    /// Whether the URL's scheme is `https`.
+    pub fn is_https(&self) -> bool {
+        self.text.starts_with("https:")
     }
 
-    /// The form body serialized for sending (empty when there are no form parameters).
-    pub fn form_body(&self) -> String {
-        encoding::form_encode(&self.form)
+    /// Whether the request has form parameters.
+    pub fn has_form(&self) -> bool {
+        self.form.is_some()
+    }
+
+    /// The form body as sent (RFC 3986 encoding; empty when there are no form parameters).
+    pub fn form_body(&self) -> &str {
+        self.form.map_or("", |(a, b)| self.slice(a, b))
     }
 
     /// The RFC 5849 §3.4.1.2 base string URI (not yet percent-encoded for the base string).
     pub fn base_uri(&self) -> &str {
-        &self.base_uri
+        self.slice(self.base_uri.0, self.base_uri.1)
     }
 
     /// `enc(base_uri)`, as it appears in the base string.
     pub fn base_uri_encoded(&self) -> &str {
-        &self.base_uri_encoded
+        self.slice(self.base_encoded.0, self.base_encoded.1)
     }
 
-    /// Query and form parameters, percent-encoded and sorted by (name, value).
-    pub fn encoded_params(&self) -> &[EncodedParam] {
-        &self.encoded
+    /// Query and form parameters, each percent-encoded once (`enc(name)`, `enc(value)`),
+    /// sorted by (name, value).
+    pub fn params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + Clone + '_ {
+        self.spans.iter().map(|s| self.pair(*s))
     }
+
+    /// `text[from..to]`. Every offset is recorded by this type from `text`'s own length
+    /// after a push, and the pushes past the URL are ASCII, so each is in range and on a
+    /// character boundary.
+    fn slice(&self, from: usize, to: usize) -> &str {
+        self.text
+            .get(from..to)
+            .unwrap_or_else(|| unreachable!("offsets are recorded by Request's own pushes"))
+    }
+
+    fn pair(&self, s: Span) -> (&str, &str) {
+        (self.slice(s.start, s.eq), self.slice(s.eq + 1, s.end))
+    }
+
+    /// Adds every pair of a form-encoded string (a query or a body), decoding strictly
+    /// ([`encoding::parse_form`]'s rules) and encoding again. A component with no `%` or `+`
+    /// decodes to itself, so it is encoded straight from the input.
+    fn push_form_encoded(&mut self, input: &str, part: &'static str) -> Result<(), RequestError> {
+        // One byte scan for the `&` and first `=` of each pair (both ASCII, so every offset
+        // is a character boundary).
+        let mut pair_start = 0;
+        let mut eq = None;
+        for (i, b) in input
+            .bytes()
+            .enumerate()
+            .chain(core::iter::once((input.len(), b'&')))
+        {
+            match b {
+                b'=' if eq.is_none() => eq = Some(i),
+                b'&' => {
+                    if i > pair_start {
+                        let (name, value) = match eq {
+                            Some(e) => (cut(input, pair_start, e), cut(input, e + 1, i)),
+                            None => (cut(input, pair_start, i), ""),
+                        };
+                        let start = self.text.len();
+                        self.push_component(name, part)?;
+                        let eq = self.text.len();
+                        self.text.push('=');
+                        self.push_component(value, part)?;
+                        let end = self.text.len();
+                        self.spans.push(Span { start, eq, end });
+                    }
+                    pair_start = i + 1;
+                    eq = None;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn push_component(&mut self, component: &str, part: &'static str) -> Result<(), RequestError> {
+        if component.bytes().any(|b| b == b'%' || b == b'+') {
+            let decoded = encoding::form_decode(component)
+                .map_err(|source| RequestError::BadEncoding { part, source })?;
+            encoding::encode_into(&mut self.text, &decoded);
+        } else {
+            encoding::encode_into(&mut self.text, component);
+        }
+        Ok(())
+    }
+
+    /// RFC 5849 §3.4.1.3.2: by encoded name, then encoded value.
+    fn sort(&mut self) {
+        let mut spans = core::mem::take(&mut self.spans);
+        spans.sort_unstable_by(|a, b| self.pair(*a).cmp(&self.pair(*b)));
+        self.spans = spans;
+    }
+}
+
+/// `input[from..to]` for offsets of ASCII delimiters found by a byte scan of `input` (or its
+/// ends): in range and on character boundaries.
+fn cut(input: &str, from: usize, to: usize) -> &str {
+    input
+        .get(from..to)
+        .unwrap_or_else(|| unreachable!("offsets of ASCII delimiters are character boundaries"))
+}
+
+/// Bytes the fast URL parser keeps in a path: RFC 3986 `pchar` and `/` (`%` is checked
+/// apart).
+const PATH_BYTES: [bool; 256] = byte_table(b"!$&'()*+,;=:@/-._~");
+/// Bytes the fast URL parser keeps in a query: visible ASCII the URL Standard leaves as it
+/// is in a special URL's query (it escapes `"`, `#`, `'`, `<` and `>`).
+const QUERY_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x21;
+    while b < 0x7f {
+        t[b] = !matches!(b as u8, b'"' | b'#' | b'\'' | b'<' | b'>');
+        b += 1;
+    }
+    t
+};
+
+/// A table of ASCII letters, digits and `extra`.
+const fn byte_table(extra: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
 }
 
 /// RFC 9110 §5.6.2 token characters (HTTP method names).
 fn is_token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Checks a method and upper-cases it; the common methods borrow a static string.
+fn normalize_method(method: &str) -> Result<Cow<'static, str>, RequestError> {
+    if method.is_empty() || !method.bytes().all(is_token_char) {
+        return Err(RequestError::BadMethod(method.to_owned()));
+    }
+    const COMMON: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    Ok(
+        match COMMON.iter().find(|m| m.eq_ignore_ascii_case(method)) {
+            Some(m) => Cow::Borrowed(m),
+            None => Cow::Owned(method.to_ascii_uppercase()),
+        },
+    )
+}
+
+/// A URL in the plain form the fast parser reads: the description it gives is exactly the one
+/// the `url` crate's parse gives, because nothing in it would be rewritten.
+struct PlainUrl<'a> {
+    /// The whole URL (no fragment).
+    url: &'a str,
+    /// Scheme, host, port and path: the base string URI as it stands.
+    base_uri: &'a str,
+    /// The query, without `?`.
+    query: Option<&'a str>,
+}
+
+impl<'a> PlainUrl<'a> {
+    /// Reads `url` if it is plain; `None` sends it to the `url` crate, which either rewrites
+    /// it (WHATWG URL Standard) or refuses it. Plain means:
+    /// * scheme `http://` or `https://`, lower case;
+    /// * host of lower-case letters, digits, `-` and `.`, whose last label starts with a
+    ///   letter (so never an IPv4 address in one of the forms the URL Standard rewrites),
+    ///   without empty labels or an `xn--` label (IDNA checks);
+    /// * a port, if any, of digits without a leading zero, other than the scheme's default
+    ///   (the `url` crate drops it) and within range;
+    /// * a path that starts with `/`, of RFC 3986 `pchar`s and `/`, with no segment starting
+    ///   with `.` and no `%2E` anywhere (dot-segment removal), and every `%` starting an
+    ///   escape;
+    /// * a query of visible ASCII other than `"`, `#`, `'`, `<`, `>`; no fragment.
+    fn parse(url: &'a str) -> Option<Self> {
+        let (https, rest) = match url.strip_prefix("https://") {
+            Some(rest) => (true, rest),
+            None => (false, url.strip_prefix("http://")?),
+        };
+        let bytes = rest.as_bytes();
+        // One pass over the authority, one over the path, one over the query.
+        let mut i = 0;
+        let mut colon = None;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'/' | b'?' | b'#' => break,
+                b':' if colon.is_none() => colon = Some(i),
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => {}
+                _ => return None,
+            }
+            i += 1;
+        }
+        let (host, port) = match colon {
+            Some(c) => (rest.get(..c)?, Some(rest.get(c + 1..i)?)),
+            None => (rest.get(..i)?, None),
+        };
+        if !plain_host(host) || !port.map_or(true, |p| plain_port(p, https)) {
+            return None;
+        }
+        // The path: `pchar`s and `/`, escapes well formed, no dot segment in any spelling.
+        if bytes.get(i) != Some(&b'/') {
+            return None;
+        }
+        let mut after_slash = false;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'?' => break,
+                b'.' if after_slash => return None,
+                b'%' => {
+                    let (hi, lo) = (*bytes.get(i + 1)?, *bytes.get(i + 2)?);
+                    let dot = hi == b'2' && lo.eq_ignore_ascii_case(&b'e');
+                    if dot || !hi.is_ascii_hexdigit() || !lo.is_ascii_hexdigit() {
+                        return None;
+                    }
+                }
+                b if PATH_BYTES[usize::from(b)] => {}
+                _ => return None,
+            }
+            after_slash = b == b'/';
+            i += 1;
+        }
+        let query = match bytes.get(i) {
+            Some(b'?') => {
+                let query = rest.get(i + 1..)?;
+                let plain = query.bytes().all(|b| QUERY_BYTES[usize::from(b)]);
+                if !plain {
+                    return None;
+                }
+                Some(query)
+            }
+            _ => None,
+        };
+        let base_len = url.len() - (bytes.len() - i);
+        Some(Self {
+            url,
+            base_uri: url.get(..base_len)?,
+            query,
+        })
+    }
+}
+
+/// A port the URL Standard keeps as written: digits without a leading zero, in range, not
+/// the scheme's default (which it drops).
+fn plain_port(port: &str, https: bool) -> bool {
+    let default = if https { 443 } else { 80 };
+    !port.starts_with('0')
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u16>().is_ok_and(|n| n != default)
+}
+
+fn plain_host(host: &str) -> bool {
+    let ok_bytes = host
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    if !ok_bytes
+        || host
+            .split('.')
+            .any(|l| l.is_empty() || l.starts_with("xn--"))
+    {
+        return false;
+    }
+    let last_is_name = host
+        .rsplit('.')
+        .next()
+        .and_then(|last| last.bytes().next())
+        .is_some_and(|b| b.is_ascii_lowercase());
+    // A last label with a digit makes the host an IPv4 address to the URL Standard, which
+    // rewrites every form but the canonical dotted quad.
+    last_is_name || canonical_ipv4(host)
+}
+
+/// `a.b.c.d`, each 0 to 255 in decimal without a leading zero.
+fn canonical_ipv4(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() == 4
+        && labels.iter().all(|l| {
+            l.len() <= 3
+                && l.bytes().all(|b| b.is_ascii_digit())
+                && (*l == "0" || !l.starts_with('0'))
+                && l.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 /// RFC 5849 §3.4.1.2: scheme and host lower-case, default port dropped (80 for http, 443 for
@@ -387,12 +680,105 @@ mod tests {
         let r = Request::new("POST", "http://h/?b=2&a=%7e+x")
             .unwrap()
             .with_form([("a", "1")]);
-        let got: Vec<_> = r
-            .encoded_params()
-            .iter()
-            .map(|p| format!("{}={}", p.name, p.value))
-            .collect();
+        let got: Vec<_> = r.params().map(|(n, v)| format!("{n}={v}")).collect();
         assert_eq!(got, ["a=1", "a=~%20x", "b=2"]);
+        assert_eq!(r.form_body(), "a=1");
+    }
+
+    #[test]
+    fn methods_are_upper_cased() {
+        for (given, want) in [("get", "GET"), ("Post", "POST"), ("propfind", "PROPFIND")] {
+            assert_eq!(Request::new(given, "http://h/").unwrap().method(), want);
+        }
+    }
+
+    /// The description through the `url` crate, for comparison with the fast parser.
+    fn slow(url: &str) -> Result<Request, RequestError> {
+        let parsed = Url::parse(url).map_err(|e| RequestError::BadUrl(e.to_string()))?;
+        Request::from_url("GET", parsed)
+    }
+
+    fn same(url: &str) {
+        let fast = Request::new("GET", url);
+        let slow = slow(url);
+        match (&fast, &slow) {
+            (Ok(f), Ok(s)) => {
+                assert_eq!(f.url(), s.url(), "url of {url:?}");
+                assert_eq!(f.base_uri(), s.base_uri(), "base URI of {url:?}");
+                assert_eq!(f.base_uri_encoded(), s.base_uri_encoded(), "{url:?}");
+                let (fp, sp): (Vec<_>, Vec<_>) = (f.params().collect(), s.params().collect());
+                assert_eq!(fp, sp, "params of {url:?}");
+            }
+            (Err(f), Err(s)) => assert_eq!(f, s, "error of {url:?}"),
+            _ => panic!("{url:?}: fast {fast:?} vs url crate {slow:?}"),
+        }
+    }
+
+    #[test]
+    fn the_fast_parser_agrees_with_the_url_crate() {
+        let rows = [
+            "https://www.google.com/calendar/feeds/default/private/full?max-results=25&alt=json",
+            "http://example.com/",
+            "http://127.0.0.1:8080/accounts/OAuthGetRequestToken?scope=a+b&x=%7e",
+            "http://127.1/",
+            "http://0x7f.0.0.1/",
+            "http://01.2.3.4/",
+            "http://256.2.3.4/",
+            "http://EXAMPLE.com/",
+            "HTTP://example.com/",
+            "http://example.com:80/",
+            "https://example.com:443/a",
+            "http://example.com:443/a",
+            "http://example.com:080/a",
+            "http://example.com:0/a",
+            "http://example.com:65536/a",
+            "http://example.com:/a",
+            "http://example.com",
+            "http://example.com?x=1",
+            "http://example.com/a/./b",
+            "http://example.com/a/../b",
+            "http://example.com/a/%2e%2e/b",
+            "http://example.com/a/%2E/b",
+            "http://example.com/a b",
+            "http://example.com/a%zz",
+            "http://example.com/a?b=%zz",
+            "http://example.com/a?b=%FF",
+            "http://example.com/a?b=c d",
+            "http://example.com/a?b='",
+            "http://example.com/a#frag",
+            "http://example.com/a?b#frag",
+            "http://u:p@example.com/",
+            "http://[::1]:8080/x",
+            "http://xn--nxasmq6b.com/",
+            "http://a..b/",
+            "http://.a/",
+            "http://a./",
+            "http://a-b.c_d/",
+            "http://example.com/\\a",
+            "http://example.com/caf\u{e9}",
+            "http://example.com/?q=caf\u{e9}",
+            "ftp://example.com/",
+            "http://example.com/a?&&b=1&c&=d",
+            "http://example.com/!$&'()*+,;=:@",
+        ];
+        for url in rows {
+            same(url);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_parser_agrees_on_generated_urls(
+            scheme in "(http|https|HTTP)",
+            host in "[a-zA-Z0-9.-]{1,12}",
+            port in proptest::option::of("[0-9]{1,6}"),
+            path in "(/[a-zA-Z0-9._~%!$&'()*+,;=:@ -]{0,8}){0,4}",
+            query in proptest::option::of("[a-zA-Z0-9%+=&~._ '\"<>#-]{0,20}"),
+        ) {
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+            same(&format!("{scheme}://{host}{port}{path}{query}"));
+        }
     }
 
     #[test]

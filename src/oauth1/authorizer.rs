@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::base_string::{encode_cow, write_base_string_encoded, ProtocolParam, Second};
+use super::base_string::{
+    encode_cow, write_base_string_encoded, EncodedParam, ProtocolParam, Second,
+};
 use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac, SignatureBuf};
 use super::{OAuth1Error, SignatureMethod};
 use crate::authorizer::{AuthorizeError, Authorizer};
 use crate::encoding::encode_into;
-use crate::request::{Authorization, Context, EncodedParam, Request};
+use crate::request::{Authorization, Context, Request};
 use crate::secret::{ConsumerSecret, TokenSecret};
 
 #[cfg(feature = "rsa")]
@@ -373,7 +375,7 @@ impl OAuth1Authorizer {
         base_string.clear();
         signature.clear();
         if self.method == SignatureMethod::Plaintext
-            && request.url().scheme() != "https"
+            && !request.is_https()
             && !self.allow_insecure_plaintext
         {
             return Err(AuthorizeError::InsecurePlaintext);

@@ -11,7 +11,53 @@
 //! sorted lists: linear in the number of parameters.
 
 use crate::encoding::{encode_into, percent_encode, reencode_into};
-use crate::request::{EncodedParam, Request};
+use crate::request::Request;
+
+/// A parameter a credential sends with every request (consumer key, token, method, …),
+/// encoded once (`name`, `value`: the sort keys of RFC 5849 §3.4.1.3.2) and twice
+/// ([`EncodedParam::separated`]) when the credential is built, not on every signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct EncodedParam {
+    /// `enc(name)`.
+    pub(crate) name: String,
+    /// `enc(value)`.
+    pub(crate) value: String,
+    /// `%26` followed by `enc(enc(name) "=" enc(value))`: the pair as the base string writes
+    /// it after another pair, so the writer pushes one piece per parameter.
+    separated: String,
+}
+
+impl EncodedParam {
+    /// Encodes a decoded `(name, value)` pair once and twice.
+    pub(crate) fn new(name: &str, value: &str) -> Self {
+        let name = percent_encode(name);
+        let value = percent_encode(value);
+        let mut separated = String::with_capacity(name.len() + value.len() + 12);
+        separated.push_str(SEPARATOR);
+        reencode_into(&mut separated, &name);
+        separated.push_str("%3D");
+        reencode_into(&mut separated, &value);
+        Self {
+            name,
+            value,
+            separated,
+        }
+    }
+
+    /// `enc(enc(name) "=" enc(value))` preceded by `%26` unless it comes first.
+    pub(crate) fn piece(&self, first: bool) -> &str {
+        if first {
+            self.separated.strip_prefix(SEPARATOR).unwrap_or_else(|| {
+                unreachable!("`separated` starts with the separator pushed by new()")
+            })
+        } else {
+            &self.separated
+        }
+    }
+}
+
+/// `&` between two pairs, as the base string writes it (encoded a second time).
+const SEPARATOR: &str = "%26";
 
 /// Builds the base string for `request` with the protocol parameters `oauth` (decoded
 /// `(name, value)` pairs; `realm` and `oauth_signature` are skipped if present).
@@ -68,10 +114,13 @@ pub(crate) fn write_base_string_encoded(
     request: &Request,
     protocol: &[ProtocolParam<'_>],
 ) {
-    let params = request.encoded_params();
+    let params = request.params();
     let estimate = request.method().len()
         + request.base_uri_encoded().len()
-        + params.iter().map(|p| p.separated().len()).sum::<usize>()
+        + params
+            .clone()
+            .map(|(n, v)| n.len() + v.len() + 12)
+            .sum::<usize>()
         + protocol
             .iter()
             .map(|p| p.name.len() + p.value.len() * 2 + 6)
@@ -79,45 +128,37 @@ pub(crate) fn write_base_string_encoded(
         + 2;
     out.reserve(estimate);
 
-    // RFC 5849 §3.4.1.1: the method upper-cased, and encoded (§3.6) since a custom method
-    // may hold reserved characters (`A&B` must not add a third `&`).
-    let method = request.method();
-    if method.bytes().all(|b| b.is_ascii_uppercase()) {
-        out.push_str(method);
-    } else if method.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        for c in method.chars() {
-            out.push(c.to_ascii_uppercase());
-        }
-    } else {
-        encode_into(out, &method.to_ascii_uppercase());
-    }
+    // RFC 5849 §3.4.1.1: the method upper-cased (the request keeps it so), and encoded
+    // (§3.6) since a custom method may hold reserved characters (`A&B` must not add a third
+    // `&`).
+    encode_into(out, request.method());
     out.push('&');
     out.push_str(request.base_uri_encoded());
     out.push('&');
 
     // Merge the two sorted lists (compared on the once-encoded forms); each element is
     // written encoded a second time, separated by %26 (the second encoding of `&`).
-    let mut a = params.iter().peekable();
+    let mut a = params.peekable();
     let mut b = protocol.iter().peekable();
     let mut first = true;
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => (x.name.as_str(), x.value.as_str()) <= (y.name, y.value),
+            (Some(x), Some(y)) => *x <= (y.name, y.value),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
         };
+        let separator = if first { "" } else { SEPARATOR };
         if take_a {
-            if let Some(p) = a.next() {
-                // One piece per parameter: the `%26` separator is stored with it.
-                out.push_str(if first { p.twice() } else { p.separated() });
+            if let Some((name, value)) = a.next() {
+                out.push_str(separator);
+                reencode_into(out, name);
+                out.push_str("%3D");
+                reencode_into(out, value);
             }
         } else if let Some(p) = b.next() {
-            let separator = if first { "" } else { "%26" };
             match p.second {
-                Second::Precomputed(e) => {
-                    out.push_str(if first { e.twice() } else { e.separated() })
-                }
+                Second::Precomputed(e) => out.push_str(e.piece(first)),
                 Second::Plain => {
                     out.push_str(separator);
                     out.push_str(p.name);

@@ -165,15 +165,12 @@ impl HttpRequest {
     pub fn from_request(request: &Request) -> Self {
         // RFC 5849 §3.4.1.1 signs the upper-cased method; HTTP methods are case-sensitive
         // (RFC 9110 §9.1), so the wire carries the same spelling the signature covers.
-        let out = Self::new(
-            request.method().to_ascii_uppercase(),
-            request.url().as_str(),
-        );
-        if request.form().is_empty() {
-            out
-        } else {
+        let out = Self::new(request.method(), request.url());
+        if request.has_form() {
             out.header("Content-Type", "application/x-www-form-urlencoded")
-                .with_body(request.form_body().into_bytes())
+                .with_body(request.form_body().as_bytes().to_vec())
+        } else {
+            out
         }
     }
 

@@ -833,7 +833,7 @@ fn two_legged_request_appends_the_requestor_id() {
     ];
     for (url, want) in rows {
         let request = two_legged_request("GET", url, "jo@example.com").unwrap();
-        assert_eq!(request.url().as_str(), want, "{url}");
+        assert_eq!(request.url(), want, "{url}");
     }
     assert_eq!(
         two_legged_request("GET", "https://h/?xoauth_requestor_id=a", "b").unwrap_err(),
@@ -890,7 +890,7 @@ fn prepare_signed_sends_what_was_signed() {
     .unwrap();
     let req = prepare_signed(&authorizer, &get, &ctx()).unwrap();
     assert_eq!(req.method, "GET");
-    assert_eq!(req.url, get.url().as_str());
+    assert_eq!(req.url, get.url());
     let seen = Seen::of(&req);
     assert_eq!(seen.param("oauth_token"), Some("1/acc"));
     assert!(seen.base_string.contains("q%3Da%2520b"));
