@@ -1,11 +1,17 @@
 //! `gdauth`: the command-line face of `gdata-auth`, thin over the library.
 //!
-//! Commands are `gdauth <group> <command>`: `gdauth oauth1 sign` signs one request (or one
+//! Commands are `gdauth <protocol> <verb>`, one module per protocol with one file per verb
+//! (`oauth1/sign.rs`, `oauth1/verify.rs`): `gdauth oauth1 sign` signs one request (or one
 //! base string) exactly as the library does, and `gdauth oauth1 verify` checks one received
-//! request as a strict provider would, so other tools can script against both. Output goes
-//! to stdout; errors go to stderr as one `error: …` line naming what was wrong, never a
-//! secret, and the exit status is non-zero (2 for a misused command line, 1 for a failure,
-//! including a request that does not verify).
+//! request as a strict provider would, so other tools can script against both. Beside them,
+//! `gdauth serve` runs the emulator and `gdauth demo` walks every protocol against it.
+//! Output goes to stdout; errors go to stderr as one `error: …` line naming what was wrong,
+//! never a secret, and the exit status is non-zero (2 for a misused command line, 1 for a
+//! failure, including a request that does not verify).
+//!
+//! A protocol plugs in with a module `<protocol>/` (its subcommand enum and `run`), one
+//! variant in [`Group`] and one arm in [`main`]; flags it shares with others come from
+//! [`args`].
 
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -18,15 +24,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-// A crate root resolves `mod x;` beside itself (src/bin/x.rs), so name the directory.
-
+mod args;
 mod demo;
-
 mod oauth1;
-
 mod serve;
-
-mod verify;
 
 /// Google Data (GData) legacy auth protocols: sign, verify and emulate.
 // No `Debug` on the argument types: they hold secrets.
@@ -37,7 +38,7 @@ struct Cli {
     group: Group,
 }
 
-/// The protocol (or tool) groups; each has its own commands.
+/// The protocol (or tool) groups; each protocol has its own commands.
 #[derive(Subcommand)]
 enum Group {
     /// OAuth 1.0 / 1.0a (RFC 5849).
@@ -62,6 +63,7 @@ enum CliError {
 }
 
 impl CliError {
+    /// 2 for a refused command line, 1 otherwise.
     fn exit_code(&self) -> ExitCode {
         match self {
             Self::Usage(_) => ExitCode::from(2),
@@ -69,6 +71,7 @@ impl CliError {
         }
     }
 
+    /// The message, shown as it is.
     fn message(&self) -> &str {
         match self {
             Self::Usage(m) | Self::Failed(m) | Self::Rejected(m) => m,

@@ -30,3 +30,26 @@ fn demo_runs_every_step_and_succeeds() {
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
 }
+
+#[test]
+fn headings_and_steps_are_numbered_across_sections() {
+    // The runner numbers the headings and steps of every protocol's section in one series.
+    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let headings: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("== "))
+        .map(|l| l.split_once(". ").unwrap().0)
+        .collect();
+    assert_eq!(headings, ["1", "2", "3", "4", "5", "6"]);
+    let steps: Vec<usize> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ["))
+        .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
+        .collect();
+    assert_eq!(steps, (1..=15).collect::<Vec<_>>());
+}

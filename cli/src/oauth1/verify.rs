@@ -14,35 +14,30 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::{Args, ValueEnum};
-use gdata_auth::encoding::{form_encode, parse_form};
+use clap::{Arg, Args, ValueEnum};
+use gdata_auth::encoding::{form_encode, Form};
 use gdata_auth::oauth1::header::parse_header;
 use gdata_auth::oauth1::verifier::{
     received_base_string, ConsumerCredential, CredentialLookup, Profile, ReceivedRequest, Verified,
     Verifier, VerifierConfig, VerifyError,
 };
 use gdata_auth::oauth1::SignatureMethod;
-use gdata_auth::{Clock, ConsumerSecret, FixedClock, Request, SystemClock, TokenSecret};
+use gdata_auth::{Clock, ConsumerSecret, FixedClock, RsaVerifyingKey, SystemClock, TokenSecret};
 use url::Url;
 
-use crate::oauth1::{form_pairs, request_error, to_json, usage};
+use crate::args::{read_rsa_pem, to_json, usage, RequestArgs};
 use crate::CliError;
 
 /// Flags of `gdauth oauth1 verify`. No `Debug`: several fields are secrets.
+///
+/// The request flags are the shared [`RequestArgs`], both required here and worded for the
+/// provider's side.
 #[derive(Args)]
+#[command(mut_args(received_request))]
 pub(crate) struct VerifyArgs {
-    /// HTTP method of the received request.
-    #[arg(long, value_name = "M")]
-    method: String,
-
-    /// Full URL as the provider is reached (scheme, host, port), query included.
-    #[arg(long, value_name = "U")]
-    url: String,
-
-    /// One decoded parameter of the application/x-www-form-urlencoded body, split at the
-    /// first '='; repeat in body order.
-    #[arg(long = "form", value_name = "NAME=VALUE", allow_hyphen_values = true)]
-    form: Vec<String>,
+    /// The request as the provider received it.
+    #[command(flatten)]
+    request: RequestArgs,
 
     /// The Authorization header value as received ("OAuth realm=…, oauth_…"), without the
     /// "Authorization:" name.
@@ -97,6 +92,25 @@ pub(crate) struct VerifyArgs {
     /// Print one JSON object on stdout, valid or not.
     #[arg(long)]
     json: bool,
+}
+
+/// Makes `--method` and `--url` required and words the [`RequestArgs`] help for the
+/// provider's side. Applied with `mut_args`, which keeps clap's order of flags (see
+/// `oauth1 sign`).
+fn received_request(arg: Arg) -> Arg {
+    match arg.get_id().as_str() {
+        "method" => arg
+            .required(true)
+            .help("HTTP method of the received request"),
+        "url" => arg
+            .required(true)
+            .help("Full URL as the provider is reached (scheme, host, port), query included"),
+        "form" => arg.help(
+            "One decoded parameter of the application/x-www-form-urlencoded body, split at \
+             the first '='; repeat in body order",
+        ),
+        _ => arg,
+    }
 }
 
 /// `--profile` values.
@@ -173,11 +187,12 @@ impl CredentialLookup for FlagLookup {
 }
 
 /// Runs `gdauth oauth1 verify`; returns what to print on stdout.
-pub(crate) fn run(mut args: VerifyArgs) -> Result<String, CliError> {
+pub(super) fn run(mut args: VerifyArgs) -> Result<String, CliError> {
     // Refuse a request that cannot even be described before asking the verifier, so a
     // typo in --url is a usage error (2), not a verdict on the request (1).
-    Request::new(&args.method, &args.url).map_err(request_error)?;
-    let form = form_pairs(&args.form)?;
+    args.request.request()?;
+    let (method, url) = args.request.method_and_url()?;
+    let form = args.request.form_pairs()?;
     if let Some(value) = &args.authorization {
         let name = value.get(..14);
         if name.is_some_and(|n| n.eq_ignore_ascii_case("authorization:")) {
@@ -208,8 +223,8 @@ pub(crate) fn run(mut args: VerifyArgs) -> Result<String, CliError> {
 
     let form_body = (!form.is_empty()).then(|| form_encode(&form));
     let received = ReceivedRequest {
-        method: &args.method,
-        url: &args.url,
+        method,
+        url,
         authorization: args.authorization.as_deref(),
         form_body: form_body.as_deref(),
         body: None,
@@ -239,13 +254,12 @@ fn load_credential(
     }
 }
 
+/// Reads the `--rsa-cert` file; an unreadable or bad one is a usage error (2).
 fn load_rsa_credential(path: &std::path::Path) -> Result<ConsumerCredential, CliError> {
-    use gdata_auth::RsaVerifyingKey;
     let what = "a PEM public key or X.509 certificate";
-    let pem = crate::oauth1::read_pem_file(path, "--rsa-cert", what).map_err(CliError::Usage)?;
-    RsaVerifyingKey::from_pem(&pem)
+    read_rsa_pem(path, "--rsa-cert", what, RsaVerifyingKey::from_pem)
         .map(ConsumerCredential::rsa)
-        .map_err(|e| usage(format!("--rsa-cert {}: {e}", path.display())))
+        .map_err(CliError::Usage)
 }
 
 fn accepted(
@@ -350,32 +364,34 @@ fn reached_signature(e: &VerifyError) -> bool {
 
 /// The header's parameters when it uses the OAuth scheme; another scheme (or none) is not
 /// the verifier's business and contributes nothing, as in the verifier.
-fn header_params(received: &ReceivedRequest<'_>) -> Vec<(String, String)> {
-    received
+fn header_params(received: &ReceivedRequest<'_>) -> Form {
+    let params = received
         .authorization
         .and_then(|value| parse_header(value).ok())
         .map(|parsed| parsed.params)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    Form::from(params)
 }
 
 /// The received query's parameters (the URL was checked before verifying).
-fn query_params(url: &Url) -> Vec<(String, String)> {
-    parse_form(url.query().unwrap_or_default()).unwrap_or_default()
+fn query_params(url: &Url) -> Form {
+    Form::parse(url.query().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Whether the request says PLAINTEXT, which signs no base string (RFC 5849 §3.4.4). Only
 /// asked once the verifier has accepted the parameters' placement, so the first
-/// `oauth_signature_method` found is the only one.
+/// `oauth_signature_method` found (header, then query, then form) is the only one.
 fn signed_in_plaintext(received: &ReceivedRequest<'_>, form: &[(&str, &str)]) -> bool {
     let query = Url::parse(received.url)
         .map(|url| query_params(&url))
         .unwrap_or_default();
-    let header = header_params(received);
-    header
+    let body = Form::from(
+        form.iter()
+            .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+            .collect::<Vec<_>>(),
+    );
+    [header_params(received), query, body]
         .iter()
-        .chain(&query)
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .chain(form.iter().copied())
-        .find(|(n, _)| *n == "oauth_signature_method")
-        .is_some_and(|(_, v)| v == SignatureMethod::Plaintext.as_str())
+        .find_map(|params| params.first("oauth_signature_method"))
+        .is_some_and(|method| method == SignatureMethod::Plaintext.as_str())
 }

@@ -1,28 +1,22 @@
-//! `gdauth oauth1 …`: OAuth 1.0 commands.
-//!
-//! `sign` and `verify` (in [`crate::verify`]) are contracts other tools script against:
-//! their flag names and output shapes are stable. `sign` describes the request with
-//! [`Request`], signs it with [`OAuth1Authorizer`] and prints the `Authorization` header
-//! value, or (with `--json`) the base string, signature and header. `--base-string` mode
-//! signs a given base string with the raw signature primitives, for checking another
+//! `gdauth oauth1 sign`: describes the request with [`Request`](gdata_auth::Request) (the shared
+//! [`RequestArgs`]), signs it with [`OAuth1Authorizer`] and prints the `Authorization`
+//! header value, or (with `--json`) the base string, signature and header. `--base-string`
+//! mode signs a given base string with the raw signature primitives, for checking another
 //! implementation's signatures.
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand};
+use clap::{Arg, Args};
 use gdata_auth::oauth1::signature::{sign_with_secret, signing_key};
 use gdata_auth::oauth1::{OAuth1Authorizer, SignatureMethod};
 use gdata_auth::{
-    Clock as _, ConsumerSecret, Context, NonceSource as _, OsNonce, Request, RequestError,
-    SystemClock, TokenSecret,
+    Clock as _, ConsumerSecret, Context, NonceSource as _, OsNonce, RsaSigningKey, SystemClock,
+    TokenSecret,
 };
 use zeroize::Zeroizing;
 
+use crate::args::{failed, read_rsa_pem, to_json, usage, RequestArgs};
 use crate::CliError;
-
-/// Largest `--rsa-key` (or `verify --rsa-cert`) file read, in bytes: an 8192-bit PKCS#8 PEM
-/// is under 7 KiB, and a cap keeps `--rsa-key /dev/zero` from eating memory.
-const MAX_KEY_FILE: u64 = 64 * 1024;
 
 /// The signature methods `--signature-method` accepts, spelled as on the wire.
 const METHODS: [&str; 4] = ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"];
@@ -45,32 +39,13 @@ const REQUEST_ONLY: [&str; 14] = [
     "dangerous_allow_insecure",
 ];
 
-/// OAuth 1.0 commands.
-#[derive(Subcommand)]
-pub(crate) enum Command {
-    /// Sign one request and print its Authorization header value (or, with --base-string,
-    /// sign a signature base string).
-    Sign(Box<SignArgs>),
-    /// Verify one received request as a strict provider would, and name the check that
-    /// failed.
-    Verify(Box<crate::verify::VerifyArgs>),
-}
-
 /// Flags of `gdauth oauth1 sign`. No `Debug`: several fields are secrets.
 #[derive(Args)]
+#[command(mut_args(require_request))]
 pub(crate) struct SignArgs {
-    /// HTTP method of the request (GET, POST, …).
-    #[arg(long, value_name = "M", required_unless_present = "base_string")]
-    method: Option<String>,
-
-    /// Full request URL; its query parameters are signed.
-    #[arg(long, value_name = "U", required_unless_present = "base_string")]
-    url: Option<String>,
-
-    /// One decoded parameter of an application/x-www-form-urlencoded body, split at the
-    /// first '='; repeat in body order.
-    #[arg(long = "form", value_name = "NAME=VALUE", allow_hyphen_values = true)]
-    form: Vec<String>,
+    /// The request to sign (not with `--base-string`).
+    #[command(flatten)]
+    request: RequestArgs,
 
     /// oauth_consumer_key.
     #[arg(long, value_name = "K", required_unless_present = "base_string")]
@@ -160,6 +135,16 @@ pub(crate) struct SignArgs {
     base_string: Option<String>,
 }
 
+/// Makes `--method` and `--url` required unless `--base-string` is given. Applied with
+/// `mut_args`, which keeps clap's order of flags: `mut_arg` would move them last, and the
+/// "not provided" and usage lines with them.
+fn require_request(arg: Arg) -> Arg {
+    match arg.get_id().as_str() {
+        "method" | "url" => arg.required_unless_present("base_string"),
+        _ => arg,
+    }
+}
+
 /// `--json` output of a request signature.
 #[derive(serde::Serialize)]
 struct SignedJson<'a> {
@@ -174,21 +159,14 @@ struct SignatureJson<'a> {
     signature: &'a str,
 }
 
-/// Runs an OAuth 1.0 command; returns what to print on stdout.
-pub(crate) fn run(cmd: Command) -> Result<String, CliError> {
-    match cmd {
-        Command::Sign(args) => sign(*args),
-        Command::Verify(args) => crate::verify::run(*args),
-    }
-}
-
 /// The signing key the flags name: shared secrets or an RSA private key.
 enum Key {
     Shared(ConsumerSecret),
-    Rsa(Box<gdata_auth::RsaSigningKey>),
+    Rsa(Box<RsaSigningKey>),
 }
 
-fn sign(mut args: SignArgs) -> Result<String, CliError> {
+/// Runs `gdauth oauth1 sign`; returns what to print on stdout.
+pub(super) fn run(mut args: SignArgs) -> Result<String, CliError> {
     let method = match args.signature_method.as_deref() {
         None => SignatureMethod::HmacSha1,
         Some(name) => SignatureMethod::parse(name).map_err(|e| usage(format!("{e}")))?,
@@ -234,46 +212,16 @@ fn load_key(
     }
 }
 
+/// Reads the `--rsa-key` file; an unreadable or bad key is a failure (1), not a usage error.
 fn load_rsa_key(path: &Path) -> Result<Key, CliError> {
-    let pem = read_key_file(path)?;
-    gdata_auth::RsaSigningKey::from_pem(&pem)
-        .map(|key| Key::Rsa(Box::new(key)))
-        .map_err(|e| CliError::Failed(format!("--rsa-key {}: {e}", path.display())))
-}
-
-/// Reads a PEM file, refusing anything over [`MAX_KEY_FILE`] rather than truncating it.
-/// `flag` names the flag the path came from and `expected` what the file should hold, for
-/// the message; the caller decides which [`CliError`] a failure is.
-pub(crate) fn read_pem_file(
-    path: &Path,
-    flag: &str,
-    expected: &str,
-) -> Result<Zeroizing<String>, String> {
-    use std::io::Read as _;
-    let cannot = |e: std::io::Error| format!("cannot read {flag} file {}: {e}", path.display());
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_KEY_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_KEY_FILE {
-        return Err(format!(
-            "{flag} file {} is larger than {MAX_KEY_FILE} bytes: not {expected}",
-            path.display()
-        ));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
-        format!(
-            "{flag} file {} is not text: expected {expected}",
-            path.display()
-        )
-    })?;
-    Ok(Zeroizing::new(text.to_owned()))
-}
-
-/// Reads the `--rsa-key` file; see [`read_pem_file`].
-fn read_key_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
-    read_pem_file(path, "--rsa-key", "a PEM private key").map_err(CliError::Failed)
+    read_rsa_pem(
+        path,
+        "--rsa-key",
+        "a PEM private key",
+        RsaSigningKey::from_pem,
+    )
+    .map(|key| Key::Rsa(Box::new(key)))
+    .map_err(CliError::Failed)
 }
 
 /// `--base-string` mode: the raw signature primitives over a given base string.
@@ -305,17 +253,15 @@ fn sign_request(
     key: Key,
     token_secret: TokenSecret,
 ) -> Result<String, CliError> {
-    let (Some(http_method), Some(url), Some(consumer_key)) =
-        (args.method, args.url, args.consumer_key)
+    let (Some(_), Some(_), Some(consumer_key)) =
+        (&args.request.method, &args.request.url, args.consumer_key)
     else {
         // clap requires all three outside --base-string mode; keep the check anyway.
         return Err(usage("--method, --url and --consumer-key are required"));
     };
 
-    let form = form_pairs(&args.form)?;
-    let request = Request::new(&http_method, &url)
-        .map_err(request_error)?
-        .with_form(form);
+    let form = args.request.form_pairs()?;
+    let request = args.request.request()?.with_form(form);
 
     let mut auth = match key {
         Key::Shared(cs) => {
@@ -385,37 +331,4 @@ fn sign_request(
     } else {
         Ok(header.to_owned())
     }
-}
-
-/// A refused `--method` or `--url`, named by its flag.
-pub(crate) fn request_error(e: RequestError) -> CliError {
-    match e {
-        RequestError::BadMethod(_) => usage(format!("--method: {e}")),
-        _ => usage(format!("--url: {e}")),
-    }
-}
-
-/// Splits each `--form NAME=VALUE` at its first `=`, in order.
-pub(crate) fn form_pairs(flags: &[String]) -> Result<Vec<(&str, &str)>, CliError> {
-    flags
-        .iter()
-        .enumerate()
-        .map(|(i, pair)| {
-            // The value may be a secret (a password in a form body): name the position only.
-            pair.split_once('=')
-                .ok_or_else(|| usage(format!("--form #{} has no '=': expected NAME=VALUE", i + 1)))
-        })
-        .collect()
-}
-
-pub(crate) fn to_json(value: &impl serde::Serialize) -> Result<String, CliError> {
-    serde_json::to_string(value).map_err(|e| CliError::Failed(format!("JSON output: {e}")))
-}
-
-pub(crate) fn usage(message: impl Into<String>) -> CliError {
-    CliError::Usage(message.into())
-}
-
-fn failed(e: impl std::fmt::Display) -> CliError {
-    CliError::Failed(e.to_string())
 }
