@@ -1,6 +1,11 @@
 //! The sample protected feeds (`/{service}/feeds/…` and `/feeds/…`), answered in Atom only for
-//! a valid OAuth request whose grant covers the path; plus a small index page at `/` and 404
-//! for anything else.
+//! a request whose credential grants a user and scopes that cover the path; plus a small index
+//! page at `/` and 404 for anything else.
+//!
+//! Feeds ask one question of every protocol, [`CredentialGrant::grant`]: which user and scopes
+//! does this request's credential grant? The first protocol of [`App::credential_grants`] that
+//! recognises the credential answers it, in its own wire format. Adding a protocol adds an
+//! implementation of [`CredentialGrant`] and an entry in that list, no branch here.
 
 use std::sync::Arc;
 
@@ -8,9 +13,63 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::http::{endpoint, esc, html_response, Incoming, LogNote, Problem};
-use super::state::Grant;
-use super::{App, ANONYMOUS_CONSUMER};
+use super::http::{accept, esc, html_response, noted, Incoming, ReadError};
+use super::App;
+
+/// What a request's credential grants.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The user whose data it is.
+    pub user: String,
+    /// The scopes granted; `None` means every scope (OAuth's two-legged access).
+    pub scopes: Option<Vec<String>>,
+    /// Who reads, as the log and the feed name it (`consumer example.com`).
+    pub client: String,
+    /// How the credential was granted (`three-legged`, `two-legged`).
+    pub how: &'static str,
+    /// The protocol (`OAuth`).
+    pub protocol: &'static str,
+}
+
+/// Why a feed request is refused before or after a protocol granted it.
+#[derive(Debug)]
+pub enum FeedRefusal {
+    /// The request could not be read.
+    Unreadable(ReadError),
+    /// No protocol recognises a credential in the request.
+    NoCredential,
+    /// The credential's scopes do not cover the feed.
+    WrongScope,
+}
+
+/// What the index page says about a protocol.
+#[derive(Debug)]
+pub struct Description {
+    /// The protocol's name (`OAuth 1.0a`).
+    pub name: &'static str,
+    /// Its endpoint paths.
+    pub endpoints: &'static [&'static str],
+    /// What its registered clients are called (`Consumers`).
+    pub clients: &'static str,
+    /// The registered clients, sorted.
+    pub client_ids: Vec<String>,
+}
+
+/// What the feeds and the index page ask of each protocol.
+pub trait CredentialGrant: Send + Sync {
+    /// Which user and scopes this request's credential grants: `None` when the request
+    /// carries no credential of this protocol, `Some(Err(answer))` when it carries one that
+    /// is refused (the answer in the protocol's wire format).
+    fn grant(&self, app: &App, incoming: &Incoming) -> Option<Result<Grant, Response>>;
+
+    /// The protocol's answer to a refused feed request; `realm` is the scheme-host-port the
+    /// client addressed. [`FeedRefusal::WrongScope`] is asked of the protocol that granted,
+    /// the others of [`App::unclaimed_feeds`].
+    fn refuse(&self, why: FeedRefusal, realm: &str) -> Response;
+
+    /// The protocol on the index page.
+    fn describe(&self) -> Description;
+}
 
 /// Whether `path` is a feed: `/feeds/…` or `/{service}/feeds/…`.
 fn is_feed_path(path: &str) -> bool {
@@ -45,60 +104,36 @@ pub async fn fallback(State(app): State<Arc<App>>, req: Request) -> Response {
     if !is_feed_path(&path) {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     }
-    endpoint(app, req, feed).await
+    let incoming = match accept(&app, req, |e, realm| {
+        app.unclaimed_feeds()
+            .refuse(FeedRefusal::Unreadable(e), realm)
+    })
+    .await
+    {
+        Ok(i) => i,
+        Err(resp) => return resp,
+    };
+    for protocol in app.credential_grants() {
+        match protocol.grant(&app, &incoming) {
+            None => continue,
+            Some(Err(refused)) => return refused,
+            Some(Ok(grant)) => {
+                if let Some(scopes) = &grant.scopes {
+                    if !scopes.iter().any(|s| scope_covers(s, &incoming.path)) {
+                        return protocol.refuse(FeedRefusal::WrongScope, &incoming.base);
+                    }
+                }
+                return feed(&app, &incoming, &grant);
+            }
+        }
+    }
+    app.unclaimed_feeds()
+        .refuse(FeedRefusal::NoCredential, &incoming.base)
 }
 
-fn feed(app: &App, incoming: &Incoming) -> Result<Response, Problem> {
-    let unsigned = incoming.authorization.is_none()
-        && !incoming
-            .plain_params()?
-            .iter()
-            .any(|(n, _)| n.starts_with("oauth_"));
-    if unsigned {
-        return Err(Problem::unauthorized(
-            "parameter_absent",
-            "this feed needs an OAuth Authorization (three-legged or two-legged)",
-        )
-        .with("oauth_parameters_absent", "oauth_consumer_key"));
-    }
-    let v = app.verify(incoming)?;
-    let (grant, how) = match v.token.as_deref() {
-        Some(token) => (app.store.grant(&v.consumer_key, token)?, "three-legged"),
-        None => {
-            if v.consumer_key == ANONYMOUS_CONSUMER {
-                return Err(Problem::unauthorized(
-                    "permission_denied",
-                    "two-legged access needs a registered consumer; the anonymous consumer's secret is public",
-                ));
-            }
-            let requestor = v
-                .param("xoauth_requestor_id")
-                .ok_or_else(|| Problem::absent("xoauth_requestor_id"))?;
-            let user = app.user(requestor).ok_or_else(|| {
-                Problem::unauthorized(
-                    "permission_denied",
-                    "xoauth_requestor_id names no account on this emulator",
-                )
-            })?;
-            (
-                Grant {
-                    user: user.email.clone(),
-                    scopes: None,
-                },
-                "two-legged",
-            )
-        }
-    };
-    if let Some(scopes) = &grant.scopes {
-        if !scopes.iter().any(|s| scope_covers(s, &incoming.path)) {
-            return Err(Problem::unauthorized(
-                "permission_denied",
-                "Token invalid - AuthSub token has wrong scope",
-            ));
-        }
-    }
-    let xml = atom(app, incoming, &grant.user, &v.consumer_key, how);
-    let mut resp = (StatusCode::OK, xml).into_response();
+/// The feed, for a grant that covers it.
+fn feed(app: &App, incoming: &Incoming, grant: &Grant) -> Response {
+    let mut resp = (StatusCode::OK, atom(app, incoming, grant)).into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -106,15 +141,15 @@ fn feed(app: &App, incoming: &Incoming) -> Result<Response, Problem> {
     );
     h.insert("gdata-version", HeaderValue::from_static("2.0"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp.extensions_mut().insert(LogNote(format!(
-        "{how} feed for {} via consumer {}",
-        grant.user, v.consumer_key
-    )));
-    Ok(resp)
+    noted(
+        resp,
+        format!("{} feed for {} via {}", grant.how, grant.user, grant.client),
+    )
 }
 
 /// The sample feed document.
-fn atom(app: &App, incoming: &Incoming, user: &str, consumer: &str, how: &str) -> String {
+fn atom(app: &App, incoming: &Incoming, grant: &Grant) -> String {
+    let user = grant.user.as_str();
     let service = incoming
         .path
         .trim_start_matches('/')
@@ -134,11 +169,13 @@ fn atom(app: &App, incoming: &Incoming, user: &str, consumer: &str, how: &str) -
             format!(
                 "<entry><id>{id}/{i}</id><updated>{updated}</updated>\
                  <title type='text'>Sample {kind} {i}</title>\
-                 <content type='text'>Read by consumer {consumer} for {user} ({how} OAuth).</content>\
+                 <content type='text'>Read by {client} for {user} ({how} {protocol}).</content>\
                  <author><name>{user}</name><email>{user}</email></author></entry>\n",
                 id = esc(id),
-                consumer = esc(consumer),
+                client = esc(&grant.client),
                 user = esc(user),
+                how = grant.how,
+                protocol = grant.protocol,
             )
         })
         .collect();
@@ -181,27 +218,45 @@ fn rfc3339(unix: u64) -> String {
 
 /// `/`: what this server is, for a person who opens it in a browser.
 fn index(app: &App) -> Response {
-    let consumers: Vec<String> = {
-        let mut keys: Vec<&String> = app.verifier.lookup().consumers.keys().collect();
-        keys.sort();
-        keys.into_iter()
-            .map(|k| format!("<code>{}</code>", esc(k)))
-            .collect()
-    };
+    fn codes<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+        items
+            .into_iter()
+            .map(|i| format!("<code>{}</code>", esc(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    let described: Vec<Description> = app
+        .credential_grants()
+        .iter()
+        .map(|p| p.describe())
+        .collect();
+    let endpoints: String = described
+        .iter()
+        .map(|d| {
+            format!(
+                "{} endpoints: {}. ",
+                d.name,
+                codes(d.endpoints.iter().copied())
+            )
+        })
+        .collect();
+    let clients: String = described
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {}. ",
+                d.clients,
+                codes(d.client_ids.iter().map(String::as_str))
+            )
+        })
+        .collect();
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gdata-auth emulator</title></head>\
          <body><h1>Google Accounts emulator (gdata-auth)</h1>\
-         <p>OAuth 1.0a endpoints: <code>/accounts/OAuthGetRequestToken</code>, \
-         <code>/accounts/OAuthAuthorizeToken</code>, <code>/accounts/OAuthGetAccessToken</code>, \
-         <code>/accounts/AuthSubRevokeToken</code>. Sample feeds under <code>/calendar/feeds/</code>, \
+         <p>{endpoints}Sample feeds under <code>/calendar/feeds/</code>, \
          <code>/m8/feeds/</code>, <code>/feeds/documents/</code>.</p>\
-         <p>Consumers: {}. Users: {}.</p></body></html>\n",
-        consumers.join(", "),
-        app.users
-            .iter()
-            .map(|u| format!("<code>{}</code>", esc(&u.email)))
-            .collect::<Vec<_>>()
-            .join(", ")
+         <p>{clients}Users: {}.</p></body></html>\n",
+        codes(app.accounts.all().iter().map(|u| u.email.as_str()))
     );
     html_response(StatusCode::OK, html)
 }

@@ -1,6 +1,7 @@
-//! HTTP plumbing shared by the emulator's routes: reading a request within size limits,
-//! rebuilding the URL the client signed, answering errors in the OAuth Problem Reporting
-//! format, escaping for HTML and XML, and the one-line-per-request log.
+//! HTTP plumbing shared by every protocol's routes: reading a request within size limits
+//! (with the URL the client addressed rebuilt), the endpoint wrapper that answers a refusal in
+//! the protocol's own wire format ([`WireError`]), escaping for HTML and XML, the headers of
+//! HTML pages, and the one-line-per-request log. Nothing here knows a protocol.
 
 use std::future::poll_fn;
 use std::pin::pin;
@@ -11,9 +12,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use thiserror::Error;
 
-use crate::encoding::{form_encode, parse_form};
-use crate::oauth1::verifier::{received_base_string, ReceivedRequest, VerifyError};
+use crate::encoding::{parse_form, EncodingError, Form};
 
 use super::App;
 
@@ -36,149 +37,82 @@ const MAX_LOGGED_PATH: usize = 200;
 #[derive(Debug, Clone)]
 pub struct LogNote(pub String);
 
-/// An error answer in the OAuth Problem Reporting style
-/// (`oauth_problem=…&oauth_problem_advice=…`), with the HTTP status RFC 5849 §3.2 gives it.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The `oauth_problem` value.
-    pub problem: &'static str,
-    /// Human-readable advice (`oauth_problem_advice`); never a secret.
-    pub advice: String,
-    /// Further Problem Reporting parameters (`oauth_parameters_absent`, …).
-    pub extra: Vec<(&'static str, String)>,
-    /// Extra headers (`Retry-After`).
-    pub headers: Vec<(header::HeaderName, String)>,
+/// Attaches a [`LogNote`] to a response.
+pub fn noted(mut resp: Response, note: impl Into<String>) -> Response {
+    resp.extensions_mut().insert(LogNote(note.into()));
+    resp
 }
 
-impl Problem {
-    /// A problem with the given status, code and advice.
-    pub fn new(status: StatusCode, problem: &'static str, advice: impl Into<String>) -> Self {
-        Self {
-            status,
-            problem,
-            advice: advice.into(),
-            extra: Vec::new(),
-            headers: Vec::new(),
+/// Why a request could not be read: the protocol-neutral outcome, which each protocol
+/// answers in its own wire format ([`WireError`]). The `Display` text is the advice given.
+#[derive(Debug, Error)]
+pub enum ReadError {
+    /// The `Authorization` header holds bytes other than visible ASCII.
+    #[error("Authorization header is not visible ASCII")]
+    AuthorizationNotAscii,
+    /// The `Host` header is not a plain `host[:port]`.
+    #[error("Host: not a host[:port]")]
+    BadHost,
+    /// The path has dot segments or unescaped characters: the `url` crate, which the signer
+    /// and verifier use, would normalize it to another resource.
+    #[error(
+        "the request path is not in normal form (dot segments or unescaped characters); \
+         sign and send the normalized URL"
+    )]
+    PathNotNormal,
+    /// A form body that is not UTF-8.
+    #[error("form body is not UTF-8")]
+    FormNotUtf8,
+    /// A body over [`MAX_BODY_BYTES`].
+    #[error("request body larger than {max} bytes", max = MAX_BODY_BYTES)]
+    BodyTooLarge,
+    /// The body could not be read.
+    #[error("unreadable request body")]
+    BodyUnreadable,
+    /// The body did not arrive within [`BODY_TIMEOUT`].
+    #[error("request body not received in time")]
+    BodyTimeout,
+    /// Malformed percent-encoding in the query or the form body.
+    #[error("{part}: {source}")]
+    BadEncoding {
+        /// `query` or `form body`.
+        part: &'static str,
+        /// What is wrong with it.
+        source: EncodingError,
+    },
+}
+
+impl ReadError {
+    /// The HTTP status: 413 for a body too large, 408 for one too slow, else 400.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            _ => StatusCode::BAD_REQUEST,
         }
     }
 
-    /// 400 `parameter_absent` naming the missing parameter.
-    pub fn absent(param: &str) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "parameter_absent",
-            format!("missing required parameter {param}"),
-        )
-        .with("oauth_parameters_absent", param)
-    }
-
-    /// 400 `parameter_rejected` naming the refused parameter.
-    pub fn rejected(param: &str, why: impl core::fmt::Display) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "parameter_rejected",
-            format!("{param}: {why}"),
-        )
-        .with("oauth_parameters_rejected", param)
-    }
-
-    /// 401 with the given problem.
-    pub fn unauthorized(problem: &'static str, advice: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, problem, advice)
-    }
-
-    /// 401 `token_rejected`.
-    pub fn token_rejected(advice: impl Into<String>) -> Self {
-        Self::unauthorized("token_rejected", advice)
-    }
-
-    /// 503, retry later.
-    pub fn busy(advice: impl Into<String>) -> Self {
-        let mut p = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "temporarily_unavailable",
-            advice,
-        );
-        p.headers.push((header::RETRY_AFTER, "5".to_owned()));
-        p
-    }
-
-    /// Adds a Problem Reporting parameter.
-    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.extra.push((name, value.into()));
-        self
-    }
-
-    /// The problem for a failed verification. `now` and `window` fill in
-    /// `oauth_acceptable_timestamps`; `incoming` gives the base string for a bad signature.
-    pub fn from_verify(e: &VerifyError, now: u64, window: u64, incoming: &Incoming) -> Self {
-        let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
-        let mut p = Self::new(status, e.oauth_problem(), e.to_string());
-        match e {
-            VerifyError::TimestampOutOfWindow { .. } | VerifyError::BadTimestamp => {
-                let lo = now.saturating_sub(window);
-                let hi = now.saturating_add(window);
-                p = p.with("oauth_acceptable_timestamps", format!("{lo}-{hi}"));
-            }
-            VerifyError::UnsupportedVersion => {
-                p = p.with("oauth_acceptable_versions", "1.0-1.0");
-            }
-            VerifyError::MissingParam(name) => {
-                p = p.with("oauth_parameters_absent", *name);
-            }
-            VerifyError::DuplicateProtocolParam(name) => {
-                p = p.with("oauth_parameters_rejected", name.clone());
-            }
-            VerifyError::BadSignature => {
-                // Google answered a bad signature with the base string it computed
-                // (`signature_invalid` / `base_string:…`), the one clue a developer needs.
-                // It holds no secret: the signature and the keys are not part of it.
-                if let Some(bs) = incoming.diagnostic_base_string() {
-                    p = p.with("oauth_signature_base_string", bs);
-                }
-            }
-            VerifyError::ReplayStoreFull => {
-                p.headers.push((header::RETRY_AFTER, "5".to_owned()));
-            }
-            _ => {}
+    /// The part of the request refused, where the refusal names one (`Host`, `query`,
+    /// `form body`).
+    pub fn part(&self) -> Option<&'static str> {
+        match self {
+            Self::BadHost => Some("Host"),
+            Self::BadEncoding { part, .. } => Some(part),
+            _ => None,
         }
-        p
     }
 
-    /// The response: `text/plain` body of form-encoded parameters; 401 adds a
-    /// `WWW-Authenticate: OAuth realm="…"` challenge.
-    pub fn into_response_with_realm(self, realm: &str) -> Response {
-        let mut pairs: Vec<(&str, &str)> = vec![("oauth_problem", self.problem)];
-        pairs.extend(self.extra.iter().map(|(n, v)| (*n, v.as_str())));
-        pairs.push(("oauth_problem_advice", self.advice.as_str()));
-        let body = form_encode(&pairs);
-        let note = format!("refused: oauth_problem={} ({})", self.problem, self.advice);
-        let mut resp = (self.status, body).into_response();
-        let h = resp.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=UTF-8"),
-        );
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if self.status == StatusCode::UNAUTHORIZED {
-            let realm: String = realm
-                .chars()
-                .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
-                .collect();
-            if let Ok(v) = HeaderValue::from_str(&format!("OAuth realm=\"{realm}\"")) {
-                h.insert(header::WWW_AUTHENTICATE, v);
-            }
-        }
-        for (name, value) in self.headers {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                h.insert(name, v);
-            }
-        }
-        resp.extensions_mut().insert(LogNote(note));
-        resp
+    /// Whether the answer closes the connection (the body was not, or not all, read).
+    pub fn closes_connection(&self) -> bool {
+        matches!(self, Self::BodyTooLarge | Self::BodyTimeout)
     }
+}
+
+/// How a protocol answers a refusal on the wire: its own error type, which also words a
+/// [`ReadError`]. [`endpoint`] is generic over it.
+pub trait WireError: From<ReadError> {
+    /// The response; `realm` is the scheme-host-port the client addressed, for a challenge.
+    fn into_response_with_realm(self, realm: &str) -> Response;
 }
 
 /// A request read within the limits, with the URL the client signed rebuilt.
@@ -214,23 +148,17 @@ impl core::fmt::Debug for Incoming {
 
 impl Incoming {
     /// Reads `req` (body capped at [`MAX_BODY_BYTES`]) and rebuilds its URL.
-    pub async fn read(app: &App, req: Request) -> Result<Self, Problem> {
+    pub async fn read(app: &App, req: Request) -> Result<Self, ReadError> {
         let (parts, body) = req.into_parts();
         let authorization = match parts.headers.get(header::AUTHORIZATION) {
             Some(v) => Some(
                 v.to_str()
-                    .map_err(|_| {
-                        Problem::new(
-                            StatusCode::BAD_REQUEST,
-                            "parameter_rejected",
-                            "Authorization header is not visible ASCII",
-                        )
-                    })?
+                    .map_err(|_| ReadError::AuthorizationNotAscii)?
                     .to_owned(),
             ),
             None => None,
         };
-        let base = app.base_for(&parts.headers)?;
+        let base = base_for(app, &parts.headers)?;
         let path_and_query = parts
             .uri
             .path_and_query()
@@ -245,12 +173,7 @@ impl Incoming {
             .map(|u| u.path() == path)
             .unwrap_or(false);
         if !normalized {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "parameter_rejected",
-                "the request path is not in normal form (dot segments or unescaped characters); \
-                 sign and send the normalized URL",
-            ));
+            return Err(ReadError::PathNotNormal);
         }
         let query = parts.uri.query().map(str::to_owned);
         let is_form = parts
@@ -269,13 +192,7 @@ impl Incoming {
             .and_then(|v| v.trim().parse::<u64>().ok());
         let bytes = read_body(body, declared).await?;
         let (form_body, body) = if is_form {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "parameter_rejected",
-                    "form body is not UTF-8",
-                )
-            })?;
+            let text = String::from_utf8(bytes).map_err(|_| ReadError::FormNotUtf8)?;
             (Some(text), None)
         } else if bytes.is_empty() {
             (None, None)
@@ -294,67 +211,56 @@ impl Incoming {
         })
     }
 
-    /// The verifier's view of this request.
-    pub fn received(&self) -> ReceivedRequest<'_> {
-        ReceivedRequest {
-            method: self.method.as_str(),
-            url: &self.url,
-            authorization: self.authorization.as_deref(),
-            form_body: self.form_body.as_deref(),
-            body: self.body.as_deref(),
-        }
-    }
-
     /// Decoded query and form parameters, in that order (unsigned pages such as the consent
     /// form read these). Malformed encoding is an error.
-    pub fn plain_params(&self) -> Result<Vec<(String, String)>, Problem> {
-        let mut out = parse_form(self.query.as_deref().unwrap_or_default())
-            .map_err(|e| Problem::rejected("query", e))?;
+    pub fn plain_params(&self) -> Result<Form, ReadError> {
+        let bad = |part| move |source| ReadError::BadEncoding { part, source };
+        let mut out =
+            parse_form(self.query.as_deref().unwrap_or_default()).map_err(bad("query"))?;
         if let Some(body) = &self.form_body {
-            out.extend(parse_form(body).map_err(|e| Problem::rejected("form body", e))?);
+            out.extend(parse_form(body).map_err(bad("form body"))?);
         }
-        Ok(out)
-    }
-
-    /// The base string the provider computes for this request, for the `signature_invalid`
-    /// answer: the verifier's own ([`received_base_string`]); `None` if it does not parse.
-    pub fn diagnostic_base_string(&self) -> Option<String> {
-        received_base_string(&self.received())
+        Ok(Form::from(out))
     }
 }
 
-fn too_large() -> Problem {
-    let mut p = Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "parameter_rejected",
-        format!("request body larger than {MAX_BODY_BYTES} bytes"),
-    );
-    p.headers.push((header::CONNECTION, "close".to_owned()));
-    p
+/// The scheme-host-port the client addressed: the public base URL, else the `Host` header
+/// (checked to be a plain `host[:port]`), else the local address.
+fn base_for(app: &App, headers: &HeaderMap) -> Result<String, ReadError> {
+    if let Some(u) = &app.public_base_url {
+        return Ok(u.clone());
+    }
+    let Some(host) = headers.get(header::HOST) else {
+        return Ok(format!("http://{}", app.local_addr));
+    };
+    let host = host.to_str().unwrap_or_default();
+    let ok = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b));
+    if !ok {
+        return Err(ReadError::BadHost);
+    }
+    Ok(format!("http://{host}"))
 }
 
 /// Reads the body: at most [`MAX_BODY_BYTES`] kept, at most [`MAX_DRAIN_BYTES`] read, within
 /// [`BODY_TIMEOUT`].
-async fn read_body(body: Body, declared: Option<u64>) -> Result<Vec<u8>, Problem> {
+async fn read_body(body: Body, declared: Option<u64>) -> Result<Vec<u8>, ReadError> {
     if declared.is_some_and(|n| n > MAX_DRAIN_BYTES as u64) {
-        return Err(too_large());
+        return Err(ReadError::BodyTooLarge);
     }
     let read = async move {
         let mut body = pin!(body);
         let mut kept = Vec::new();
         let mut total = 0usize;
         while let Some(frame) = poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-            let frame = frame.map_err(|_| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "parameter_rejected",
-                    "unreadable request body",
-                )
-            })?;
+            let frame = frame.map_err(|_| ReadError::BodyUnreadable)?;
             if let Ok(data) = frame.into_data() {
                 total = total.saturating_add(data.len());
                 if total > MAX_DRAIN_BYTES {
-                    return Err(too_large());
+                    return Err(ReadError::BodyTooLarge);
                 }
                 if total <= MAX_BODY_BYTES {
                     kept.extend_from_slice(&data);
@@ -362,21 +268,13 @@ async fn read_body(body: Body, declared: Option<u64>) -> Result<Vec<u8>, Problem
             }
         }
         if total > MAX_BODY_BYTES {
-            return Err(too_large());
+            return Err(ReadError::BodyTooLarge);
         }
         Ok(kept)
     };
     tokio::time::timeout(BODY_TIMEOUT, read)
         .await
-        .map_err(|_| {
-            let mut p = Problem::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "parameter_rejected",
-                "request body not received in time",
-            );
-            p.headers.push((header::CONNECTION, "close".to_owned()));
-            p
-        })?
+        .map_err(|_| ReadError::BodyTimeout)?
 }
 
 /// Escapes text for HTML and XML content and attribute values.
@@ -396,7 +294,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// A `405 Method Not Allowed` for anything but GET and POST.
-pub fn method_not_allowed() -> Response {
+fn method_not_allowed() -> Response {
     let mut resp = (
         StatusCode::METHOD_NOT_ALLOWED,
         "only GET and POST are accepted here\n",
@@ -408,7 +306,7 @@ pub fn method_not_allowed() -> Response {
 }
 
 /// Whether the method is one every endpoint accepts.
-pub fn get_or_post(m: &Method) -> bool {
+fn get_or_post(m: &Method) -> bool {
     m == Method::GET || m == Method::POST
 }
 
@@ -481,23 +379,39 @@ pub fn html_response(status: StatusCode, html: String) -> Response {
     resp
 }
 
-/// Runs `f` on the read request and turns its `Problem` into the error answer.
-pub async fn endpoint(
+/// Reads the request: a method other than GET and POST is answered 405, a [`ReadError`] by
+/// `refuse` (given it and the realm).
+pub async fn accept(
+    app: &App,
+    req: Request,
+    refuse: impl FnOnce(ReadError, &str) -> Response,
+) -> Result<Incoming, Response> {
+    if !get_or_post(req.method()) {
+        return Err(method_not_allowed());
+    }
+    Incoming::read(app, req)
+        .await
+        .map_err(|e| refuse(e, &app.realm()))
+}
+
+/// Runs `f` on the read request and answers its refusal, or a request that could not be
+/// read, in the protocol's wire format `E`.
+pub async fn endpoint<E: WireError>(
     app: std::sync::Arc<App>,
     req: Request,
-    f: impl FnOnce(&App, &Incoming) -> Result<Response, Problem>,
+    f: impl FnOnce(&App, &Incoming) -> Result<Response, E>,
 ) -> Response {
-    if !get_or_post(req.method()) {
-        return method_not_allowed();
-    }
-    let realm = app.realm();
-    let incoming = match Incoming::read(&app, req).await {
+    let incoming = match accept(&app, req, |e, realm| {
+        E::from(e).into_response_with_realm(realm)
+    })
+    .await
+    {
         Ok(i) => i,
-        Err(p) => return p.into_response_with_realm(&realm),
+        Err(resp) => return resp,
     };
     match f(&app, &incoming) {
         Ok(r) => r,
-        Err(p) => p.into_response_with_realm(&incoming.base),
+        Err(e) => e.into_response_with_realm(&incoming.base),
     }
 }
 
@@ -510,21 +424,6 @@ mod tests {
         assert_eq!(
             esc("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
-
-    #[test]
-    fn problem_body_is_form_encoded() {
-        let p = Problem::absent("scope");
-        let resp = p.into_response_with_realm("http://h");
-        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-        assert!(resp.headers().get(header::WWW_AUTHENTICATE).is_none());
-        let p = Problem::token_rejected("x").into_response_with_realm("http://h\"x");
-        assert_eq!(
-            p.headers()
-                .get(header::WWW_AUTHENTICATE)
-                .map(|v| v.as_bytes()),
-            Some(&b"OAuth realm=\"http://hx\""[..])
         );
     }
 }

@@ -8,7 +8,18 @@
 //! when the [`Emulator`] is dropped), or run it in the caller's runtime with [`serve`] (what
 //! `gdauth serve` uses).
 //!
-//! # Endpoints
+//! # Layout
+//! The shared pieces know no protocol: configuration, start and stop, and the router (this
+//! module); request reading, limits and the request log (`http`); the accounts users sign
+//! in with (`accounts`); the consent page frame (`consent`); the sample feeds and their
+//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1` today (`authsub`,
+//! `clientlogin` and `oauth2` next), with its routes and its state. Its state answers with
+//! domain outcomes, which the protocol words in its own wire format. The feeds ask every
+//! protocol one question, which user and scopes the request's credential grants, so a new
+//! protocol adds no branch to them.
+//!
+//! # OAuth 1.0a
+//! ## Endpoints
 //! Every endpoint accepts `GET` and `POST`; protocol parameters may come in the
 //! `Authorization: OAuth` header, the query or a form body (RFC 5849 §3.5). Where they may sit
 //! follows the verifier's [`Profile`](crate::oauth1::verifier::Profile): under the default
@@ -28,7 +39,7 @@
 //! tokens look like Google's (`4/` + 40 hex digits), access tokens likewise (`1/…`); every
 //! token, secret and verifier carries 160 bits from the OS CSPRNG.
 //!
-//! # The consent page
+//! ## The consent page
 //! `GET /accounts/OAuthAuthorizeToken?oauth_token=…` shows the application (its
 //! `xoauth_displayname`, marked unverified as Google did; else the consumer key; for the
 //! `anonymous` consumer without a display name, the callback's host or "anonymous" as Google
@@ -58,7 +69,7 @@
 //! With [`EmulatorConfig::auto_approve`], the `GET` approves at once as the first configured
 //! user (the first of the `hd` domain, when one is given) and answers as *Approve* does.
 //!
-//! # State rules
+//! ## State rules
 //! * Request tokens are valid for one hour from issue, by the injected [`Clock`]
 //!   (`token_expired` afterwards), can be approved or denied once, and exchanged once
 //!   (`token_used`). Only an approved token exchanges (`permission_unknown` before the user
@@ -77,20 +88,9 @@
 //! * Revoked tokens are refused (`token_revoked`). Tokens are tied to the consumer they were
 //!   issued to. A request that fails changes no state.
 //!
-//! # Feeds and scopes
-//! A feed answers only a valid OAuth request: three-legged (an access token) whose scopes
-//! cover the path, or two-legged (no token, `xoauth_requestor_id=EMAIL` naming a configured
-//! user). A scope covers a request when the scope URL's path is a prefix of the request's
-//! path ending at a `/` boundary (`/calendar/feeds/` and `/calendar/feeds` both cover
-//! `/calendar/feeds/default/private/full`; `/calendar/feeds` does not cover
-//! `/calendar/feedsx`). Hosts and schemes are not compared: the emulator is not
-//! www.google.com. **Two-legged** requests may read every feed of every configured user,
-//! for any registered consumer **except `anonymous`**, whose secret is public (Google
-//! reserved 2LO for registered Google Apps consumers). `POST` is answered like `GET`; the
-//! feeds are read-only samples.
-//!
-//! # Errors
-//! Statuses follow RFC 5849 §3.2, as [`VerifyError::http_status`] maps them: 400 for a
+//! ## Errors
+//! Statuses follow RFC 5849 §3.2, as
+//! [`VerifyError::http_status`](crate::oauth1::verifier::VerifyError::http_status) maps them: 400 for a
 //! malformed or unsupported request (duplicate or missing parameters, bad encoding, unknown
 //! signature method), 401 for bad credentials (signature, consumer, token, timestamp, nonce,
 //! verifier), with `WWW-Authenticate: OAuth realm="…"`. Also 413 for a body over 64 KiB
@@ -106,6 +106,19 @@
 //! scope that does not cover a feed gives 401 `permission_denied` with Google's own words,
 //! "Token invalid - AuthSub token has wrong scope", as the advice.
 //!
+//! # Feeds and scopes
+//! A feed answers only a request whose credential grants a user and scopes that cover the
+//! path. Today that is a valid OAuth request: three-legged (an access token) whose scopes
+//! cover the path, or two-legged (no token, `xoauth_requestor_id=EMAIL` naming a configured
+//! user). A scope covers a request when the scope URL's path is a prefix of the request's
+//! path ending at a `/` boundary (`/calendar/feeds/` and `/calendar/feeds` both cover
+//! `/calendar/feeds/default/private/full`; `/calendar/feeds` does not cover
+//! `/calendar/feedsx`). Hosts and schemes are not compared: the emulator is not
+//! www.google.com. **Two-legged** requests may read every feed of every configured user,
+//! for any registered consumer **except `anonymous`**, whose secret is public (Google
+//! reserved 2LO for registered Google Apps consumers). `POST` is answered like `GET`; the
+//! feeds are read-only samples.
+//!
 //! # Which URL is verified
 //! The signed URL is rebuilt as `{public_base_url}{path-and-query}` when
 //! [`EmulatorConfig::public_base_url`] is set (behind a proxy or TLS terminator), otherwise
@@ -117,44 +130,36 @@
 //! [`LogTarget`], and for every refusal the `oauth_problem` and the reason. Never a secret,
 //! a query, a body or an `Authorization` header.
 
-mod authorize;
+mod accounts;
+mod consent;
 mod feeds;
 mod http;
 mod oauth1;
-mod state;
 
-use std::collections::HashMap;
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use axum::http::HeaderMap;
-use axum::routing::any;
 use axum::Router;
 use thiserror::Error;
 
 use crate::clock::{Clock, SystemClock};
-use crate::oauth1::verifier::{ConsumerCredential, Verifier, VerifierConfig, VerifyError};
+use crate::oauth1::verifier::{ConsumerCredential, VerifierConfig};
 use crate::secret::{ConsumerSecret, SecretString};
 
 #[cfg(feature = "rsa")]
 use crate::rsa_sha1::RsaVerifyingKey;
 
+pub use accounts::{DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
-pub use state::{MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
+pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
-use http::Problem;
-use state::{Lookup, Store};
+use accounts::Accounts;
+use feeds::CredentialGrant;
+use oauth1::{OAuth1, Store};
 
-/// The consumer registered when none is configured: Google's `anonymous` (secret
-/// `anonymous`, HMAC-SHA1) for installed and unregistered applications.
-pub const ANONYMOUS_CONSUMER: &str = "anonymous";
-/// The user registered when none is configured.
-pub const DEFAULT_USER_EMAIL: &str = "user@example.com";
-/// The default user's password.
-pub const DEFAULT_USER_PASSWORD: &str = "password";
 /// How long a stopping server waits for open connections before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -373,23 +378,16 @@ pub enum EmulatorError {
     Serve(String),
 }
 
-/// A registered user.
-struct User {
-    email: String,
-    password: SecretString,
-}
-
-/// Everything the handlers share.
+/// Everything the handlers share: the shared pieces, and one field per protocol's state.
 pub(crate) struct App {
-    verifier: Verifier<Lookup>,
-    store: Arc<Store>,
-    users: Vec<User>,
     clock: Arc<dyn Clock>,
+    accounts: Accounts,
     auto_approve: bool,
     public_base_url: Option<String>,
     local_addr: SocketAddr,
     log: LogTarget,
-    defaults_in_use: bool,
+    /// OAuth 1.0a: consumers, verifier, tokens.
+    oauth1: OAuth1,
 }
 
 impl App {
@@ -400,67 +398,24 @@ impl App {
             public_base_url,
             log,
             clock,
-            mut consumers,
+            consumers,
             users,
             ..
         } = config;
-        if consumers.is_empty() {
-            consumers.push((
-                ANONYMOUS_CONSUMER.to_owned(),
-                ConsumerCredential::hmac(ConsumerSecret::new(ANONYMOUS_CONSUMER)),
-            ));
-        }
-        for (key, _) in &consumers {
-            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(EmulatorError::InvalidConfig(format!(
-                    "consumer key {key:?} must be non-empty visible ASCII"
-                )));
-            }
-        }
-        let defaults_in_use = users.is_empty();
-        let users: Vec<User> = if users.is_empty() {
-            vec![User {
-                email: DEFAULT_USER_EMAIL.to_owned(),
-                password: SecretString::new(DEFAULT_USER_PASSWORD),
-            }]
-        } else {
-            users
-                .into_iter()
-                .map(|(email, password)| User { email, password })
-                .collect()
-        };
-        for u in &users {
-            let ok = u.email.len() <= 254
-                && u.email.bytes().all(|b| b.is_ascii_graphic())
-                && u.email
-                    .split_once('@')
-                    .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty());
-            if !ok {
-                return Err(EmulatorError::InvalidConfig(format!(
-                    "user {:?} is not an email address",
-                    u.email
-                )));
-            }
-        }
+        let oauth1 = OAuth1::new(consumers, clock.clone(), verifier)?;
+        let accounts = Accounts::new(users)?;
         let public_base_url = match public_base_url {
             Some(u) => Some(check_public_base_url(&u)?),
             None => None,
         };
-        let store = Arc::new(Store::default());
-        let lookup = Lookup {
-            consumers: Arc::new(consumers.into_iter().collect::<HashMap<_, _>>()),
-            store: store.clone(),
-        };
         Ok(Self {
-            verifier: Verifier::new(lookup, clock.clone(), verifier),
-            store,
-            users,
             clock,
+            accounts,
             auto_approve,
             public_base_url,
             local_addr,
             log,
-            defaults_in_use,
+            oauth1,
         })
     }
 
@@ -475,48 +430,17 @@ impl App {
             .unwrap_or_else(|| format!("http://{}", self.local_addr))
     }
 
-    /// The scheme-host-port the client addressed: the public base URL, else the `Host`
-    /// header (checked to be a plain host[:port]), else the local address.
-    fn base_for(&self, headers: &HeaderMap) -> Result<String, Problem> {
-        if let Some(u) = &self.public_base_url {
-            return Ok(u.clone());
-        }
-        let Some(host) = headers.get(axum::http::header::HOST) else {
-            return Ok(format!("http://{}", self.local_addr));
-        };
-        let host = host.to_str().unwrap_or_default();
-        let ok = !host.is_empty()
-            && host.len() <= 255
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b));
-        if !ok {
-            return Err(Problem::rejected("Host", "not a host[:port]"));
-        }
-        Ok(format!("http://{host}"))
+    /// The protocols whose credentials open the feeds, in the order the feeds ask them (see
+    /// [`CredentialGrant::grant`]). OAuth 1.0 claims any `Authorization` header, so a
+    /// protocol with its own scheme goes before it.
+    fn credential_grants(&self) -> [&dyn CredentialGrant; 1] {
+        [&self.oauth1]
     }
 
-    /// Runs the shared verifier, mapping a refusal to its Problem answer.
-    fn verify(
-        &self,
-        incoming: &http::Incoming,
-    ) -> Result<crate::oauth1::verifier::Verified, Problem> {
-        self.verifier
-            .verify(&incoming.received())
-            .map_err(|e: VerifyError| {
-                Problem::from_verify(
-                    &e,
-                    self.now(),
-                    self.verifier.config().timestamp_window,
-                    incoming,
-                )
-            })
-    }
-
-    fn user(&self, email: &str) -> Option<&User> {
-        self.users
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email))
+    /// The protocol that answers a feed request no protocol claims, or one that cannot be
+    /// read: OAuth 1.0, whose Problem Reporting answer names the missing consumer key.
+    fn unclaimed_feeds(&self) -> &dyn CredentialGrant {
+        &self.oauth1
     }
 }
 
@@ -537,13 +461,10 @@ fn check_public_base_url(u: &str) -> Result<String, EmulatorError> {
     Ok(trimmed.to_owned())
 }
 
-/// The router: every endpoint, the feeds (fallback), and the logging middleware.
+/// The router: every protocol's routes, the feeds (fallback), and the logging middleware.
 fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/accounts/OAuthGetRequestToken", any(oauth1::request_token))
-        .route("/accounts/OAuthAuthorizeToken", any(authorize::authorize))
-        .route("/accounts/OAuthGetAccessToken", any(oauth1::access_token))
-        .route("/accounts/AuthSubRevokeToken", any(oauth1::revoke))
+        .merge(oauth1::routes())
         .fallback(feeds::fallback)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -651,7 +572,7 @@ impl Emulator {
         let local_addr = listener.local_addr().map_err(bind_err)?;
         let app = Arc::new(App::new(config, local_addr)?);
         let base_url = app.realm();
-        let store = app.store.clone();
+        let store = app.oauth1.store().clone();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), EmulatorError>>();
         let thread = std::thread::Builder::new()

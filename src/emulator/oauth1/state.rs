@@ -1,19 +1,22 @@
-//! The emulator's token state: request tokens, access tokens and revocations, in one struct
-//! behind one `Mutex`, plus the [`CredentialLookup`] the shared verifier reads.
+//! OAuth 1.0a's token state: request tokens, access tokens and revocations, in one struct
+//! behind one `Mutex`, plus the [`CredentialLookup`] the shared verifier reads. The rules are
+//! the "State rules" of the emulator's module documentation (PROTOCOLS.md §9).
 //!
 //! Every operation takes the lock once, checks everything it needs and changes state only
 //! when it succeeds, so a refused request never loses an issued token and two concurrent
 //! exchanges of the same request token cannot both win. No lock is ever held across an
 //! `.await`: handlers call these synchronous methods between awaits.
+//!
+//! A refusal is a [`Refused`], a domain outcome; [`super::wire`] words it as an OAuth
+//! Problem Reporting answer.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::random_hex;
 use crate::oauth1::verifier::{ConsumerCredential, CredentialLookup};
+use crate::oauth1::Callback;
 use crate::secret::{ct_eq, SecretString, TokenSecret};
-
-use super::http::Problem;
 
 /// Seconds a request token stays valid after it is issued (Google: "valid for only one
 /// hour"; PROTOCOLS.md §9).
@@ -38,13 +41,50 @@ const MAX_REVOKED_REMEMBERED: usize = 10_000;
 /// Random bytes in every token, secret and verifier: 160 bits (SECURITY.md §2).
 const TOKEN_BYTES: usize = 20;
 
-/// Where the user goes after the consent page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Callback {
-    /// `oob`: the verifier is shown on a page for the user to copy.
-    Oob,
-    /// An absolute URL to redirect to, with `oauth_token` and `oauth_verifier` appended.
-    Url(String),
+/// Which kind of token a refusal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A request token (`4/…`), before the exchange.
+    Request,
+    /// An access token (`1/…`).
+    Access,
+}
+
+/// Why the store refused an operation. Nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// No such token of the kind the operation needs.
+    Unknown(TokenKind),
+    /// The token was issued to another consumer.
+    WrongConsumer(TokenKind),
+    /// An access token (live or revoked) was offered for exchange: it was exchanged already.
+    ExchangeOfAccessToken,
+    /// A request token was offered for revocation: only access tokens are revoked.
+    RevocationOfRequestToken,
+    /// A request token was offered to read data.
+    AccessWithRequestToken,
+    /// The consent page was asked about a request token already approved or exchanged.
+    AlreadyAuthorized,
+    /// The request token was exchanged already (single use).
+    Used,
+    /// The user denied the request token (exchange).
+    Denied,
+    /// The consent page was asked about a request token the user already denied.
+    AlreadyDenied,
+    /// The request token is older than [`REQUEST_TOKEN_LIFETIME`].
+    Expired,
+    /// The user has not answered the consent page yet.
+    NotYetAuthorized,
+    /// The exchange carries no `oauth_verifier`.
+    MissingVerifier,
+    /// The `oauth_verifier` is not the one bound to this request token.
+    WrongVerifier,
+    /// The access token was revoked (data access).
+    Revoked,
+    /// The access token was revoked before (a second revocation).
+    AlreadyRevoked,
+    /// The request-token table is full; retry later.
+    Busy,
 }
 
 /// Where a request token stands.
@@ -104,6 +144,14 @@ struct Tokens {
 }
 
 impl Tokens {
+    /// How many request tokens `consumer_key` holds, in any state.
+    fn request_tokens_of(&self, consumer_key: &str) -> usize {
+        self.request
+            .values()
+            .filter(|r| r.consumer_key == consumer_key)
+            .count()
+    }
+
     fn remember_revoked(&mut self, token: String, t: AccessToken) {
         self.revoked.insert(
             token.clone(),
@@ -145,13 +193,13 @@ pub struct Exchanged {
     pub revoked_oldest: Option<String>,
 }
 
-/// What an access token (or a two-legged request) may read.
+/// What an access token may read.
 #[derive(Debug, Clone)]
-pub struct Grant {
+pub struct Granted {
     /// The user whose data it is.
     pub user: String,
-    /// The scopes granted; `None` means every scope (two-legged access).
-    pub scopes: Option<Vec<String>>,
+    /// The scopes the user granted.
+    pub scopes: Vec<String>,
 }
 
 /// The token store. Cheap to share (`Arc`); every method locks once.
@@ -183,14 +231,9 @@ impl Store {
         scopes: Vec<String>,
         display_name: Option<String>,
         now: u64,
-    ) -> Result<(String, TokenSecret), Problem> {
+    ) -> Result<(String, TokenSecret), Refused> {
         let mut t = self.lock();
-        let mine = t
-            .request
-            .values()
-            .filter(|r| r.consumer_key == consumer_key)
-            .count();
-        if mine >= MAX_REQUEST_TOKENS_PER_CONSUMER {
+        if t.request_tokens_of(consumer_key) >= MAX_REQUEST_TOKENS_PER_CONSUMER {
             t.request.retain(|_, r| {
                 r.consumer_key != consumer_key
                     || (matches!(
@@ -198,12 +241,7 @@ impl Store {
                         RequestState::Pending | RequestState::Authorized { .. }
                     ) && now.saturating_sub(r.issued_at) < REQUEST_TOKEN_LIFETIME)
             });
-            let still = t
-                .request
-                .values()
-                .filter(|r| r.consumer_key == consumer_key)
-                .count();
-            if still >= MAX_REQUEST_TOKENS_PER_CONSUMER {
+            if t.request_tokens_of(consumer_key) >= MAX_REQUEST_TOKENS_PER_CONSUMER {
                 let oldest = t
                     .request
                     .iter()
@@ -220,9 +258,7 @@ impl Store {
                 .retain(|_, r| now.saturating_sub(r.issued_at) < REQUEST_TOKEN_RETENTION);
         }
         if t.request.len() >= MAX_REQUEST_TOKENS {
-            return Err(Problem::busy(
-                "too many outstanding request tokens; retry later",
-            ));
+            return Err(Refused::Busy);
         }
         let token = new_token("4/");
         let secret = TokenSecret::new(random_hex(TOKEN_BYTES));
@@ -242,7 +278,7 @@ impl Store {
     }
 
     /// The consent page's view of a request token that can still be approved.
-    pub fn pending(&self, token: &str, now: u64) -> Result<PendingView, Problem> {
+    pub fn pending(&self, token: &str, now: u64) -> Result<PendingView, Refused> {
         let t = self.lock();
         let r = pending_token(&t, token, now)?;
         Ok(PendingView {
@@ -260,14 +296,14 @@ impl Store {
         token: &str,
         user: &str,
         now: u64,
-    ) -> Result<(Callback, SecretString), Problem> {
+    ) -> Result<(Callback, SecretString), Refused> {
         let mut t = self.lock();
         pending_token(&t, token, now)?;
         let verifier = SecretString::new(random_hex(TOKEN_BYTES));
         let r = t
             .request
             .get_mut(token)
-            .ok_or_else(|| Problem::token_rejected("unknown request token"))?;
+            .ok_or(Refused::Unknown(TokenKind::Request))?;
         r.state = RequestState::Authorized {
             user: user.to_owned(),
             verifier: verifier.clone(),
@@ -276,13 +312,13 @@ impl Store {
     }
 
     /// The user declined: the token can never be exchanged. Returns the callback.
-    pub fn deny(&self, token: &str, now: u64) -> Result<Callback, Problem> {
+    pub fn deny(&self, token: &str, now: u64) -> Result<Callback, Refused> {
         let mut t = self.lock();
         pending_token(&t, token, now)?;
         let r = t
             .request
             .get_mut(token)
-            .ok_or_else(|| Problem::token_rejected("unknown request token"))?;
+            .ok_or(Refused::Unknown(TokenKind::Request))?;
         r.state = RequestState::Denied;
         Ok(r.callback.clone())
     }
@@ -296,59 +332,32 @@ impl Store {
         token: &str,
         verifier: Option<&str>,
         now: u64,
-    ) -> Result<Exchanged, Problem> {
+    ) -> Result<Exchanged, Refused> {
         let mut t = self.lock();
         let Some(r) = t.request.get(token) else {
             return Err(
                 if t.access.contains_key(token) || t.revoked.contains_key(token) {
-                    Problem::token_rejected("an access token cannot be exchanged again")
+                    Refused::ExchangeOfAccessToken
                 } else {
-                    Problem::token_rejected("unknown request token")
+                    Refused::Unknown(TokenKind::Request)
                 },
             );
         };
         if r.consumer_key != consumer_key {
-            return Err(Problem::token_rejected(
-                "request token was issued to another consumer",
-            ));
+            return Err(Refused::WrongConsumer(TokenKind::Request));
         }
         let (user, expected) = match &r.state {
-            RequestState::Exchanged => {
-                return Err(Problem::unauthorized(
-                    "token_used",
-                    "request token was already exchanged (single use)",
-                ))
-            }
-            RequestState::Denied => {
-                return Err(Problem::unauthorized(
-                    "permission_denied",
-                    "the user denied access",
-                ))
-            }
-            _ if expired(r.issued_at, now) => {
-                return Err(Problem::unauthorized(
-                    "token_expired",
-                    "request token is older than one hour",
-                ))
-            }
-            RequestState::Pending => {
-                return Err(Problem::unauthorized(
-                    "permission_unknown",
-                    "the user has not authorized this request token yet",
-                ))
-            }
+            RequestState::Exchanged => return Err(Refused::Used),
+            RequestState::Denied => return Err(Refused::Denied),
+            _ if expired(r.issued_at, now) => return Err(Refused::Expired),
+            RequestState::Pending => return Err(Refused::NotYetAuthorized),
             RequestState::Authorized { user, verifier } => (user.clone(), verifier),
         };
         let Some(given) = verifier else {
-            return Err(Problem::absent("oauth_verifier"));
+            return Err(Refused::MissingVerifier);
         };
         if !ct_eq(given.as_bytes(), expected.secret().as_bytes()) {
-            // Google answered a wrong verifier with 400 ("The token is invalid.", libgdata's
-            // recording of 2013-07-29), not 401.
-            return Err(Problem::rejected(
-                "oauth_verifier",
-                "does not match this request token",
-            ));
+            return Err(Refused::WrongVerifier);
         }
         let scopes = r.scopes.clone();
 
@@ -379,7 +388,7 @@ impl Store {
     }
 
     /// AuthSubRevokeToken: revokes an access token of `consumer_key`.
-    pub fn revoke(&self, consumer_key: &str, token: &str) -> Result<(), Problem> {
+    pub fn revoke(&self, consumer_key: &str, token: &str) -> Result<(), Refused> {
         let mut t = self.lock();
         match t.access.get(token) {
             Some(a) if a.consumer_key == consumer_key => {
@@ -388,39 +397,25 @@ impl Store {
                 }
                 Ok(())
             }
-            Some(_) => Err(Problem::token_rejected(
-                "access token was issued to another consumer",
-            )),
-            None if t.revoked.contains_key(token) => Err(Problem::unauthorized(
-                "token_revoked",
-                "access token was already revoked",
-            )),
-            None if t.request.contains_key(token) => Err(Problem::token_rejected(
-                "a request token cannot be revoked; only access tokens can",
-            )),
-            None => Err(Problem::token_rejected("unknown access token")),
+            Some(_) => Err(Refused::WrongConsumer(TokenKind::Access)),
+            None if t.revoked.contains_key(token) => Err(Refused::AlreadyRevoked),
+            None if t.request.contains_key(token) => Err(Refused::RevocationOfRequestToken),
+            None => Err(Refused::Unknown(TokenKind::Access)),
         }
     }
 
-    /// What `token` lets `consumer_key` read (three-legged access).
-    pub fn grant(&self, consumer_key: &str, token: &str) -> Result<Grant, Problem> {
+    /// What `token` lets `consumer_key` read (three-legged access): the user and the scopes.
+    pub fn grant(&self, consumer_key: &str, token: &str) -> Result<Granted, Refused> {
         let t = self.lock();
         match t.access.get(token) {
-            Some(a) if a.consumer_key == consumer_key => Ok(Grant {
+            Some(a) if a.consumer_key == consumer_key => Ok(Granted {
                 user: a.user.clone(),
-                scopes: Some(a.scopes.clone()),
+                scopes: a.scopes.clone(),
             }),
-            Some(_) => Err(Problem::token_rejected(
-                "access token was issued to another consumer",
-            )),
-            None if t.revoked.contains_key(token) => Err(Problem::unauthorized(
-                "token_revoked",
-                "access token was revoked",
-            )),
-            None if t.request.contains_key(token) => Err(Problem::token_rejected(
-                "a request token cannot access data; exchange it for an access token first",
-            )),
-            None => Err(Problem::token_rejected("unknown access token")),
+            Some(_) => Err(Refused::WrongConsumer(TokenKind::Access)),
+            None if t.revoked.contains_key(token) => Err(Refused::Revoked),
+            None if t.request.contains_key(token) => Err(Refused::AccessWithRequestToken),
+            None => Err(Refused::Unknown(TokenKind::Access)),
         }
     }
 
@@ -455,24 +450,17 @@ impl Store {
 }
 
 /// The request token, if it can still be approved or denied.
-fn pending_token<'a>(t: &'a Tokens, token: &str, now: u64) -> Result<&'a RequestToken, Problem> {
+fn pending_token<'a>(t: &'a Tokens, token: &str, now: u64) -> Result<&'a RequestToken, Refused> {
     let Some(r) = t.request.get(token) else {
-        return Err(Problem::token_rejected("unknown request token"));
+        return Err(Refused::Unknown(TokenKind::Request));
     };
     match r.state {
-        RequestState::Pending if expired(r.issued_at, now) => Err(Problem::unauthorized(
-            "token_expired",
-            "request token is older than one hour",
-        )),
+        RequestState::Pending if expired(r.issued_at, now) => Err(Refused::Expired),
         RequestState::Pending => Ok(r),
-        RequestState::Authorized { .. } | RequestState::Exchanged => Err(Problem::unauthorized(
-            "token_used",
-            "request token was already authorized",
-        )),
-        RequestState::Denied => Err(Problem::unauthorized(
-            "permission_denied",
-            "the user already denied this request token",
-        )),
+        RequestState::Authorized { .. } | RequestState::Exchanged => {
+            Err(Refused::AlreadyAuthorized)
+        }
+        RequestState::Denied => Err(Refused::AlreadyDenied),
     }
 }
 
@@ -519,6 +507,7 @@ impl CredentialLookup for Lookup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::oauth1::wire::Problem;
 
     fn issue(s: &Store, now: u64) -> String {
         s.issue_request_token(
@@ -577,12 +566,15 @@ mod tests {
         let t = issue(&s, 0);
         let (_, v) = s.approve(&t, "u@example.com", 0).unwrap();
         let err = s.exchange("c", &t, Some("wrong"), 0).unwrap_err();
-        assert_eq!(err.problem, "parameter_rejected");
+        assert_eq!(err, Refused::WrongVerifier);
+        assert_eq!(Problem::from(err).problem, "parameter_rejected");
         let err = s.exchange("other", &t, Some(v.secret()), 0).unwrap_err();
-        assert_eq!(err.problem, "token_rejected");
+        assert_eq!(err, Refused::WrongConsumer(TokenKind::Request));
+        assert_eq!(Problem::from(err).problem, "token_rejected");
         assert!(s.exchange("c", &t, Some(v.secret()), 0).is_ok());
         let err = s.exchange("c", &t, Some(v.secret()), 0).unwrap_err();
-        assert_eq!(err.problem, "token_used");
+        assert_eq!(err, Refused::Used);
+        assert_eq!(Problem::from(err).problem, "token_used");
     }
 
     #[test]
@@ -595,7 +587,8 @@ mod tests {
         let err = s
             .exchange("c", &t, Some(v.secret()), 1000 + REQUEST_TOKEN_LIFETIME)
             .unwrap_err();
-        assert_eq!(err.problem, "token_expired");
+        assert_eq!(err, Refused::Expired);
+        assert_eq!(Problem::from(err).problem, "token_expired");
     }
 
     #[test]
@@ -613,9 +606,8 @@ mod tests {
         let live = s.access_tokens("u", "c");
         assert_eq!(live.len(), 10);
         assert_eq!(live[0], issued[1].0);
-        assert_eq!(
-            s.grant("c", &issued[0].0).unwrap_err().problem,
-            "token_revoked"
-        );
+        let err = s.grant("c", &issued[0].0).unwrap_err();
+        assert_eq!(err, Refused::Revoked);
+        assert_eq!(Problem::from(err).problem, "token_revoked");
     }
 }

@@ -1,6 +1,6 @@
 //! The signed OAuth 1.0a endpoints: OAuthGetRequestToken, OAuthGetAccessToken and
 //! AuthSubRevokeToken (PROTOCOLS.md §3.1–§3.4). Each verifies with the shared verifier, then
-//! applies the state rules in [`super::state`].
+//! applies the state rules in [`super::state`], whose refusals [`super::wire`] words.
 
 use std::sync::Arc;
 
@@ -8,12 +8,14 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::encoding::form_encode;
+use crate::encoding::{form_encode, Form};
 use crate::oauth1::verifier::Verified;
+use crate::oauth1::Callback;
 
-use super::http::{endpoint, LogNote, Problem};
-use super::state::Callback;
-use super::App;
+use crate::emulator::http::{endpoint, noted};
+use crate::emulator::App;
+
+use super::wire::Problem;
 
 /// Most scopes in one request token.
 const MAX_SCOPES: usize = 32;
@@ -31,22 +33,14 @@ fn form_response(pairs: &[(&str, &str)], note: String) -> Response {
         HeaderValue::from_static("application/x-www-form-urlencoded"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp.extensions_mut().insert(LogNote(note));
-    resp
+    noted(resp, note)
 }
 
 /// The single value of a non-protocol parameter; a repeated one is refused.
-fn single<'a>(v: &'a Verified, name: &str) -> Result<Option<&'a str>, Problem> {
-    let mut values = v
-        .params
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str());
-    let first = values.next();
-    if values.next().is_some() {
-        return Err(Problem::rejected(name, "given more than once"));
-    }
-    Ok(first)
+fn single<'a>(params: &'a Form, name: &str) -> Result<Option<&'a str>, Problem> {
+    params
+        .single(name)
+        .map_err(|_| Problem::rejected(name, "given more than once"))
 }
 
 /// `oauth_callback`: `oob`, or an absolute URL that a browser may be sent to.
@@ -132,8 +126,8 @@ fn check_display_name(name: &str) -> Result<String, Problem> {
 
 /// `/accounts/OAuthGetRequestToken`.
 pub async fn request_token(State(app): State<Arc<App>>, req: Request) -> Response {
-    endpoint(app, req, |app, incoming| {
-        let v = app.verify(incoming)?;
+    endpoint::<Problem>(app, req, |app, incoming| {
+        let v = app.oauth1.verify(incoming)?;
         if v.token.is_some() {
             return Err(Problem::rejected(
                 "oauth_token",
@@ -145,11 +139,13 @@ pub async fn request_token(State(app): State<Arc<App>>, req: Request) -> Respons
                 .as_deref()
                 .ok_or_else(|| Problem::absent("oauth_callback"))?,
         )?;
-        let scopes = parse_scopes(single(&v, "scope")?.ok_or_else(|| Problem::absent("scope"))?)?;
-        let display_name = single(&v, "xoauth_displayname")?
+        let params = Form::from(v.params.clone());
+        let scopes =
+            parse_scopes(single(&params, "scope")?.ok_or_else(|| Problem::absent("scope"))?)?;
+        let display_name = single(&params, "xoauth_displayname")?
             .map(check_display_name)
             .transpose()?;
-        let (token, secret) = app.store.issue_request_token(
+        let (token, secret) = app.oauth1.store.issue_request_token(
             &v.consumer_key,
             callback,
             scopes,
@@ -177,12 +173,13 @@ fn signed_token(v: &Verified) -> Result<&str, Problem> {
 
 /// `/accounts/OAuthGetAccessToken`.
 pub async fn access_token(State(app): State<Arc<App>>, req: Request) -> Response {
-    endpoint(app, req, |app, incoming| {
-        let v = app.verify(incoming)?;
+    endpoint::<Problem>(app, req, |app, incoming| {
+        let v = app.oauth1.verify(incoming)?;
         let token = signed_token(&v)?;
-        let ex = app
-            .store
-            .exchange(&v.consumer_key, token, v.verifier.as_deref(), app.now())?;
+        let ex =
+            app.oauth1
+                .store
+                .exchange(&v.consumer_key, token, v.verifier.as_deref(), app.now())?;
         let mut note = format!("issued access token to consumer {}", v.consumer_key);
         if let Some(old) = &ex.revoked_oldest {
             note.push_str(&format!(
@@ -208,16 +205,14 @@ pub async fn access_token(State(app): State<Arc<App>>, req: Request) -> Response
 
 /// `/accounts/AuthSubRevokeToken`, OAuth-signed with the access token to revoke.
 pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
-    endpoint(app, req, |app, incoming| {
-        let v = app.verify(incoming)?;
+    endpoint::<Problem>(app, req, |app, incoming| {
+        let v = app.oauth1.verify(incoming)?;
         let token = signed_token(&v)?;
-        app.store.revoke(&v.consumer_key, token)?;
-        let mut resp = StatusCode::OK.into_response();
-        resp.extensions_mut().insert(LogNote(format!(
-            "revoked an access token of consumer {}",
-            v.consumer_key
-        )));
-        Ok(resp)
+        app.oauth1.store.revoke(&v.consumer_key, token)?;
+        Ok(noted(
+            StatusCode::OK.into_response(),
+            format!("revoked an access token of consumer {}", v.consumer_key),
+        ))
     })
     .await
 }

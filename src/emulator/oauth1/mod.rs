@@ -1,0 +1,212 @@
+//! OAuth 1.0a as Google served it (RFC 5849; PROTOCOLS.md §3): the routes for
+//! `/accounts/OAuthGetRequestToken`, `/accounts/OAuthAuthorizeToken`,
+//! `/accounts/OAuthGetAccessToken` and `/accounts/AuthSubRevokeToken`; the protocol's state
+//! ([`OAuth1`]: the registered consumers, the shared verifier, the token store); and its
+//! answer to the feeds' one question, which user and scopes an OAuth-signed request grants
+//! (three-legged with an access token, or two-legged with `xoauth_requestor_id`).
+//!
+//! * [`endpoints`]: the signed token endpoints.
+//! * [`authorize`]: the consent page, in the shared frame of [`super::consent`].
+//! * [`state`]: the token store, whose refusals are domain outcomes ([`state::Refused`]).
+//! * [`wire`]: OAuth Problem Reporting, the wire format of every refusal here.
+//!
+//! `/accounts/AuthSubRevokeToken` is OAuth-signed revocation today. AuthSub (a later phase)
+//! answers the same path for its own tokens (`Authorization: AuthSub token="…"`); its module
+//! will own the route then and hand an OAuth-signed request to [`endpoints::revoke`].
+
+mod authorize;
+mod endpoints;
+mod state;
+mod wire;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::response::Response;
+use axum::routing::any;
+use axum::Router;
+
+use crate::clock::Clock;
+use crate::oauth1::verifier::{ConsumerCredential, Verified, Verifier, VerifierConfig};
+use crate::secret::ConsumerSecret;
+
+use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
+use super::http::Incoming;
+use super::{App, EmulatorError};
+use state::Lookup;
+use wire::Problem;
+
+pub use state::{Store, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
+
+/// The consumer registered when none is configured: Google's `anonymous` (secret
+/// `anonymous`, HMAC-SHA1) for installed and unregistered applications.
+pub const ANONYMOUS_CONSUMER: &str = "anonymous";
+
+const REQUEST_TOKEN_PATH: &str = "/accounts/OAuthGetRequestToken";
+const AUTHORIZE_PATH: &str = "/accounts/OAuthAuthorizeToken";
+const ACCESS_TOKEN_PATH: &str = "/accounts/OAuthGetAccessToken";
+const REVOKE_PATH: &str = "/accounts/AuthSubRevokeToken";
+
+/// OAuth 1.0a's routes.
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route(REQUEST_TOKEN_PATH, any(endpoints::request_token))
+        .route(AUTHORIZE_PATH, any(authorize::authorize))
+        .route(ACCESS_TOKEN_PATH, any(endpoints::access_token))
+        .route(REVOKE_PATH, any(endpoints::revoke))
+}
+
+/// OAuth 1.0a's state: the consumers (fixed at start), the verifier (with its replay store)
+/// and the tokens.
+pub struct OAuth1 {
+    verifier: Verifier<Lookup>,
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl OAuth1 {
+    /// Registers `consumers` (Google's `anonymous` when there are none); each key must be
+    /// non-empty visible ASCII.
+    pub fn new(
+        mut consumers: Vec<(String, ConsumerCredential)>,
+        clock: Arc<dyn Clock>,
+        config: VerifierConfig,
+    ) -> Result<Self, EmulatorError> {
+        if consumers.is_empty() {
+            consumers.push((
+                ANONYMOUS_CONSUMER.to_owned(),
+                ConsumerCredential::hmac(ConsumerSecret::new(ANONYMOUS_CONSUMER)),
+            ));
+        }
+        for (key, _) in &consumers {
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(EmulatorError::InvalidConfig(format!(
+                    "consumer key {key:?} must be non-empty visible ASCII"
+                )));
+            }
+        }
+        let store = Arc::new(Store::default());
+        let lookup = Lookup {
+            consumers: Arc::new(consumers.into_iter().collect::<HashMap<_, _>>()),
+            store: store.clone(),
+        };
+        Ok(Self {
+            verifier: Verifier::new(lookup, clock.clone(), config),
+            store,
+            clock,
+        })
+    }
+
+    /// The token store (shared with [`super::Emulator::access_tokens`]).
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Runs the shared verifier, mapping a refusal to its Problem answer.
+    fn verify(&self, incoming: &Incoming) -> Result<Verified, Problem> {
+        self.verifier
+            .verify(&wire::received(incoming))
+            .map_err(|e| {
+                Problem::from_verify(
+                    &e,
+                    self.clock.now_unix(),
+                    self.verifier.config().timestamp_window,
+                    incoming,
+                )
+            })
+    }
+
+    /// What an OAuth-signed request may read; `None` when it carries no OAuth credential.
+    fn oauth_grant(&self, app: &App, incoming: &Incoming) -> Result<Option<Grant>, Problem> {
+        // An OAuth credential travels in the `Authorization` header or as `oauth_*`
+        // parameters of the query or form body (RFC 5849 §3.5). Any `Authorization` header
+        // counts: the verifier refuses a scheme other than `OAuth`. A protocol with its own
+        // scheme (AuthSub, ClientLogin) is asked before this one.
+        let carries = incoming.authorization.is_some()
+            || incoming
+                .plain_params()?
+                .pairs()
+                .iter()
+                .any(|(n, _)| n.starts_with("oauth_"));
+        if !carries {
+            return Ok(None);
+        }
+        let v = self.verify(incoming)?;
+        let client = format!("consumer {}", v.consumer_key);
+        if let Some(token) = v.token.as_deref() {
+            let granted = self.store.grant(&v.consumer_key, token)?;
+            return Ok(Some(Grant {
+                user: granted.user,
+                scopes: Some(granted.scopes),
+                client,
+                how: "three-legged",
+                protocol: "OAuth",
+            }));
+        }
+        // Two-legged: Google reserved it for registered (Google Apps) consumers; the
+        // `anonymous` secret is public.
+        if v.consumer_key == ANONYMOUS_CONSUMER {
+            return Err(Problem::unauthorized(
+                "permission_denied",
+                "two-legged access needs a registered consumer; the anonymous consumer's secret is public",
+            ));
+        }
+        let requestor = v
+            .param("xoauth_requestor_id")
+            .ok_or_else(|| Problem::absent("xoauth_requestor_id"))?;
+        let user = app.accounts.find(requestor).ok_or_else(|| {
+            Problem::unauthorized(
+                "permission_denied",
+                "xoauth_requestor_id names no account on this emulator",
+            )
+        })?;
+        Ok(Some(Grant {
+            user: user.email.clone(),
+            scopes: None,
+            client,
+            how: "two-legged",
+            protocol: "OAuth",
+        }))
+    }
+}
+
+impl CredentialGrant for OAuth1 {
+    fn grant(&self, app: &App, incoming: &Incoming) -> Option<Result<Grant, Response>> {
+        self.oauth_grant(app, incoming)
+            .map_err(|p| p.into_response_with_realm(&incoming.base))
+            .transpose()
+    }
+
+    fn refuse(&self, why: FeedRefusal, realm: &str) -> Response {
+        match why {
+            FeedRefusal::Unreadable(e) => Problem::from(e),
+            FeedRefusal::NoCredential => Problem::unauthorized(
+                "parameter_absent",
+                "this feed needs an OAuth Authorization (three-legged or two-legged)",
+            )
+            .with("oauth_parameters_absent", "oauth_consumer_key"),
+            // Google's own words for a token whose scopes do not cover the feed.
+            FeedRefusal::WrongScope => Problem::unauthorized(
+                "permission_denied",
+                "Token invalid - AuthSub token has wrong scope",
+            ),
+        }
+        .into_response_with_realm(realm)
+    }
+
+    fn describe(&self) -> Description {
+        let mut consumers: Vec<String> = self.verifier.lookup().consumers.keys().cloned().collect();
+        consumers.sort();
+        Description {
+            name: "OAuth 1.0a",
+            endpoints: &[
+                REQUEST_TOKEN_PATH,
+                AUTHORIZE_PATH,
+                ACCESS_TOKEN_PATH,
+                REVOKE_PATH,
+            ],
+            clients: "Consumers",
+            client_ids: consumers,
+        }
+    }
+}
