@@ -12,6 +12,10 @@ use crate::request::RequestError;
 use crate::scope::ScopeError;
 use crate::transport::TransportError;
 
+/// The largest response body the dance's parsers read: token answers are a few hundred
+/// bytes ([`FlowError::ResponseTooLarge`] beyond).
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
 /// Anything OAuth 1.0 code here can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -131,8 +135,8 @@ pub enum FlowError {
     /// A response or callback is not in the expected format.
     #[error("malformed response: {0}")]
     Malformed(Malformed),
-    /// The response body exceeds [`super::flow::MAX_RESPONSE_BYTES`].
-    #[error("response body exceeds {} bytes", super::flow::MAX_RESPONSE_BYTES)]
+    /// The response body exceeds [`MAX_RESPONSE_BYTES`].
+    #[error("response body exceeds {} bytes", MAX_RESPONSE_BYTES)]
     ResponseTooLarge,
     /// The callback is neither `oob` nor a usable absolute URL.
     #[error("invalid callback: {0}")]

@@ -31,8 +31,7 @@ use crate::scope::{Scope, ScopeError};
 use crate::secret::TokenSecret;
 use crate::transport::{HttpRequest, HttpResponse};
 
-/// The largest response body the parsers read: token answers are a few hundred bytes.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+pub use super::error::MAX_RESPONSE_BYTES;
 
 /// The longest `oauth_problem` value reported in [`FlowError::Http`].
 const MAX_PROBLEM_LEN: usize = 64;
