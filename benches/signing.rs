@@ -83,6 +83,22 @@ fn benches(c: &mut Criterion) {
     c.bench_function("hmac_sha1_from_parts", |b| {
         b.iter(|| from_parts(&hmac, &ctx))
     });
+    // An `http::Request` a caller built, described and authorized inside the loop.
+    let http_req = http::Request::post(URL)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(
+            Request::new("POST", URL)
+                .expect("bench URL")
+                .with_form(FORM)
+                .form_body(),
+        )
+        .expect("bench http::Request");
+    let from_http = |auth: &OAuth1Authorizer| {
+        let req = Request::from_http(black_box(&http_req)).expect("describe");
+        auth.authorize(&req, black_box(&ctx)).expect("sign")
+    };
+    assert_eq!(from_http(&hmac), signed.authorization);
+    c.bench_function("hmac_sha1_from_http", |b| b.iter(|| from_http(&hmac)));
     peer(c);
 
     let rsa_key = RsaSigningKey::from_pem(RSA_PEM).expect("bench RSA key");

@@ -25,8 +25,6 @@ pub enum EncodingError {
     Duplicate(String),
 }
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
 /// RFC 3986 §2.3 unreserved characters, as a lookup table (encoding is on the signing path).
 const UNRESERVED: [bool; 256] = {
     let mut t = [false; 256];
@@ -52,61 +50,105 @@ pub fn percent_encode(input: &str) -> String {
     out
 }
 
-/// `input[from..to]`, for a non-empty run of ASCII bytes the encoders found themselves (or
-/// the tail from an ASCII byte's successor): in range and on character boundaries.
-#[inline]
-fn run(input: &str, from: usize, to: usize) -> &str {
-    input
-        .get(from..to)
-        .unwrap_or_else(|| unreachable!("offsets of ASCII bytes are character boundaries"))
-}
-
 /// Appends the RFC 5849 §3.6 encoding of `input` to `out`.
 pub fn encode_into(out: &mut String, input: &str) {
-    let bytes = input.as_bytes();
-    // Most protocol values (keys, tokens, nonces, timestamps) need no escaping at all.
-    let Some(first) = bytes.iter().position(|&b| !is_unreserved(b)) else {
-        out.push_str(input);
-        return;
-    };
-    out.reserve(bytes.len() + 8);
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate().skip(first) {
-        if is_unreserved(b) {
-            continue;
-        }
-        // Runs of unreserved bytes are pushed as one slice. A run is ASCII, so a non-empty
-        // one starts and ends on character boundaries; between the bytes of one multi-byte
-        // character the run is empty and skipped.
-        if start < i {
-            out.push_str(run(input, start, i));
-        }
-        push_escaped(out, b);
-        start = i + 1;
-    }
-    out.push_str(run(input, start, bytes.len()));
+    escape_into(out, input, &ESCAPED);
 }
 
+/// Appends `input` encoded twice (RFC 5849 §3.6, then again as the base string does with
+/// every parameter, §3.4.1.1): in one pass, each escape `%XX` written as `%25XX`.
+pub fn encode_twice_into(out: &mut String, input: &str) {
+    escape_into(out, input, &ESCAPED_TWICE);
+}
+
+/// `%XX` for every byte, upper-case hex (RFC 5849 §3.6).
+static ESCAPED: [&str; 256] = [
+    "%00", "%01", "%02", "%03", "%04", "%05", "%06", "%07", "%08", "%09", "%0A", "%0B", "%0C",
+    "%0D", "%0E", "%0F", "%10", "%11", "%12", "%13", "%14", "%15", "%16", "%17", "%18", "%19",
+    "%1A", "%1B", "%1C", "%1D", "%1E", "%1F", "%20", "%21", "%22", "%23", "%24", "%25", "%26",
+    "%27", "%28", "%29", "%2A", "%2B", "%2C", "%2D", "%2E", "%2F", "%30", "%31", "%32", "%33",
+    "%34", "%35", "%36", "%37", "%38", "%39", "%3A", "%3B", "%3C", "%3D", "%3E", "%3F", "%40",
+    "%41", "%42", "%43", "%44", "%45", "%46", "%47", "%48", "%49", "%4A", "%4B", "%4C", "%4D",
+    "%4E", "%4F", "%50", "%51", "%52", "%53", "%54", "%55", "%56", "%57", "%58", "%59", "%5A",
+    "%5B", "%5C", "%5D", "%5E", "%5F", "%60", "%61", "%62", "%63", "%64", "%65", "%66", "%67",
+    "%68", "%69", "%6A", "%6B", "%6C", "%6D", "%6E", "%6F", "%70", "%71", "%72", "%73", "%74",
+    "%75", "%76", "%77", "%78", "%79", "%7A", "%7B", "%7C", "%7D", "%7E", "%7F", "%80", "%81",
+    "%82", "%83", "%84", "%85", "%86", "%87", "%88", "%89", "%8A", "%8B", "%8C", "%8D", "%8E",
+    "%8F", "%90", "%91", "%92", "%93", "%94", "%95", "%96", "%97", "%98", "%99", "%9A", "%9B",
+    "%9C", "%9D", "%9E", "%9F", "%A0", "%A1", "%A2", "%A3", "%A4", "%A5", "%A6", "%A7", "%A8",
+    "%A9", "%AA", "%AB", "%AC", "%AD", "%AE", "%AF", "%B0", "%B1", "%B2", "%B3", "%B4", "%B5",
+    "%B6", "%B7", "%B8", "%B9", "%BA", "%BB", "%BC", "%BD", "%BE", "%BF", "%C0", "%C1", "%C2",
+    "%C3", "%C4", "%C5", "%C6", "%C7", "%C8", "%C9", "%CA", "%CB", "%CC", "%CD", "%CE", "%CF",
+    "%D0", "%D1", "%D2", "%D3", "%D4", "%D5", "%D6", "%D7", "%D8", "%D9", "%DA", "%DB", "%DC",
+    "%DD", "%DE", "%DF", "%E0", "%E1", "%E2", "%E3", "%E4", "%E5", "%E6", "%E7", "%E8", "%E9",
+    "%EA", "%EB", "%EC", "%ED", "%EE", "%EF", "%F0", "%F1", "%F2", "%F3", "%F4", "%F5", "%F6",
+    "%F7", "%F8", "%F9", "%FA", "%FB", "%FC", "%FD", "%FE", "%FF",
+];
+
+/// `%25XX` for every byte: the escape encoded again.
+static ESCAPED_TWICE: [&str; 256] = [
+    "%2500", "%2501", "%2502", "%2503", "%2504", "%2505", "%2506", "%2507", "%2508", "%2509",
+    "%250A", "%250B", "%250C", "%250D", "%250E", "%250F", "%2510", "%2511", "%2512", "%2513",
+    "%2514", "%2515", "%2516", "%2517", "%2518", "%2519", "%251A", "%251B", "%251C", "%251D",
+    "%251E", "%251F", "%2520", "%2521", "%2522", "%2523", "%2524", "%2525", "%2526", "%2527",
+    "%2528", "%2529", "%252A", "%252B", "%252C", "%252D", "%252E", "%252F", "%2530", "%2531",
+    "%2532", "%2533", "%2534", "%2535", "%2536", "%2537", "%2538", "%2539", "%253A", "%253B",
+    "%253C", "%253D", "%253E", "%253F", "%2540", "%2541", "%2542", "%2543", "%2544", "%2545",
+    "%2546", "%2547", "%2548", "%2549", "%254A", "%254B", "%254C", "%254D", "%254E", "%254F",
+    "%2550", "%2551", "%2552", "%2553", "%2554", "%2555", "%2556", "%2557", "%2558", "%2559",
+    "%255A", "%255B", "%255C", "%255D", "%255E", "%255F", "%2560", "%2561", "%2562", "%2563",
+    "%2564", "%2565", "%2566", "%2567", "%2568", "%2569", "%256A", "%256B", "%256C", "%256D",
+    "%256E", "%256F", "%2570", "%2571", "%2572", "%2573", "%2574", "%2575", "%2576", "%2577",
+    "%2578", "%2579", "%257A", "%257B", "%257C", "%257D", "%257E", "%257F", "%2580", "%2581",
+    "%2582", "%2583", "%2584", "%2585", "%2586", "%2587", "%2588", "%2589", "%258A", "%258B",
+    "%258C", "%258D", "%258E", "%258F", "%2590", "%2591", "%2592", "%2593", "%2594", "%2595",
+    "%2596", "%2597", "%2598", "%2599", "%259A", "%259B", "%259C", "%259D", "%259E", "%259F",
+    "%25A0", "%25A1", "%25A2", "%25A3", "%25A4", "%25A5", "%25A6", "%25A7", "%25A8", "%25A9",
+    "%25AA", "%25AB", "%25AC", "%25AD", "%25AE", "%25AF", "%25B0", "%25B1", "%25B2", "%25B3",
+    "%25B4", "%25B5", "%25B6", "%25B7", "%25B8", "%25B9", "%25BA", "%25BB", "%25BC", "%25BD",
+    "%25BE", "%25BF", "%25C0", "%25C1", "%25C2", "%25C3", "%25C4", "%25C5", "%25C6", "%25C7",
+    "%25C8", "%25C9", "%25CA", "%25CB", "%25CC", "%25CD", "%25CE", "%25CF", "%25D0", "%25D1",
+    "%25D2", "%25D3", "%25D4", "%25D5", "%25D6", "%25D7", "%25D8", "%25D9", "%25DA", "%25DB",
+    "%25DC", "%25DD", "%25DE", "%25DF", "%25E0", "%25E1", "%25E2", "%25E3", "%25E4", "%25E5",
+    "%25E6", "%25E7", "%25E8", "%25E9", "%25EA", "%25EB", "%25EC", "%25ED", "%25EE", "%25EF",
+    "%25F0", "%25F1", "%25F2", "%25F3", "%25F4", "%25F5", "%25F6", "%25F7", "%25F8", "%25F9",
+    "%25FA", "%25FB", "%25FC", "%25FD", "%25FE", "%25FF",
+];
+
+/// Keeps unreserved bytes and writes every other byte as its entry in `escapes`.
 #[inline]
-fn push_escaped(out: &mut String, b: u8) {
-    out.push('%');
-    out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-    out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
-}
-
-/// Encodes an already-encoded string a second time. Its bytes are unreserved or `%XX`, so
-/// only `%` changes (to `%25`).
-pub fn reencode_into(out: &mut String, encoded: &str) {
-    let mut start = 0;
-    // A byte scan: these strings are short, where `str::find` costs more than it saves.
-    for (i, b) in encoded.bytes().enumerate() {
-        if b == b'%' {
-            out.push_str(run(encoded, start, i));
-            out.push_str("%25");
-            start = i + 1;
+fn escape_into(out: &mut String, input: &str, escapes: &[&str; 256]) {
+    let mut rest = input;
+    // `rest` always starts on a character boundary: the bytes before a reserved one are
+    // ASCII, and a reserved character is consumed whole.
+    while let Some(i) = rest.bytes().position(|b| !is_unreserved(b)) {
+        let (run, tail) = rest
+            .split_at_checked(i)
+            .unwrap_or_else(|| unreachable!("a run of ASCII ends on a character boundary"));
+        // Room for this run and the usual few escapes after it, in one step.
+        out.reserve(rest.len() * 2);
+        out.push_str(run);
+        match tail.as_bytes().first() {
+            // An ASCII character is one byte.
+            Some(&b) if b.is_ascii() => {
+                out.push_str(escapes[usize::from(b)]);
+                rest = tail
+                    .get(1..)
+                    .unwrap_or_else(|| unreachable!("an ASCII byte is a whole character"));
+            }
+            _ => {
+                let mut chars = tail.chars();
+                if let Some(c) = chars.next() {
+                    let mut utf8 = [0u8; 4];
+                    for b in c.encode_utf8(&mut utf8).bytes() {
+                        out.push_str(escapes[usize::from(b)]);
+                    }
+                }
+                rest = chars.as_str();
+            }
         }
     }
-    out.push_str(run(encoded, start, encoded.len()));
+    out.push_str(rest);
 }
 
 /// Decodes `%XX` escapes; `+` stays a plus sign (this is URI decoding, not form decoding).

@@ -55,6 +55,8 @@ pub mod emulator;
 pub mod encoding;
 pub mod endpoints;
 pub mod error;
+#[cfg(feature = "http")]
+pub mod integration;
 pub mod oauth1;
 pub mod request;
 #[cfg(feature = "rsa")]

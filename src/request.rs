@@ -45,17 +45,16 @@ pub enum RequestError {
 /// Described once, cheaply: the URL is read by a small parser when it is in the plain form
 /// almost every caller uses (lower-case `http`/`https` scheme and host, no user info, no dot
 /// segments, nothing the WHATWG URL rules would rewrite), and by the `url` crate otherwise,
-/// so both give the same description. The query and form parameters are percent-encoded once
-/// (RFC 5849 §3.6) into one buffer and sorted, so signing merges them with the protocol
-/// parameters and encodes nothing again but `%`.
+/// so both give the same description. The query and form parameters are written into one
+/// buffer as the base string needs them, encoded twice (RFC 5849 §3.4.1.3.2, then §3.4.1.1),
+/// and sorted, so signing merges them with the protocol parameters and copies slices.
 #[derive(Clone)]
 pub struct Request {
     /// The method, upper-cased: it is both signed (RFC 5849 §3.4.1.1) and sent that way.
     method: Cow<'static, str>,
     /// Every string of the description in one buffer: the URL as sent (never a fragment),
     /// the base string URI when it is not a prefix of the URL, its percent-encoding, then
-    /// each parameter as `enc(name)=enc(value)`, the form parameters joined by `&` so that
-    /// they are the form body as sent. All ASCII past the URL.
+    /// each parameter as `enc(enc(name))%3Denc(enc(value))`. All ASCII past the URL.
     text: String,
     /// Where the URL ends in `text`.
     url_end: usize,
@@ -63,19 +62,21 @@ pub struct Request {
     base_uri: (usize, usize),
     /// `enc(base_uri)` in `text`.
     base_encoded: (usize, usize),
-    /// The form body in `text`, once form parameters were added.
-    form: Option<(usize, usize)>,
+    /// How many form parameters there are (each span knows its place among them).
+    form_len: u32,
     /// Query and form parameters in `text`, sorted by (encoded name, encoded value).
     spans: Vec<Span>,
 }
 
-/// One parameter in [`Request::text`]: `enc(name)` is `start..eq`, `enc(value)` is
-/// `eq + 1..end`.
+/// One parameter in [`Request::text`], encoded twice: the name is `start..eq`, then `%3D`
+/// (an encoded `=`), then the value up to `end`.
 #[derive(Clone, Copy)]
 struct Span {
     start: usize,
     eq: usize,
     end: usize,
+    /// For a form parameter, its place in the body (1, 2, …); 0 for a query parameter.
+    form_seq: u32,
 }
 
 impl core::fmt::Debug for Request {
@@ -84,7 +85,14 @@ impl core::fmt::Debug for Request {
         f.debug_struct("Request")
             .field("method", &self.method)
             .field("base_uri", &self.base_uri())
-            .field("params", &self.params().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "params",
+                &self
+                    .spans
+                    .iter()
+                    .map(|s| self.pair(*s).0)
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -149,13 +157,12 @@ impl Request {
             text,
             url_end,
             base_uri: base,
-            form: None,
+            form_len: 0,
             spans: Vec::with_capacity(query_len / 8 + 4),
         };
         if let Some(query) = query {
-            this.push_form_encoded(query, "query")?;
+            this.push_form_encoded(query, "query", false)?;
         }
-        this.sort();
         Ok(this)
     }
 
@@ -164,37 +171,33 @@ impl Request {
         mut self,
         pairs: impl IntoIterator<Item = (N, V)>,
     ) -> Self {
-        let form_start = match self.form {
-            Some((start, _)) => start,
-            None => self.text.len(),
-        };
         for (n, v) in pairs {
-            if self.text.len() > form_start {
-                self.text.push('&');
-            }
+            let (n, v) = (n.as_ref(), v.as_ref());
+            // Room for the usual case (a few escapes) in one step rather than by doubling.
+            self.text.reserve((n.len() + v.len()) * 2 + 8);
             let start = self.text.len();
-            encoding::encode_into(&mut self.text, n.as_ref());
+            encoding::encode_twice_into(&mut self.text, n);
             let eq = self.text.len();
-            self.text.push('=');
-            encoding::encode_into(&mut self.text, v.as_ref());
+            self.text.push_str("%3D");
+            encoding::encode_twice_into(&mut self.text, v);
             let end = self.text.len();
-            self.spans.push(Span { start, eq, end });
+            self.form_len += 1;
+            let form_seq = self.form_len;
+            self.insert(Span {
+                start,
+                eq,
+                end,
+                form_seq,
+            });
         }
-        if self.text.len() > form_start {
-            self.form = Some((form_start, self.text.len()));
-        }
-        // RFC 5849 §3.4.1.3.2: sort by encoded name, then encoded value.
-        self.sort();
         self
     }
 
-    /// Parses a raw `application/x-www-form-urlencoded` body and adds its parameters.
-    pub fn with_form_body(self, body: &str) -> Result<Self, RequestError> {
-        let pairs = encoding::parse_form(body).map_err(|source| RequestError::BadEncoding {
-            part: "form body",
-            source,
-        })?;
-        Ok(self.with_form(pairs))
+    /// Parses a raw `application/x-www-form-urlencoded` body and adds its parameters: each is
+    /// decoded strictly and encoded straight into the description (no intermediate copy).
+    pub fn with_form_body(mut self, body: &str) -> Result<Self, RequestError> {
+        self.push_form_encoded(body, "form body", true)?;
+        Ok(self)
     }
 
     /// The HTTP method, upper-cased.
@@ -214,12 +217,32 @@ impl Request {
 
     /// Whether the request has form parameters.
     pub fn has_form(&self) -> bool {
-        self.form.is_some()
+        self.form_len > 0
     }
 
-    /// The form body as sent (RFC 3986 encoding; empty when there are no form parameters).
-    pub fn form_body(&self) -> &str {
-        self.form.map_or("", |(a, b)| self.slice(a, b))
+    /// The form body as sent: the form parameters in the order given, RFC 3986 encoded
+    /// (empty when there are none). Built on demand from the twice-encoded copy signing
+    /// reads, so describing a request encodes each value once.
+    pub fn form_body(&self) -> String {
+        let mut form: Vec<Span> = self
+            .spans
+            .iter()
+            .filter(|s| s.form_seq > 0)
+            .copied()
+            .collect();
+        form.sort_unstable_by_key(|s| s.form_seq);
+        let mut body = String::with_capacity(form.iter().map(|s| s.end - s.start).sum());
+        for (i, s) in form.into_iter().enumerate() {
+            if i > 0 {
+                body.push('&');
+            }
+            let (name, value) = self.pair(s);
+            // The second encoding only turned `%` into `%25`.
+            body.push_str(&name.replace("%25", "%"));
+            body.push('=');
+            body.push_str(&value.replace("%25", "%"));
+        }
+        body
     }
 
     /// The RFC 5849 §3.4.1.2 base string URI (not yet percent-encoded for the base string).
@@ -233,9 +256,41 @@ impl Request {
     }
 
     /// Query and form parameters, each percent-encoded once (`enc(name)`, `enc(value)`),
-    /// sorted by (name, value).
-    pub fn params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + Clone + '_ {
-        self.spans.iter().map(|s| self.pair(*s))
+    /// sorted by (name, value): the RFC 5849 §3.4.1.3.2 normalized parameters, for
+    /// inspection (signing reads the twice-encoded forms it keeps).
+    pub fn params(&self) -> Vec<(String, String)> {
+        let once = |s: &str| s.replace("%25", "%");
+        self.spans
+            .iter()
+            .map(|s| {
+                let (n, v) = self.pair(*s);
+                (once(n), once(v))
+            })
+            .collect()
+    }
+
+    /// Query and form parameters as the base string writes them, encoded twice
+    /// (`enc(enc(name))`, `enc(enc(value))`), in the order of their once-encoded forms (the
+    /// second encoding keeps that order: it only widens `%` to `%25`).
+    pub(crate) fn params_twice(&self) -> impl Iterator<Item = (&str, &str, &str)> + '_ {
+        self.spans.iter().map(|s| {
+            let (n, v) = self.pair(*s);
+            (n, v, self.slice(s.start, s.end))
+        })
+    }
+
+    /// Room the base string needs: method, URI and the request's parameters, twice encoded,
+    /// with their separators.
+    pub(crate) fn base_string_estimate(&self) -> usize {
+        let (params_start, params_end) = match (self.spans.first(), self.spans.last()) {
+            (Some(_), Some(_)) => (self.base_encoded.1, self.text.len()),
+            _ => (0, 0),
+        };
+        self.method.len()
+            + (self.base_encoded.1 - self.base_encoded.0)
+            + (params_end - params_start)
+            + self.spans.len() * 3
+            + 2
     }
 
     /// `text[from..to]`. Every offset is recorded by this type from `text`'s own length
@@ -248,13 +303,19 @@ impl Request {
     }
 
     fn pair(&self, s: Span) -> (&str, &str) {
-        (self.slice(s.start, s.eq), self.slice(s.eq + 1, s.end))
+        (self.slice(s.start, s.eq), self.slice(s.eq + 3, s.end))
     }
 
     /// Adds every pair of a form-encoded string (a query or a body), decoding strictly
-    /// ([`encoding::parse_form`]'s rules) and encoding again. A component with no `%` or `+`
+    /// ([`encoding::parse_form`]'s rules) and encoding twice. A component with no `%` or `+`
     /// decodes to itself, so it is encoded straight from the input.
-    fn push_form_encoded(&mut self, input: &str, part: &'static str) -> Result<(), RequestError> {
+    fn push_form_encoded(
+        &mut self,
+        input: &str,
+        part: &'static str,
+        form: bool,
+    ) -> Result<(), RequestError> {
+        self.text.reserve(input.len() * 2);
         // One byte scan for the `&` and first `=` of each pair (both ASCII, so every offset
         // is a character boundary).
         let mut pair_start = 0;
@@ -275,10 +336,21 @@ impl Request {
                         let start = self.text.len();
                         self.push_component(name, part)?;
                         let eq = self.text.len();
-                        self.text.push('=');
+                        self.text.push_str("%3D");
                         self.push_component(value, part)?;
                         let end = self.text.len();
-                        self.spans.push(Span { start, eq, end });
+                        let form_seq = if form {
+                            self.form_len += 1;
+                            self.form_len
+                        } else {
+                            0
+                        };
+                        self.insert(Span {
+                            start,
+                            eq,
+                            end,
+                            form_seq,
+                        });
                     }
                     pair_start = i + 1;
                     eq = None;
@@ -293,18 +365,30 @@ impl Request {
         if component.bytes().any(|b| b == b'%' || b == b'+') {
             let decoded = encoding::form_decode(component)
                 .map_err(|source| RequestError::BadEncoding { part, source })?;
-            encoding::encode_into(&mut self.text, &decoded);
+            encoding::encode_twice_into(&mut self.text, &decoded);
         } else {
-            encoding::encode_into(&mut self.text, component);
+            encoding::encode_twice_into(&mut self.text, component);
         }
         Ok(())
     }
 
-    /// RFC 5849 §3.4.1.3.2: by encoded name, then encoded value.
-    fn sort(&mut self) {
-        let mut spans = core::mem::take(&mut self.spans);
-        spans.sort_unstable_by(|a, b| self.pair(*a).cmp(&self.pair(*b)));
-        self.spans = spans;
+    /// Inserts `span` where RFC 5849 §3.4.1.3.2 puts it (by encoded name, then encoded
+    /// value), so the parameters are sorted as they are added; equal pairs keep their order.
+    fn insert(&mut self, span: Span) {
+        let new = self.pair(span);
+        let at = self
+            .spans
+            .partition_point(|s| pair_cmp(self.pair(*s), new) != core::cmp::Ordering::Greater);
+        self.spans.insert(at, span);
+    }
+}
+
+/// Orders two (name, value) pairs, first bytes first: parameter names mostly differ there,
+/// which saves the general comparison.
+pub(crate) fn pair_cmp(a: (&str, &str), b: (&str, &str)) -> core::cmp::Ordering {
+    match a.0.as_bytes().first().cmp(&b.0.as_bytes().first()) {
+        core::cmp::Ordering::Equal => a.cmp(&b),
+        other => other,
     }
 }
 
@@ -316,9 +400,9 @@ fn cut(input: &str, from: usize, to: usize) -> &str {
         .unwrap_or_else(|| unreachable!("offsets of ASCII delimiters are character boundaries"))
 }
 
-/// Bytes the fast URL parser keeps in a path: RFC 3986 `pchar` and `/` (`%` is checked
-/// apart).
-const PATH_BYTES: [bool; 256] = byte_table(b"!$&'()*+,;=:@/-._~");
+/// Bytes the fast URL parser keeps in a path: RFC 3986 `pchar` and `/` (each `%` is checked
+/// apart to start an escape).
+const PATH_BYTES: [bool; 256] = byte_table(b"!$&'()*+,;=:@/-._~%");
 /// Bytes the fast URL parser keeps in a query: visible ASCII the URL Standard leaves as it
 /// is in a special URL's query (it escapes `"`, `#`, `'`, `<` and `>`).
 const QUERY_BYTES: [bool; 256] = {
@@ -395,66 +479,58 @@ impl<'a> PlainUrl<'a> {
             Some(rest) => (true, rest),
             None => (false, url.strip_prefix("http://")?),
         };
-        let bytes = rest.as_bytes();
-        // One pass over the authority, one over the path, one over the query.
-        let mut i = 0;
-        let mut colon = None;
-        while let Some(&b) = bytes.get(i) {
-            match b {
-                b'/' | b'?' | b'#' => break,
-                b':' if colon.is_none() => colon = Some(i),
-                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => {}
-                _ => return None,
-            }
-            i += 1;
-        }
-        let (host, port) = match colon {
-            Some(c) => (rest.get(..c)?, Some(rest.get(c + 1..i)?)),
-            None => (rest.get(..i)?, None),
+        let authority_end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
+        let (authority, path_and_query) = rest.split_at_checked(authority_end)?;
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
         };
         if !plain_host(host) || !port.map_or(true, |p| plain_port(p, https)) {
             return None;
         }
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path_and_query, None),
+        };
         // The path: `pchar`s and `/`, escapes well formed, no dot segment in any spelling.
-        if bytes.get(i) != Some(&b'/') {
+        let path_ok = path.starts_with('/')
+            && path.bytes().all(|b| PATH_BYTES[usize::from(b)])
+            && !path.contains("/.")
+            && (!path.contains('%') || plain_escapes(path));
+        // The query: nothing the URL Standard would escape, and no fragment after it.
+        let query_ok = query.map_or(true, |q| q.bytes().all(|b| QUERY_BYTES[usize::from(b)]));
+        if !path_ok || !query_ok {
             return None;
         }
-        let mut after_slash = false;
-        while let Some(&b) = bytes.get(i) {
-            match b {
-                b'?' => break,
-                b'.' if after_slash => return None,
-                b'%' => {
-                    let (hi, lo) = (*bytes.get(i + 1)?, *bytes.get(i + 2)?);
-                    let dot = hi == b'2' && lo.eq_ignore_ascii_case(&b'e');
-                    if dot || !hi.is_ascii_hexdigit() || !lo.is_ascii_hexdigit() {
-                        return None;
-                    }
-                }
-                b if PATH_BYTES[usize::from(b)] => {}
-                _ => return None,
-            }
-            after_slash = b == b'/';
-            i += 1;
-        }
-        let query = match bytes.get(i) {
-            Some(b'?') => {
-                let query = rest.get(i + 1..)?;
-                let plain = query.bytes().all(|b| QUERY_BYTES[usize::from(b)]);
-                if !plain {
-                    return None;
-                }
-                Some(query)
-            }
-            _ => None,
-        };
-        let base_len = url.len() - (bytes.len() - i);
+        let base_len = url.len() - query.map_or(0, |q| q.len() + 1);
         Some(Self {
             url,
             base_uri: url.get(..base_len)?,
             query,
         })
     }
+}
+
+/// Every `%` in `path` starts an escape, and none is `%2E` (a dot the URL Standard would
+/// treat as one in dot-segment removal).
+fn plain_escapes(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| {
+        if b != b'%' {
+            return true;
+        }
+        match (bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(&hi), Some(&lo)) => {
+                hi.is_ascii_hexdigit()
+                    && lo.is_ascii_hexdigit()
+                    && !(hi == b'2' && lo.eq_ignore_ascii_case(&b'e'))
+            }
+            _ => false,
+        }
+    })
 }
 
 /// A port the URL Standard keeps as written: digits without a leading zero, in range, not
@@ -680,7 +756,11 @@ mod tests {
         let r = Request::new("POST", "http://h/?b=2&a=%7e+x")
             .unwrap()
             .with_form([("a", "1")]);
-        let got: Vec<_> = r.params().map(|(n, v)| format!("{n}={v}")).collect();
+        let got: Vec<_> = r
+            .params()
+            .into_iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
         assert_eq!(got, ["a=1", "a=~%20x", "b=2"]);
         assert_eq!(r.form_body(), "a=1");
     }
@@ -706,8 +786,7 @@ mod tests {
                 assert_eq!(f.url(), s.url(), "url of {url:?}");
                 assert_eq!(f.base_uri(), s.base_uri(), "base URI of {url:?}");
                 assert_eq!(f.base_uri_encoded(), s.base_uri_encoded(), "{url:?}");
-                let (fp, sp): (Vec<_>, Vec<_>) = (f.params().collect(), s.params().collect());
-                assert_eq!(fp, sp, "params of {url:?}");
+                assert_eq!(f.params(), s.params(), "params of {url:?}");
             }
             (Err(f), Err(s)) => assert_eq!(f, s, "error of {url:?}"),
             _ => panic!("{url:?}: fast {fast:?} vs url crate {slow:?}"),
@@ -767,6 +846,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Signing merges and sorts twice-encoded strings: the second encoding must keep the
+        /// order of the first (RFC 5849 §3.4.1.3.2 sorts the once-encoded forms).
+        #[test]
+        fn a_second_encoding_keeps_the_order(a in "\\PC{0,12}", b in "\\PC{0,12}") {
+            let once = |s: &str| encoding::percent_encode(s);
+            let twice = |s: &str| {
+                let mut out = String::new();
+                encoding::encode_twice_into(&mut out, s);
+                out
+            };
+            proptest::prop_assert_eq!(once(&a).cmp(&once(&b)), twice(&a).cmp(&twice(&b)));
+            proptest::prop_assert_eq!(twice(&a), once(&once(&a)));
+        }
+
         #[test]
         fn the_fast_parser_agrees_on_generated_urls(
             scheme in "(http|https|HTTP)",

@@ -6,14 +6,12 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::base_string::{
-    encode_cow, write_base_string_encoded, EncodedParam, ProtocolParam, Second,
-};
+use super::base_string::{encode_cow, write_base_string_encoded, EncodedParam, ProtocolParam};
 use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac, SignatureBuf};
 use super::{OAuth1Error, SignatureMethod};
 use crate::authorizer::{AuthorizeError, Authorizer};
-use crate::encoding::encode_into;
+use crate::encoding::{encode_into, encode_twice_into};
 use crate::request::{Authorization, Context, Request};
 use crate::secret::{ConsumerSecret, TokenSecret};
 
@@ -382,11 +380,21 @@ impl OAuth1Authorizer {
         }
         let mut ts_buf = [0u8; 20];
         let timestamp = ctx.timestamp.map(|t| decimal(t, &mut ts_buf));
-        let nonce = ctx.nonce.as_deref().map(encode_cow);
+        // The nonce as the header carries it (encoded once) and as the base string does
+        // (twice); one that needs no escaping is the same all three ways.
+        let nonce = ctx.nonce.as_deref().map(|n| (n, encode_cow(n)));
+        let nonce_twice = nonce.as_ref().map(|(raw, once)| match once {
+            Cow::Borrowed(_) => Cow::Borrowed(*raw),
+            Cow::Owned(_) => {
+                let mut twice = String::with_capacity(raw.len() * 5);
+                encode_twice_into(&mut twice, raw);
+                Cow::Owned(twice)
+            }
+        });
         let enc = &self.encoded;
         // Protocol parameters in name order: all names differ, so this fixed order is the
-        // RFC 5849 §3.4.1.3.2 sort.
-        let mut params = [fixed(&enc.consumer_key); 8];
+        // RFC 5849 §3.4.1.3.2 sort. Eight slots: one per parameter the signer can send.
+        let mut params = [ProtocolParam::precomputed(&enc.consumer_key); 8];
         let mut n = 0;
         let mut push = |p| {
             if let Some(slot) = params.get_mut(n) {
@@ -395,40 +403,29 @@ impl OAuth1Authorizer {
             }
         };
         if let Some(c) = &enc.callback {
-            push(fixed(c));
+            push(ProtocolParam::precomputed(c));
         }
-        push(fixed(&enc.consumer_key));
-        if let Some(nonce) = &nonce {
-            // A nonce that needed no escaping holds no `%`; an escaped one does.
-            let second = match nonce {
-                Cow::Borrowed(_) => Second::Plain,
-                Cow::Owned(_) => Second::Encode,
-            };
-            push(ProtocolParam {
-                name: "oauth_nonce",
-                value: nonce,
-                second,
-            });
+        push(ProtocolParam::precomputed(&enc.consumer_key));
+        if let Some(twice) = &nonce_twice {
+            push(ProtocolParam::new("oauth_nonce", twice));
         }
-        push(fixed(&enc.method));
+        push(ProtocolParam::precomputed(&enc.method));
         if let Some(t) = timestamp {
             // Decimal digits: nothing to escape, either time.
-            push(ProtocolParam {
-                name: "oauth_timestamp",
-                value: t,
-                second: Second::Plain,
-            });
+            push(ProtocolParam::new("oauth_timestamp", t));
         }
         if let Some(t) = &enc.token {
-            push(fixed(t));
+            push(ProtocolParam::precomputed(t));
         }
         if let Some(v) = &enc.verifier {
-            push(fixed(v));
+            push(ProtocolParam::precomputed(v));
         }
         if self.version {
-            push(fixed(&enc.version));
+            push(ProtocolParam::precomputed(&enc.version));
         }
-        let params = params.get(..n).unwrap_or_default();
+        let (params, _) = params
+            .split_at_checked(n)
+            .unwrap_or_else(|| unreachable!("at most eight parameters fill eight slots"));
 
         write_base_string_encoded(base_string, request, params);
         self.signature_into(base_string, signature)?;
@@ -445,9 +442,9 @@ impl OAuth1Authorizer {
             header.push_str(t);
             header.push('"');
         }
-        if let Some(nonce) = &nonce {
+        if let Some((_, once)) = &nonce {
             header.push_str(", oauth_nonce=\"");
-            header.push_str(nonce);
+            header.push_str(once);
             header.push('"');
         }
         header.push_str(&enc.header_tail);
@@ -481,15 +478,6 @@ impl OAuth1Authorizer {
     }
 }
 
-/// A protocol parameter whose encodings were computed when the credential was built.
-fn fixed(p: &EncodedParam) -> ProtocolParam<'_> {
-    ProtocolParam {
-        name: &p.name,
-        value: &p.value,
-        second: Second::Precomputed(p),
-    }
-}
-
 /// Writes `n` in decimal into `buf`, returning the digits (timestamps are on the hot path,
 /// where `to_string` goes through the formatting machinery).
 fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
@@ -505,7 +493,11 @@ fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
+    // `i` stays within the 20 bytes (u64::MAX has 20 digits), and they are ASCII digits.
+    let digits = buf
+        .get(i..)
+        .unwrap_or_else(|| unreachable!("the digits start inside the buffer"));
+    core::str::from_utf8(digits).unwrap_or_else(|_| unreachable!("ASCII digits are UTF-8"))
 }
 
 thread_local! {

@@ -10,46 +10,60 @@
 //! described, so signing encodes only the handful of protocol parameters and merges two
 //! sorted lists: linear in the number of parameters.
 
-use crate::encoding::{encode_into, percent_encode, reencode_into};
-use crate::request::Request;
+use crate::encoding::{encode_into, encode_twice_into, percent_encode};
+use crate::request::{pair_cmp, Request};
 
 /// A parameter a credential sends with every request (consumer key, token, method, …),
-/// encoded once (`name`, `value`: the sort keys of RFC 5849 §3.4.1.3.2) and twice
-/// ([`EncodedParam::separated`]) when the credential is built, not on every signature.
+/// encoded once (`name`, `value`: what the header carries) and twice (the base string's
+/// form, [`EncodedParam::twice`]) when the credential is built, not on every signature.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct EncodedParam {
     /// `enc(name)`.
     pub(crate) name: String,
     /// `enc(value)`.
     pub(crate) value: String,
-    /// `%26` followed by `enc(enc(name) "=" enc(value))`: the pair as the base string writes
+    /// `%26`, `enc(enc(name))`, `%3D`, `enc(enc(value))`: the pair as the base string writes
     /// it after another pair, so the writer pushes one piece per parameter.
     separated: String,
+    /// Where `enc(enc(value))` starts in `separated`.
+    value_start: usize,
 }
 
 impl EncodedParam {
     /// Encodes a decoded `(name, value)` pair once and twice.
     pub(crate) fn new(name: &str, value: &str) -> Self {
-        let name = percent_encode(name);
-        let value = percent_encode(value);
-        let mut separated = String::with_capacity(name.len() + value.len() + 12);
+        let mut separated = String::with_capacity(name.len() + value.len() * 2 + 12);
         separated.push_str(SEPARATOR);
-        reencode_into(&mut separated, &name);
-        separated.push_str("%3D");
-        reencode_into(&mut separated, &value);
+        encode_twice_into(&mut separated, name);
+        separated.push_str(EQUALS);
+        let value_start = separated.len();
+        encode_twice_into(&mut separated, value);
         Self {
-            name,
-            value,
+            name: percent_encode(name),
+            value: percent_encode(value),
             separated,
+            value_start,
         }
     }
 
-    /// `enc(enc(name) "=" enc(value))` preceded by `%26` unless it comes first.
-    pub(crate) fn piece(&self, first: bool) -> &str {
+    /// `enc(enc(name))` and `enc(enc(value))`, the merge's sort keys.
+    fn twice(&self) -> (&str, &str) {
+        let name_end = self.value_start - EQUALS.len();
+        match (
+            self.separated.get(SEPARATOR.len()..name_end),
+            self.separated.get(self.value_start..),
+        ) {
+            (Some(name), Some(value)) => (name, value),
+            _ => unreachable!("the offsets are recorded by EncodedParam::new"),
+        }
+    }
+
+    /// The pair, preceded by `%26` unless it comes first.
+    fn piece(&self, first: bool) -> &str {
         if first {
-            self.separated.strip_prefix(SEPARATOR).unwrap_or_else(|| {
-                unreachable!("`separated` starts with the separator pushed by new()")
-            })
+            self.separated
+                .strip_prefix(SEPARATOR)
+                .unwrap_or_else(|| unreachable!("`separated` starts with the separator"))
         } else {
             &self.separated
         }
@@ -58,6 +72,8 @@ impl EncodedParam {
 
 /// `&` between two pairs, as the base string writes it (encoded a second time).
 const SEPARATOR: &str = "%26";
+/// `=` between a name and its value, as the base string writes it.
+const EQUALS: &str = "%3D";
 
 /// Builds the base string for `request` with the protocol parameters `oauth` (decoded
 /// `(name, value)` pairs; `realm` and `oauth_signature` are skipped if present).
@@ -73,60 +89,61 @@ pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &s
         .iter()
         // RFC 5849 §3.4.1.3.1: `realm` and `oauth_signature` are not signed.
         .filter(|(name, _)| *name != "realm" && *name != "oauth_signature")
-        .map(|(n, v)| (percent_encode(n), percent_encode(v)))
+        .map(|(n, v)| {
+            let (mut name, mut value) = (String::new(), String::new());
+            encode_twice_into(&mut name, n);
+            encode_twice_into(&mut value, v);
+            (name, value)
+        })
         .collect();
     encoded.sort_unstable();
     let pairs: Vec<ProtocolParam<'_>> = encoded
         .iter()
-        .map(|(n, v)| ProtocolParam {
-            name: n,
-            value: v,
-            second: Second::Encode,
-        })
+        .map(|(n, v)| ProtocolParam::new(n, v))
         .collect();
     write_base_string_encoded(out, request, &pairs);
 }
 
-/// A protocol parameter on the signing path: name and value percent-encoded once (the
-/// sort keys), and how to write their second encoding.
+/// A protocol parameter on the signing path, encoded twice (as the base string writes it; the
+/// sort keys too, since a second encoding keeps the order of the first).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ProtocolParam<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) value: &'a str,
-    pub(crate) second: Second<'a>,
+    name: &'a str,
+    value: &'a str,
+    /// The whole piece, when the credential computed it.
+    piece: Option<&'a EncodedParam>,
 }
 
-/// How a protocol parameter's `name=value` reaches the base string, encoded a second time.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Second<'a> {
-    /// Computed when the credential was built.
-    Precomputed(&'a EncodedParam),
-    /// Neither name nor value holds a `%`, so the second encoding changes nothing.
-    Plain,
-    /// Encode while writing.
-    Encode,
+impl<'a> ProtocolParam<'a> {
+    /// A parameter from its twice-encoded name and value.
+    pub(crate) fn new(name: &'a str, value: &'a str) -> Self {
+        Self {
+            name,
+            value,
+            piece: None,
+        }
+    }
+
+    /// A parameter whose encodings the credential computed when it was built.
+    pub(crate) fn precomputed(p: &'a EncodedParam) -> Self {
+        let (name, value) = p.twice();
+        Self {
+            name,
+            value,
+            piece: Some(p),
+        }
+    }
 }
 
-/// Appends the base string to `out`, given protocol parameters that are already
-/// percent-encoded once and sorted by (name, value). The signing hot path.
+/// Appends the base string to `out`, given protocol parameters sorted by (name, value). The
+/// signing hot path: the request's parameters were encoded twice and sorted when it was
+/// described, so this merges two sorted lists and copies slices.
 pub(crate) fn write_base_string_encoded(
     out: &mut String,
     request: &Request,
     protocol: &[ProtocolParam<'_>],
 ) {
-    let params = request.params();
-    let estimate = request.method().len()
-        + request.base_uri_encoded().len()
-        + params
-            .clone()
-            .map(|(n, v)| n.len() + v.len() + 12)
-            .sum::<usize>()
-        + protocol
-            .iter()
-            .map(|p| p.name.len() + p.value.len() * 2 + 6)
-            .sum::<usize>()
-        + 2;
-    out.reserve(estimate);
+    out.reserve(request.base_string_estimate() + protocol.len() * 48);
 
     // RFC 5849 §3.4.1.1: the method upper-cased (the request keeps it so), and encoded
     // (§3.6) since a custom method may hold reserved characters (`A&B` must not add a third
@@ -136,40 +153,34 @@ pub(crate) fn write_base_string_encoded(
     out.push_str(request.base_uri_encoded());
     out.push('&');
 
-    // Merge the two sorted lists (compared on the once-encoded forms); each element is
-    // written encoded a second time, separated by %26 (the second encoding of `&`).
-    let mut a = params.peekable();
+    // Merge the two sorted lists; each element is written encoded a second time, separated
+    // by %26 (the second encoding of `&`).
+    let mut a = request.params_twice().peekable();
     let mut b = protocol.iter().peekable();
     let mut first = true;
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => *x <= (y.name, y.value),
+            (Some((n, v, _)), Some(p)) => {
+                pair_cmp((n, v), (p.name, p.value)) != core::cmp::Ordering::Greater
+            }
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
         };
         let separator = if first { "" } else { SEPARATOR };
         if take_a {
-            if let Some((name, value)) = a.next() {
+            if let Some((_, _, pair)) = a.next() {
                 out.push_str(separator);
-                reencode_into(out, name);
-                out.push_str("%3D");
-                reencode_into(out, value);
+                out.push_str(pair);
             }
         } else if let Some(p) = b.next() {
-            match p.second {
-                Second::Precomputed(e) => out.push_str(e.piece(first)),
-                Second::Plain => {
+            match p.piece {
+                Some(e) => out.push_str(e.piece(first)),
+                None => {
                     out.push_str(separator);
                     out.push_str(p.name);
-                    out.push_str("%3D");
+                    out.push_str(EQUALS);
                     out.push_str(p.value);
-                }
-                Second::Encode => {
-                    out.push_str(separator);
-                    reencode_into(out, p.name);
-                    out.push_str("%3D");
-                    reencode_into(out, p.value);
                 }
             }
         }

@@ -168,7 +168,7 @@ impl HttpRequest {
         let out = Self::new(request.method(), request.url());
         if request.has_form() {
             out.header("Content-Type", "application/x-www-form-urlencoded")
-                .with_body(request.form_body().as_bytes().to_vec())
+                .with_body(request.form_body().into_bytes())
         } else {
             out
         }

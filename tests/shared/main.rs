@@ -5,6 +5,7 @@
 mod support;
 
 mod emulator_robustness;
+mod integration;
 mod no_secret_leaks;
 mod store;
 mod transport;

@@ -242,7 +242,7 @@ pub fn signed_request(
                 req.url = format!("{url}{sep}{encoded}");
                 req
             } else {
-                let mut body = request.form_body().to_owned();
+                let mut body = request.form_body();
                 if !body.is_empty() {
                     body.push('&');
                 }
