@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let endpoints = Endpoints::at(&base)?;
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new()?;
     let consumer = OAuth1Authorizer::anonymous();
 
     let options = RequestTokenOptions::new(

@@ -30,23 +30,74 @@ impl From<crate::rsa_sha1::RsaSignError> for AuthorizeError {
     }
 }
 
+/// The authentication scheme an [`Authorizer`] speaks: what a log line or a metric names when
+/// it shows which credential a call site holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// OAuth 1.0 / 1.0a (`Authorization: OAuth …`).
+    OAuth1,
+    /// AuthSub, plain or secure (`Authorization: AuthSub token="…"`).
+    AuthSub,
+    /// ClientLogin (`Authorization: GoogleLogin auth=…`).
+    ClientLogin,
+    /// An OAuth 2.0 bearer token (`Authorization: Bearer …`).
+    Bearer,
+}
+
+impl Scheme {
+    /// The scheme's name, as the protocols spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OAuth1 => "OAuth",
+            Self::AuthSub => "AuthSub",
+            Self::ClientLogin => "GoogleLogin",
+            Self::Bearer => "Bearer",
+        }
+    }
+}
+
+impl core::fmt::Display for Scheme {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Produces the `Authorization` header value for a request. Pure: no I/O, no clock, no
 /// randomness beyond what the [`Context`] carries (RSA blinding excepted).
 ///
-/// Object safe: hold a `Box<dyn Authorizer>` or `Arc<dyn Authorizer>`.
-pub trait Authorizer: Send + Sync {
+/// Object safe: hold a `Box<dyn Authorizer>` or `Arc<dyn Authorizer>`; `Debug` (redacted in
+/// every implementation) and [`Authorizer::scheme`] tell what a call site holds.
+pub trait Authorizer: Send + Sync + core::fmt::Debug {
     /// Authorizes `request` with the timestamp and nonce in `ctx`.
     fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError>;
+
+    /// The scheme this authorizer speaks.
+    fn scheme(&self) -> Scheme;
+
+    /// Authorizes `request` with a fresh timestamp (system clock) and nonce (OS CSPRNG);
+    /// [`Authorizer::authorize`] takes them explicitly for tests and reproducible signatures.
+    fn authorize_now(&self, request: &Request) -> Result<Authorization, AuthorizeError> {
+        self.authorize(request, &Context::now())
+    }
 }
 
 impl<A: Authorizer + ?Sized> Authorizer for std::sync::Arc<A> {
     fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError> {
         (**self).authorize(request, ctx)
     }
+
+    fn scheme(&self) -> Scheme {
+        (**self).scheme()
+    }
 }
 
 impl<A: Authorizer + ?Sized> Authorizer for Box<A> {
     fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError> {
         (**self).authorize(request, ctx)
+    }
+
+    fn scheme(&self) -> Scheme {
+        (**self).scheme()
     }
 }

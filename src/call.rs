@@ -68,3 +68,54 @@ impl<T, E: From<TransportError>> Call<T, E> {
         (self.parse)(response)
     }
 }
+
+/// A [`Call`] bound to the transport that will carry it, as a protocol client hands it out:
+/// `.await` it over an async [`Transport`], or call [`Pending::blocking`] over a
+/// [`BlockingTransport`].
+#[must_use = "a Pending call does nothing until it is awaited or run with .blocking()"]
+pub struct Pending<'h, H: ?Sized, T, E> {
+    call: Call<T, E>,
+    http: &'h H,
+}
+
+impl<H: ?Sized, T, E: core::fmt::Debug> core::fmt::Debug for Pending<'_, H, T, E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pending")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'h, H: ?Sized, T, E: From<TransportError>> Pending<'h, H, T, E> {
+    /// Binds `call` to `http`.
+    pub fn new(call: Call<T, E>, http: &'h H) -> Self {
+        Self { call, http }
+    }
+
+    /// The step itself, unbound (to send it over another transport).
+    pub fn into_call(self) -> Call<T, E> {
+        self.call
+    }
+}
+
+impl<H: BlockingTransport + ?Sized, T, E: From<TransportError>> Pending<'_, H, T, E> {
+    /// Sends the request over the blocking transport and reads the answer.
+    pub fn blocking(self) -> Result<T, E> {
+        self.call.send_blocking(self.http)
+    }
+}
+
+impl<'h, H, T, E> core::future::IntoFuture for Pending<'h, H, T, E>
+where
+    H: Transport + ?Sized,
+    T: Send + 'h,
+    E: From<TransportError> + Send + 'h,
+{
+    type Output = Result<T, E>;
+    type IntoFuture =
+        core::pin::Pin<Box<dyn core::future::Future<Output = Result<T, E>> + Send + 'h>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.call.send(self.http))
+    }
+}

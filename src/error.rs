@@ -39,6 +39,14 @@ pub enum Error {
     /// A token store could not load or save.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The server answered with a status the caller refuses
+    /// ([`crate::transport::HttpResponse::error_for_status`]).
+    #[error(transparent)]
+    Status(#[from] crate::transport::StatusError),
+    /// A request of the `http` or `reqwest` crates could not be signed in place.
+    #[cfg(feature = "http")]
+    #[error(transparent)]
+    Sign(#[from] crate::integration::SignError),
 }
 
 impl From<crate::oauth1::VerifyError> for Error {

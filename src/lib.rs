@@ -67,7 +67,7 @@ pub mod signed;
 pub mod store;
 pub mod transport;
 
-pub use authorizer::{AuthorizeError, Authorizer};
+pub use authorizer::{AuthorizeError, Authorizer, Scheme};
 pub use call::Call;
 pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, OsNonce, SystemClock};
 pub use error::Error;

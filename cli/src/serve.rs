@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
-use gdata_auth::emulator::{serve, EmulatorConfig};
+use gdata_auth::emulator::{serve, EmulatorConfig, LogTarget};
 use gdata_auth::ConsumerSecret;
 use gdata_auth::RsaVerifyingKey;
 
@@ -70,7 +70,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<String, CliError> {
 }
 
 fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
-    let mut config = EmulatorConfig::new().with_addr(args.addr);
+    let mut config = EmulatorConfig::new()
+        .with_addr(args.addr)
+        .with_log(LogTarget::Stderr);
     config.auto_approve = args.auto_approve;
     // The contract: with no `--consumer`, Google's `anonymous:anonymous` is registered
     // (also when RSA consumers are given).

@@ -68,7 +68,7 @@ impl Server {
 fn anonymous_consumer_by_default_and_one_log_line_per_request() {
     let server = Server::start(&["--auto-approve"]);
     let endpoints = Endpoints::at(&server.base).unwrap();
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let consumer = OAuth1Authorizer::anonymous();
     let options = RequestTokenOptions::new(
         [Scope::new("https://www.google.com/calendar/feeds/").unwrap()],
@@ -105,7 +105,7 @@ fn consumers_users_and_rsa_consumers_from_flags() {
         "--user",
         "bob@example.com:pw",
     ]);
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let url = format!("{}/calendar/feeds/default/private/full", server.base);
     // The secret splits at the first ':' only.
     let hmac = OAuth1Authorizer::hmac_sha1("app.example.com", ConsumerSecret::new("s3cr:et"));

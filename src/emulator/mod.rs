@@ -167,10 +167,11 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub enum LogTarget {
-    /// Standard error (the default; what `gdauth serve` uses).
-    #[default]
+    /// Standard error (what `gdauth serve` uses).
     Stderr,
-    /// Nowhere.
+    /// Nowhere: the default, so an emulator a library's tests start stays quiet unless
+    /// asked.
+    #[default]
     Off,
     /// A callback receiving each line (without a trailing newline).
     Custom(Arc<dyn Fn(&str) + Send + Sync>),
@@ -261,7 +262,7 @@ impl core::fmt::Debug for EmulatorConfig {
 
 impl EmulatorConfig {
     /// The defaults: `127.0.0.1:0`, the `anonymous` consumer and `user@example.com` unless
-    /// others are added, the system clock, the default verifier, log to stderr.
+    /// others are added, the system clock, the default verifier, no log ([`LogTarget::Off`]).
     pub fn new() -> Self {
         Self::default()
     }
@@ -506,7 +507,8 @@ async fn run(
 /// Binds `config.addr`, then calls `ready` with the bound address before serving the first
 /// request. `gdauth serve` must print exactly one line `listening on http://{addr}` there
 /// (`SocketAddr`'s `Display` gives `HOST:PORT`, IPv6 in brackets) and flush stdout; the
-/// request log goes to `config.log` (stderr by default), one line per request.
+/// request log goes to `config.log` (off by default; `gdauth serve` sends it to stderr), one
+/// line per request.
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), gdata_auth::emulator::EmulatorError> {

@@ -10,7 +10,7 @@ use super::base_string::{encode_cow, write_base_string_encoded, EncodedParam, Pr
 use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac, SignatureBuf};
 use super::{OAuth1Error, SignatureMethod};
-use crate::authorizer::{AuthorizeError, Authorizer};
+use crate::authorizer::{AuthorizeError, Authorizer, Scheme};
 use crate::encoding::{encode_into, encode_twice_into};
 use crate::request::{Authorization, Context, Request};
 use crate::secret::{ConsumerSecret, TokenSecret};
@@ -138,10 +138,13 @@ impl core::fmt::Debug for OAuth1Authorizer {
 
 impl OAuth1Authorizer {
     /// An HMAC-SHA1 consumer.
-    pub fn hmac_sha1(consumer_key: impl Into<String>, consumer_secret: ConsumerSecret) -> Self {
+    pub fn hmac_sha1(
+        consumer_key: impl Into<String>,
+        consumer_secret: impl Into<ConsumerSecret>,
+    ) -> Self {
         Self::shared(
             consumer_key.into(),
-            consumer_secret,
+            consumer_secret.into(),
             SignatureMethod::HmacSha1,
         )
     }
@@ -149,13 +152,17 @@ impl OAuth1Authorizer {
     /// A consumer signing with a shared-secret method: HMAC-SHA1, HMAC-SHA256 or PLAINTEXT.
     pub fn with_secret(
         consumer_key: impl Into<String>,
-        consumer_secret: ConsumerSecret,
+        consumer_secret: impl Into<ConsumerSecret>,
         method: SignatureMethod,
     ) -> Result<Self, OAuth1Error> {
         if !method.uses_shared_secret() {
             return Err(OAuth1Error::MissingRsaKey);
         }
-        Ok(Self::shared(consumer_key.into(), consumer_secret, method))
+        Ok(Self::shared(
+            consumer_key.into(),
+            consumer_secret.into(),
+            method,
+        ))
     }
 
     /// Google's consumer for installed and unregistered applications:
@@ -278,7 +285,12 @@ impl OAuth1Authorizer {
     }
 
     /// Signs with a token (request token or access token) and its secret.
-    pub fn with_token(mut self, token: impl Into<String>, token_secret: TokenSecret) -> Self {
+    pub fn with_token(
+        mut self,
+        token: impl Into<String>,
+        token_secret: impl Into<TokenSecret>,
+    ) -> Self {
+        let token_secret = token_secret.into();
         self.token = Some((token.into(), token_secret));
         self.rekey();
         self.reencode()
@@ -508,6 +520,10 @@ thread_local! {
 }
 
 impl Authorizer for OAuth1Authorizer {
+    fn scheme(&self) -> Scheme {
+        Scheme::OAuth1
+    }
+
     fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError> {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut bufs) => {

@@ -7,10 +7,13 @@
 //! * [`OAuth1Authorizer`]: the [`crate::Authorizer`] for OAuth 1.0 credentials.
 //! * [`verifier`]: a strict provider's checks, used by the emulator.
 //! * [`types`] and [`flow`]: the client side of Google's three-legged dance (request token,
-//!   authorization URL, callback, access token, revocation) and two-legged requests.
+//!   authorization URL, callback, access token, revocation) and two-legged requests, as
+//!   pure `prepare_*` / `parse_*` pairs.
+//! * [`OAuth1Client`]: endpoints, consumer and transport in one value; each step one call.
 
 mod authorizer;
 pub mod base_string;
+mod client;
 mod error;
 pub mod flow;
 pub mod header;
@@ -22,6 +25,7 @@ pub mod verifier;
 pub use crate::rsa_sha1::{RsaSigningKey, RsaVerifyingKey};
 pub use crate::scope::Scope;
 pub use authorizer::{OAuth1Authorizer, Signed};
+pub use client::OAuth1Client;
 pub use error::{CallbackError, FlowError, HeaderError, Malformed, OAuth1Error};
 pub use flow::{AuthorizeOptions, RequestTokenOptions};
 pub use types::{AccessToken, AuthorizedRequestToken, Callback, OAuthVerifier, RequestToken};

@@ -282,6 +282,17 @@ impl HttpResponse {
         })
     }
 
+    /// The response itself when its status is 2xx, else a [`StatusError`] holding it: for
+    /// answers that come back as they came ([`crate::signed::signed`],
+    /// `OAuth1Client::fetch`), where the caller chooses whether a 401 is an error.
+    pub fn error_for_status(self) -> Result<Self, StatusError> {
+        if self.is_success() {
+            Ok(self)
+        } else {
+            Err(StatusError { response: self })
+        }
+    }
+
     /// Takes the body out (the response is dropped; its remaining fields are zeroized).
     pub fn into_body(mut self) -> Vec<u8> {
         core::mem::take(&mut self.body)
@@ -313,6 +324,31 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// A response whose status is not 2xx ([`HttpResponse::error_for_status`]); it keeps the
+/// response, whose `Debug` shows no body.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("the server answered HTTP {}", .response.status)]
+pub struct StatusError {
+    response: HttpResponse,
+}
+
+impl StatusError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.response.status
+    }
+
+    /// The response.
+    pub fn response(&self) -> &HttpResponse {
+        &self.response
+    }
+
+    /// Takes the response back.
+    pub fn into_response(self) -> HttpResponse {
+        self.response
+    }
 }
 
 /// The future a [`Transport`] returns.

@@ -140,14 +140,26 @@ pub struct ReqwestTransport {
     max_response_bytes: usize,
 }
 
+impl From<reqwest::Client> for ReqwestTransport {
+    /// Wraps the caller's own client (its pool, proxy, TLS and timeouts), with the default
+    /// response cap. Keep its redirect policy off (`redirect::Policy::none()`) for token
+    /// endpoints: a followed redirect could carry a request where it was not meant to go.
+    fn from(client: reqwest::Client) -> Self {
+        Self {
+            client,
+            max_response_bytes: TransportConfig::DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
 impl ReqwestTransport {
     /// A transport with the default [`TransportConfig`].
     pub fn new() -> Result<Self, TransportError> {
-        Self::with_config(&TransportConfig::default())
+        Self::with_config(TransportConfig::default())
     }
 
     /// A transport with the given limits.
-    pub fn with_config(config: &TransportConfig) -> Result<Self, TransportError> {
+    pub fn with_config(config: TransportConfig) -> Result<Self, TransportError> {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .redirect(Policy::none())
@@ -230,24 +242,31 @@ impl core::fmt::Debug for ReqwestBlockingTransport {
     }
 }
 
-impl Default for ReqwestBlockingTransport {
-    fn default() -> Self {
-        Self::new()
+impl From<reqwest::blocking::Client> for ReqwestBlockingTransport {
+    /// Wraps the caller's own blocking client, with the default response cap; see
+    /// `From<reqwest::Client> for ReqwestTransport` on redirects.
+    fn from(client: reqwest::blocking::Client) -> Self {
+        Self {
+            config: TransportConfig::default(),
+            client: OnceLock::from(client),
+        }
     }
 }
 
 impl ReqwestBlockingTransport {
-    /// A transport with the default [`TransportConfig`].
-    pub fn new() -> Self {
+    /// A transport with the default [`TransportConfig`]. The client is built on first use,
+    /// so this does not fail today; it returns a `Result` as [`ReqwestTransport::new`] does,
+    /// so the two are interchangeable.
+    pub fn new() -> Result<Self, TransportError> {
         Self::with_config(TransportConfig::default())
     }
 
-    /// A transport with the given limits.
-    pub fn with_config(config: TransportConfig) -> Self {
-        Self {
+    /// A transport with the given limits (see [`Self::new`]).
+    pub fn with_config(config: TransportConfig) -> Result<Self, TransportError> {
+        Ok(Self {
             config,
             client: OnceLock::new(),
-        }
+        })
     }
 
     /// The limits in use.

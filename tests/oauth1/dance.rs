@@ -113,7 +113,7 @@ fn fetch(
 fn hmac_dance_with_callback_then_feed_then_revoke() {
     let emu = emulator(false);
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let access = blocking_dance(&http, &endpoints, &hmac());
     assert!(access.token().starts_with("1/"));
     assert_eq!(access.consumer_key(), KEY);
@@ -139,7 +139,7 @@ fn hmac_dance_with_callback_then_feed_then_revoke() {
 fn rsa_dance_with_oob_verifier() {
     let emu = emulator(false);
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let opts = options(Callback::Oob);
     let token = flow::request_token(&endpoints, &rsa(), &opts, &Context::now())
         .send_blocking(&http)
@@ -185,7 +185,7 @@ async fn async_dance_with_auto_approve() {
         .unwrap();
     assert_eq!(resp.status, 200);
     // The blocking transport refuses to run inside this runtime rather than panicking.
-    let blocking_http = ReqwestBlockingTransport::new();
+    let blocking_http = ReqwestBlockingTransport::new().unwrap();
     assert!(blocking_http
         .send(HttpRequest::get(emu.base_url()))
         .is_err());
@@ -195,7 +195,7 @@ async fn async_dance_with_auto_approve() {
 fn request_token_and_verifier_are_single_use() {
     let emu = emulator(false);
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let opts = options(Callback::Url(CALLBACK.into()));
     let token = flow::request_token(&endpoints, &hmac(), &opts, &Context::now())
         .send_blocking(&http)
@@ -221,7 +221,7 @@ fn request_token_and_verifier_are_single_use() {
 fn callback_for_another_token_is_refused_by_the_client() {
     let emu = emulator(false);
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let opts = options(Callback::Url(CALLBACK.into()));
     let mine = flow::request_token(&endpoints, &hmac(), &opts, &Context::now())
         .send_blocking(&http)
@@ -238,7 +238,7 @@ fn callback_for_another_token_is_refused_by_the_client() {
 #[test]
 fn two_legged_request_reads_a_users_feed() {
     let emu = emulator(false);
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let url = format!(
         "{}/calendar/feeds/default/private/full?max-results=3",
         emu.base_url()
@@ -259,7 +259,7 @@ fn two_legged_request_reads_a_users_feed() {
 fn stale_and_replayed_requests_are_refused() {
     let emu = emulator(false);
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let access = blocking_dance(&http, &endpoints, &hmac());
     let auth = access.authorizer(&hmac());
     let feed = Request::new(
@@ -287,7 +287,7 @@ fn stale_and_replayed_requests_are_refused() {
 fn access_token_survives_a_file_store_round_trip() {
     let emu = emulator(false);
     let endpoints = Endpoints::at(emu.base_url()).unwrap();
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let access = blocking_dance(&http, &endpoints, &hmac());
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn TokenStore> = Arc::new(FileStore::new(dir.path().join("tokens.json")));

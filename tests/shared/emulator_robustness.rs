@@ -175,7 +175,7 @@ fn starts_from_sync_code_and_stops_when_dropped() {
     let emu = Emulator::start(quiet()).unwrap();
     let addr = emu.local_addr();
     assert_eq!(emu.base_url(), format!("http://127.0.0.1:{}", addr.port()));
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().unwrap();
     let r = http
         .send(HttpRequest::get(format!("{}/", emu.base_url())))
         .unwrap();

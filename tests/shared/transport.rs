@@ -342,11 +342,11 @@ mod loopback {
             .enable_all()
             .build()
             .unwrap();
-        let transport = ReqwestTransport::with_config(config).unwrap();
+        let transport = ReqwestTransport::with_config(config.clone()).unwrap();
         let from_async = rt.block_on(transport.send(req.clone()));
         drop(transport);
         drop(rt);
-        let blocking = ReqwestBlockingTransport::with_config(config.clone());
+        let blocking = ReqwestBlockingTransport::with_config(config.clone()).unwrap();
         let from_blocking = blocking.send(req.clone());
         vec![("async", from_async), ("blocking", from_blocking)]
     }
@@ -511,13 +511,13 @@ mod loopback {
                 .enable_all()
                 .build()
                 .unwrap();
-            let transport = ReqwestTransport::with_config(&config).unwrap();
+            let transport = ReqwestTransport::with_config(config.clone()).unwrap();
             let start = Instant::now();
             let got = rt.block_on(transport.send(req.clone()));
             assert_eq!(got.unwrap_err(), TransportError::Timeout, "async {path}");
             assert!(start.elapsed() < Duration::from_secs(2), "async {path}");
 
-            let blocking = ReqwestBlockingTransport::with_config(config.clone());
+            let blocking = ReqwestBlockingTransport::with_config(config.clone()).unwrap();
             let start = Instant::now();
             assert_eq!(
                 blocking.send(req).unwrap_err(),
@@ -586,7 +586,7 @@ mod loopback {
             counter.fetch_add(1, Ordering::SeqCst);
             Reply::now(response("200 OK", &[], b"ok"))
         });
-        let blocking = ReqwestBlockingTransport::new();
+        let blocking = ReqwestBlockingTransport::new().unwrap();
         let err = blocking
             .send(HttpRequest::get(format!("http://{addr}/")))
             .unwrap_err();
@@ -606,7 +606,7 @@ mod loopback {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn blocking_inside_multi_thread_runtime_is_an_error_not_a_panic() {
-        let blocking = ReqwestBlockingTransport::default();
+        let blocking = ReqwestBlockingTransport::new().unwrap();
         let got = tokio::spawn(async move {
             let got = blocking.send(HttpRequest::get("http://127.0.0.1:9/"));
             drop(blocking);
@@ -620,7 +620,7 @@ mod loopback {
     #[test]
     fn blocking_client_built_outside_can_be_dropped_inside_a_runtime() {
         let addr = serve(|_| Reply::now(response("200 OK", &[], b"ok")));
-        let blocking = ReqwestBlockingTransport::new();
+        let blocking = ReqwestBlockingTransport::new().unwrap();
         // First use, from this plain thread, builds reqwest's blocking client.
         let resp = blocking
             .send(HttpRequest::get(format!("http://{addr}/")))

@@ -58,7 +58,7 @@ pub(crate) fn run() -> Result<String, CliError> {
     let emulator = Emulator::start(config).map_err(|e| failed("starting the emulator", e))?;
     let base = emulator.base_url().to_owned();
     let endpoints = Endpoints::at(&base).map_err(|e| failed("emulator URL", e))?;
-    let http = ReqwestBlockingTransport::new();
+    let http = ReqwestBlockingTransport::new().map_err(|e| failed("HTTP client", e))?;
     let mut demo = Demo {
         http: &http,
         endpoints: &endpoints,
