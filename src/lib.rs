@@ -70,7 +70,9 @@
 //! ## Security
 //! Secrets are newtypes with redacted `Debug`, no `Display`, zeroized on drop and compared in
 //! constant time. Nonces carry 128 bits from the OS CSPRNG. PLAINTEXT over `http://` needs a
-//! `dangerous_`-named opt-in. RSA signing is blinded.
+//! `dangerous_`-named opt-in. RSA signing is blinded. A ClientLogin password lives only in
+//! its [`clientlogin::Credentials`] and in the request body, both wiped on drop; an
+//! authorizer keeps it only when the caller opts in to logging in again.
 
 #![forbid(unsafe_code)]
 #![deny(unused_must_use, missing_docs)]

@@ -2,22 +2,11 @@
 //! bare command is missing, refused flag values (exit status 2, before any password is
 //! read).
 
-use std::process::Command;
-
-use crate::support::help_flags;
+use crate::support::{gdauth_with_stdin, help_flags};
 
 /// `gdauth` with `args` and an empty stdin: (exit status, stdout, stderr).
-pub fn gdauth(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+fn gdauth(args: &[&str]) -> (Option<i32>, String, String) {
+    gdauth_with_stdin(args, "")
 }
 
 #[test]

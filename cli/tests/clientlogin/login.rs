@@ -3,11 +3,8 @@
 //! status 1, and a CAPTCHA shown on stderr and answered once from stdin. The password is
 //! fed on stdin and appears in no output.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use crate::responder::{Reply, Responder};
-use crate::support::readme_example;
+use crate::support::{gdauth_with_stdin, readme_example};
 
 const PASSWORD: &str = "CANARY-north23AZ";
 const SUCCESS: &str = "SID=DQAAAGgA7Zg8CTN\r\nLSID=DQAAAGsAlk8BBbG\r\nAuth=DQAAAGgAdk3fA5N";
@@ -17,26 +14,17 @@ const CAPTCHA: &str = "Url=http://www.google.com/login/captcha\nError=CaptchaReq
 /// `gdauth clientlogin login --endpoint <responder> <args>` with `stdin`: (exit status,
 /// stdout, stderr). Checks that the password reached no output.
 fn login(responder: &Responder, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .args(["clientlogin", "login", "--endpoint", responder.base_url()])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The command may exit before reading everything; a broken pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    );
+    let all = [
+        &["clientlogin", "login", "--endpoint", responder.base_url()],
+        args,
+    ]
+    .concat();
+    let (code, stdout, stderr) = gdauth_with_stdin(&all, stdin);
     assert!(
         !stdout.contains(PASSWORD) && !stderr.contains(PASSWORD),
         "password echoed"
     );
-    (out.status.code(), stdout, stderr)
+    (code, stdout, stderr)
 }
 
 const JO: [&str; 4] = ["--email", "jo@gmail.com", "--service", "cl"];
