@@ -115,6 +115,37 @@ static ESCAPED_TWICE: [&str; 256] = [
     "%25FA", "%25FB", "%25FC", "%25FD", "%25FE", "%25FF",
 ];
 
+/// Bytes Python 2's `urllib.quote_plus` leaves as they are: `A-Z a-z 0-9 _ . -`
+/// (PROTOCOLS.md §0; `~` is escaped, unlike RFC 3986).
+const FORM_SAFE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_';
+        i += 1;
+    }
+    t
+};
+
+/// Appends `input` encoded as an `application/x-www-form-urlencoded` component the way the
+/// gdata-python-client encoded form bodies (`urllib.quote_plus`, PROTOCOLS.md §0): a space
+/// becomes `+`, every byte outside `A-Z a-z 0-9 _ . -` becomes `%XX` with upper-case hex.
+/// Used where a published vector pins that spelling (ClientLogin bodies, §7.9); every form
+/// decoder reads it back.
+pub fn encode_form_into(out: &mut String, input: &str) {
+    for &b in input.as_bytes() {
+        if FORM_SAFE[usize::from(b)] {
+            // A safe byte is ASCII: one whole character.
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push_str(ESCAPED[usize::from(b)]);
+        }
+    }
+}
+
 /// Keeps unreserved bytes and writes every other byte as its entry in `escapes`.
 #[inline]
 fn escape_into(out: &mut String, input: &str, escapes: &[&str; 256]) {
@@ -347,6 +378,25 @@ mod tests {
         ];
         for (input, expected) in rows {
             assert_eq!(percent_encode(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn form_encodes_as_quote_plus() {
+        // PROTOCOLS.md §0 and §7.9: Python 2 `quote_plus`.
+        let rows = [
+            ("jo@gmail.com", "jo%40gmail.com"),
+            ("test service", "test+service"),
+            ("gdata.auth test", "gdata.auth+test"),
+            ("a-b_c.d", "a-b_c.d"),
+            ("~*+&=", "%7E%2A%2B%26%3D"),
+            ("\u{e9}", "%C3%A9"),
+        ];
+        for (input, expected) in rows {
+            let mut out = String::new();
+            encode_form_into(&mut out, input);
+            assert_eq!(out, expected, "input {input:?}");
+            assert_eq!(form_decode(&out).as_deref(), Ok(input));
         }
     }
 

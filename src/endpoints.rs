@@ -18,6 +18,10 @@ const OAUTH1_REQUEST_TOKEN_PATH: &str = "/accounts/OAuthGetRequestToken";
 const OAUTH1_AUTHORIZE_TOKEN_PATH: &str = "/accounts/OAuthAuthorizeToken";
 const OAUTH1_ACCESS_TOKEN_PATH: &str = "/accounts/OAuthGetAccessToken";
 const AUTHSUB_REVOKE_TOKEN_PATH: &str = "/accounts/AuthSubRevokeToken";
+/// PROTOCOLS.md §1.1.
+const CLIENTLOGIN_PATH: &str = "/accounts/ClientLogin";
+/// PROTOCOLS.md §1.5: relative `CaptchaUrl`s resolve against this prefix.
+const ACCOUNTS_BASE_PATH: &str = "/accounts/";
 
 /// The URLs of Google Accounts' legacy endpoints, configured as a whole.
 ///
@@ -32,6 +36,8 @@ pub struct Endpoints {
     oauth1_authorize_token: String,
     oauth1_access_token: String,
     authsub_revoke_token: String,
+    clientlogin: String,
+    accounts_base: String,
 }
 
 impl Endpoints {
@@ -82,6 +88,8 @@ impl Endpoints {
             oauth1_authorize_token: join(OAUTH1_AUTHORIZE_TOKEN_PATH),
             oauth1_access_token: join(OAUTH1_ACCESS_TOKEN_PATH),
             authsub_revoke_token: join(AUTHSUB_REVOKE_TOKEN_PATH),
+            clientlogin: join(CLIENTLOGIN_PATH),
+            accounts_base: join(ACCOUNTS_BASE_PATH),
         }
     }
 
@@ -108,6 +116,17 @@ impl Endpoints {
     /// Token revocation, for AuthSub and OAuth 1.0 tokens alike: `…/accounts/AuthSubRevokeToken`.
     pub fn authsub_revoke_token(&self) -> &str {
         &self.authsub_revoke_token
+    }
+
+    /// ClientLogin: `…/accounts/ClientLogin` (PROTOCOLS.md §1.1).
+    pub fn clientlogin(&self) -> &str {
+        &self.clientlogin
+    }
+
+    /// The Google Accounts prefix, `…/accounts/` with its trailing `/`: a ClientLogin
+    /// `CaptchaUrl` is relative to it (PROTOCOLS.md §1.5).
+    pub fn accounts_base(&self) -> &str {
+        &self.accounts_base
     }
 }
 
@@ -141,6 +160,13 @@ mod tests {
             e.authsub_revoke_token(),
             "https://www.google.com/accounts/AuthSubRevokeToken"
         );
+        assert_eq!(
+            e.clientlogin(),
+            "https://www.google.com/accounts/ClientLogin"
+        );
+        assert_eq!(e.accounts_base(), "https://www.google.com/accounts/");
+        let local = Endpoints::at("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(local.accounts_base(), "http://127.0.0.1:8080/accounts/");
     }
 
     #[test]

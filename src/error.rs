@@ -9,6 +9,7 @@
 use thiserror::Error;
 
 use crate::authorizer::AuthorizeError;
+use crate::clientlogin::ClientLoginError;
 use crate::oauth1::OAuth1Error;
 use crate::request::RequestError;
 #[cfg(feature = "rsa")]
@@ -33,6 +34,10 @@ pub enum Error {
     /// OAuth 1.0: signing, the dance, or provider-side verification.
     #[error(transparent)]
     OAuth1(#[from] OAuth1Error),
+    /// ClientLogin: a refused input, a refused login (each `Error=` code), a malformed
+    /// answer, or a token a feed no longer accepts.
+    #[error(transparent)]
+    ClientLogin(#[from] ClientLoginError),
     /// Sending a request or reading its response failed.
     #[error(transparent)]
     Transport(#[from] TransportError),

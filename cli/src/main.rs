@@ -3,7 +3,8 @@
 //! Commands are `gdauth <protocol> <verb>`, one module per protocol with one file per verb
 //! (`oauth1/sign.rs`, `oauth1/verify.rs`): `gdauth oauth1 sign` signs one request (or one
 //! base string) exactly as the library does, and `gdauth oauth1 verify` checks one received
-//! request as a strict provider would, so other tools can script against both. Beside them,
+//! request as a strict provider would, so other tools can script against both;
+//! `gdauth clientlogin login` exchanges a password for a ClientLogin token. Beside them,
 //! `gdauth serve` runs the emulator and `gdauth demo` walks every protocol against it.
 //! Output goes to stdout; errors go to stderr as one `error: …` line naming what was wrong,
 //! never a secret, and the exit status is non-zero (2 for a misused command line, 1 for a
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod args;
+mod clientlogin;
 mod demo;
 mod oauth1;
 mod serve;
@@ -44,6 +46,9 @@ enum Group {
     /// OAuth 1.0 / 1.0a (RFC 5849).
     #[command(name = "oauth1", subcommand)]
     OAuth1(oauth1::Command),
+    /// ClientLogin: exchange an e-mail address and password for an Auth token.
+    #[command(name = "clientlogin", subcommand)]
+    ClientLogin(clientlogin::Command),
     /// Run the Google Accounts emulator (OAuth 1.0a endpoints, consent page, sample feeds).
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
@@ -91,6 +96,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.group {
         Group::OAuth1(cmd) => oauth1::run(cmd),
+        Group::ClientLogin(cmd) => clientlogin::run(cmd),
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
     };

@@ -2,21 +2,11 @@
 //! and required per command) keep the place, the words and the requirements of the
 //! contract: on the help page, in the "not provided" list and in the usage line.
 
-use std::process::Command;
+use crate::support::{gdauth_with_stdin, help_flags};
 
-use crate::support::help_flags;
-
-/// `gdauth` with `args`: (exit status, stdout, stderr).
+/// `gdauth` with `args` and an empty stdin: (exit status, stdout, stderr).
 fn gdauth(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    gdauth_with_stdin(args, "")
 }
 
 #[test]

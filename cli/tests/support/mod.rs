@@ -1,13 +1,16 @@
-//! Harnesses shared by the CLI's test crates: the README's example commands ([`readme`]),
+//! Harnesses shared by the CLI's test crates: running `gdauth` ([`command`]), the README's
+//! example commands ([`readme`]),
 //! the flags of a `--help` page ([`help`]) and GNOME libgdata's recorded exchanges (the
 //! library's reader, [`recordings`]).
 
 #![allow(dead_code, unused_imports)]
 
+pub mod command;
 pub mod help;
 pub mod readme;
 #[path = "../../../tests/support/recordings.rs"]
 pub mod recordings;
 
+pub use command::gdauth_with_stdin;
 pub use help::help_flags;
 pub use readme::readme_example;
