@@ -7,39 +7,40 @@
 //! signing in as its default user `user@example.com` / `password`.
 //!
 //! ```sh
-//! cargo run --example three_legged_blocking
-//! cargo run --example three_legged_blocking -- http://127.0.0.1:8080
+//! cargo run --example three_legged_blocking --features emulator
+//! cargo run --example three_legged_blocking --features emulator -- http://127.0.0.1:8080
 //! ```
 
-use gdata_auth::emulator::{Emulator, EmulatorConfig, LogTarget};
+use gdata_auth::emulator::{Emulator, EmulatorConfig};
 use gdata_auth::endpoints::Endpoints;
-use gdata_auth::oauth1::flow;
-use gdata_auth::oauth1::{Callback, OAuth1Authorizer, RequestTokenOptions, Scope};
+use gdata_auth::oauth1::{Callback, OAuth1Authorizer, OAuth1Client, RequestTokenOptions};
 use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport};
-use gdata_auth::{Context, Request};
+use gdata_auth::{Request, Scope};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (base, _emulator) = match std::env::args().nth(1) {
         Some(base) => (base, None),
         None => {
-            let emulator = Emulator::start(EmulatorConfig::new().with_log(LogTarget::Off))?;
+            let emulator = Emulator::start(EmulatorConfig::new())?;
             (emulator.base_url().to_owned(), Some(emulator))
         }
     };
     let endpoints = Endpoints::at(&base)?;
-    let http = ReqwestBlockingTransport::new()?;
-    let consumer = OAuth1Authorizer::anonymous();
+    let client = OAuth1Client::new(
+        OAuth1Authorizer::anonymous(),
+        ReqwestBlockingTransport::new()?,
+    )
+    .with_endpoints(endpoints.clone());
 
     let options = RequestTokenOptions::new(
         [Scope::new("https://www.google.com/m8/feeds/")?],
         Callback::Oob,
     );
-    let token = flow::request_token(&endpoints, &consumer, &options, &Context::now())
-        .send_blocking(&http)?;
+    let token = client.request_token(&options).blocking()?;
     println!("request token: {}", token.token());
 
     // The user signs in and approves; with `oob` the page shows the verifier.
-    let page = http.send(HttpRequest::post_form(
+    let page = client.http().send(HttpRequest::post_form(
         endpoints.oauth1_authorize_token(),
         &[
             ("oauth_token", token.token()),
@@ -60,13 +61,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("the user pastes the verifier: {verifier}");
 
     let authorized = token.with_verifier(&verifier)?;
-    let access = flow::access_token(&endpoints, &consumer, &authorized, &Context::now())
-        .send_blocking(&http)?;
+    let access = client.access_token(&authorized).blocking()?;
     println!("access token: {}", access.token());
 
     let feed = Request::new("GET", &format!("{base}/m8/feeds/contacts/default/full"))?;
-    let resp = gdata_auth::signed::signed(&access.authorizer(&consumer), &feed, &Context::now())
-        .send_blocking(&http)?;
+    let resp = client
+        .fetch(&access, &feed)
+        .blocking()?
+        .error_for_status()?;
     println!(
         "feed: HTTP {} ({} bytes of Atom)",
         resp.status,

@@ -206,3 +206,45 @@ impl RequestBuilderExt for reqwest::blocking::RequestBuilder {
         Ok(Self::from_parts(client, request))
     }
 }
+
+impl<L: crate::oauth1::verifier::CredentialLookup> crate::oauth1::verifier::Verifier<L> {
+    /// [`Verifier::verify`](crate::oauth1::verifier::Verifier::verify) for an
+    /// `http::Request` whose URI is absolute (as a server framework rebuilds it).
+    pub fn verify_http<B: AsRef<[u8]>>(
+        &self,
+        request: &http::Request<B>,
+    ) -> Result<crate::oauth1::verifier::Verified, crate::oauth1::VerifyError> {
+        self.received_http(request, |v, r| v.verify(r))
+    }
+
+    /// [`Verifier::check`](crate::oauth1::verifier::Verifier::check) for an
+    /// `http::Request`: every check, nothing recorded.
+    pub fn check_http<B: AsRef<[u8]>>(
+        &self,
+        request: &http::Request<B>,
+    ) -> Result<crate::oauth1::verifier::Verified, crate::oauth1::VerifyError> {
+        self.received_http(request, |v, r| v.check(r))
+    }
+
+    fn received_http<B: AsRef<[u8]>, T>(
+        &self,
+        request: &http::Request<B>,
+        run: impl FnOnce(&Self, &crate::oauth1::verifier::ReceivedRequest<'_>) -> T,
+    ) -> T {
+        use crate::oauth1::verifier::ReceivedRequest;
+        let url = request.uri().to_string();
+        let mut received = ReceivedRequest::new(request.method().as_str(), &url);
+        received.authorization = request
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let body = request.body().as_ref();
+        let form = is_form(request.headers().get(http::header::CONTENT_TYPE));
+        match core::str::from_utf8(body) {
+            Ok(text) if form => received.form_body = Some(text),
+            _ if !body.is_empty() => received.body = Some(body),
+            _ => {}
+        }
+        run(self, &received)
+    }
+}

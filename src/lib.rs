@@ -22,7 +22,30 @@
 //! ## Layout
 //! Data flows one way: describe a [`Request`], authorize it (pure, over a [`Context`] drawn
 //! from an injected [`Clock`] and [`NonceSource`]), send it through a [`transport`] (the only
-//! I/O), interpret the answer with a pure `parse_*`. Each protocol module has that shape.
+//! I/O), interpret the answer with a pure `parse_*`. Each protocol module has that shape,
+//! and a client object per protocol ([`oauth1::OAuth1Client`]) holds the endpoints, the
+//! credentials and the transport so each step is one call.
+//!
+//! Four request types, one job each:
+//! * [`Request`]: a request **to sign** (method, URL, form parameters), described once.
+//! * [`transport::HttpRequest`]: a request **to send** through a [`transport::Transport`].
+//! * [`oauth1::verifier::ReceivedRequest`]: a request **to verify**, as a provider received
+//!   it (borrowed; `From<&HttpRequest>`).
+//! * `http::Request` / `reqwest::Request`: **your own** (feature `http`): signed in place by
+//!   [`integration`] ([`Request::from_http`], [`integration::sign_http`],
+//!   [`integration::RequestBuilderExt`]).
+//!
+//! ## Features
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rsa` | yes | RSA-SHA1 signing (blinded) and verification ([`rsa_sha1`]); RustCrypto `rsa`, no OpenSSL |
+//! | `http` | yes | the reqwest 0.12 transports (rustls), signing `http` 1.x / reqwest requests in place |
+//! | `serde` | yes | serde for every token type, and the JSON [`store::FileStore`] |
+//! | `emulator` | no | the local Google Accounts emulator (axum on tokio), for tests that start it in-process |
+//!
+//! The defaults are the client side only: a library that signs requests compiles no server.
+//! The core (encoding, signing, verification, the pure protocol steps) builds with no
+//! features at all.
 //!
 //! ## Out of scope
 //! * Talking to Google: its legacy endpoints are gone. The emulator stands in for them.
@@ -33,16 +56,51 @@
 //! * Non-form request bodies in signatures (RFC 5849 §3.4.1.3.1 signs form bodies only).
 //! * Reproducing legacy clients' signing quirks: the signer is RFC 5849 exactly.
 //!
-//! ## Quick start (OAuth 1.0)
+//! ## Quick start: signing (OAuth 1.0, HMAC-SHA1)
 //! ```
-//! use gdata_auth::{oauth1::OAuth1Authorizer, Authorizer, Context, ConsumerSecret, Request, TokenSecret};
-//! let auth = OAuth1Authorizer::hmac_sha1("example.com", ConsumerSecret::new("kd94hf93k423kf44"))
-//!     .with_token("1/abc", TokenSecret::new("pfkkdhi9sl3r4s00"));
-//! let req = Request::new("GET", "https://www.google.com/calendar/feeds/default/private/full")?;
-//! let header = auth.authorize(&req, &Context::now())?;
+//! use gdata_auth::{oauth1::OAuth1Authorizer, Authorizer, Request};
+//! let auth = OAuth1Authorizer::hmac_sha1("example.com", "kd94hf93k423kf44")
+//!     .with_token("1/abc", "pfkkdhi9sl3r4s00");
+//! let req = Request::new("post", "https://www.google.com/calendar/feeds/default/private/full")?
+//!     .with_form([("q", "meeting notes")]);
+//! let header = auth.authorize_now(&req)?; // a fresh timestamp and nonce
 //! assert!(header.header_value().starts_with("OAuth "));
+//! assert_eq!(req.method(), "POST"); // signed and sent upper-case
 //! # Ok::<(), gdata_auth::Error>(())
 //! ```
+//!
+//! ## Quick start: RSA-SHA1 from a PEM file
+//! ```
+//! # #[cfg(feature = "rsa")]
+//! # fn main() -> Result<(), gdata_auth::Error> {
+//! use gdata_auth::oauth1::{OAuth1Authorizer, RsaSigningKey};
+//! use gdata_auth::{Authorizer, Context, Request};
+//! // PKCS#1 or PKCS#8 PEM, read with a 64 KiB cap.
+//! let key = RsaSigningKey::from_pem_file(concat!(
+//!     env!("CARGO_MANIFEST_DIR"),
+//!     "/fixtures/keys/rsa2048_pkcs1.pem"
+//! ))?;
+//! let public = key.verifying_key();
+//! let auth = OAuth1Authorizer::rsa_sha1("example.com", key);
+//! let req = Request::new("GET", "https://www.google.com/m8/feeds/contacts/default/full")?;
+//! let signed = auth.sign(&req, &Context::fixed(1_300_000_000, "n"))?;
+//! assert!(public.verify(signed.base_string.as_bytes(), &signed.signature));
+//! # Ok(()) }
+//! # #[cfg(not(feature = "rsa"))]
+//! # fn main() {}
+//! ```
+//!
+//! ## Quick start: the three-legged dance against the emulator
+//! [`oauth1::OAuth1Client`] runs each step over an async transport (`.await`) or a blocking
+//! one (`.blocking()`); its documentation shows the dance, and `examples/three_legged.rs`
+//! and `examples/three_legged_blocking.rs` run it whole. The emulator
+//! ([`emulator::Emulator::start`], feature `emulator`) serves it in-process on a loopback
+//! port, quiet unless given a log target.
+//!
+//! ## Quick start: verifying (provider side)
+//! [`oauth1::verifier::MemoryCredentials`] and [`oauth1::verifier::Verifier::builder`] set a
+//! verifier up in a few lines; its documentation has the example. `verify` records the
+//! nonce, `check` runs every check and records nothing.
 //!
 //! ## Quick start (ClientLogin)
 //! ```
@@ -75,6 +133,7 @@
 //! authorizer keeps it only when the caller opts in to logging in again.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 #![deny(unused_must_use, missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 

@@ -272,6 +272,20 @@ impl AccessToken {
     }
 }
 
+impl AccessToken {
+    /// The token as a [`crate::store::TokenStore`] keeps it.
+    pub fn to_stored(&self) -> StoredToken {
+        StoredToken::from(self)
+    }
+
+    /// An OAuth 1.0 access token back from a store; another kind of token is
+    /// [`StoreError::WrongKind`], a scope that no longer passes [`Scope::new`]
+    /// [`StoreError::BadScope`].
+    pub fn from_stored(stored: &StoredToken) -> Result<Self, StoreError> {
+        Self::try_from(stored)
+    }
+}
+
 impl From<&AccessToken> for StoredToken {
     fn from(token: &AccessToken) -> Self {
         StoredToken::OAuth1Access {

@@ -433,6 +433,138 @@ impl<T: CredentialLookup + ?Sized> CredentialLookup for &T {
     }
 }
 
+/// An in-memory credential table: consumers by key, token secrets by (consumer, token).
+///
+/// ```
+/// use gdata_auth::oauth1::verifier::{MemoryCredentials, ReceivedRequest, Verifier};
+/// use gdata_auth::oauth1::OAuth1Authorizer;
+/// use gdata_auth::{Authorizer, Request};
+///
+/// let credentials = MemoryCredentials::new()
+///     .with_hmac_consumer("example.com", "consumer-secret")
+///     .with_token("example.com", "1/token", "token-secret");
+/// let verifier = Verifier::builder(credentials).build(); // the system clock, a 600 s window
+///
+/// // What a client sent…
+/// let client = OAuth1Authorizer::hmac_sha1("example.com", "consumer-secret")
+///     .with_token("1/token", "token-secret");
+/// let url = "https://www.example.com/feeds/x?alt=json";
+/// let header = client.authorize_now(&Request::new("GET", url)?)?;
+///
+/// // …and what the provider received.
+/// let received = ReceivedRequest::new("GET", url).with_authorization(header.header_value());
+/// let verified = verifier.verify(&received)?;
+/// assert_eq!(verified.token.as_deref(), Some("1/token"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemoryCredentials {
+    consumers: std::collections::HashMap<String, ConsumerCredential>,
+    tokens: std::collections::HashMap<(String, String), TokenSecret>,
+}
+
+impl MemoryCredentials {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a consumer (replacing one of the same key).
+    pub fn with_consumer(mut self, key: impl Into<String>, credential: ConsumerCredential) -> Self {
+        self.consumers.insert(key.into(), credential);
+        self
+    }
+
+    /// Registers a shared-secret consumer ([`ConsumerCredential::hmac`]).
+    pub fn with_hmac_consumer(
+        self,
+        key: impl Into<String>,
+        secret: impl Into<ConsumerSecret>,
+    ) -> Self {
+        self.with_consumer(key, ConsumerCredential::hmac(secret.into()))
+    }
+
+    /// Registers a live token of `consumer` and its secret.
+    pub fn with_token(
+        mut self,
+        consumer: impl Into<String>,
+        token: impl Into<String>,
+        secret: impl Into<TokenSecret>,
+    ) -> Self {
+        self.tokens
+            .insert((consumer.into(), token.into()), secret.into());
+        self
+    }
+
+    /// Forgets a token (revocation).
+    pub fn remove_token(&mut self, consumer: &str, token: &str) -> bool {
+        self.tokens
+            .remove(&(consumer.to_owned(), token.to_owned()))
+            .is_some()
+    }
+}
+
+impl CredentialLookup for MemoryCredentials {
+    fn consumer(&self, consumer_key: &str) -> Option<ConsumerCredential> {
+        self.consumers.get(consumer_key).cloned()
+    }
+
+    fn token_secret(&self, consumer_key: &str, token: &str) -> Option<TokenSecret> {
+        self.tokens
+            .get(&(consumer_key.to_owned(), token.to_owned()))
+            .cloned()
+    }
+}
+
+/// Builds a [`Verifier`]: the system clock and [`VerifierConfig::default`] unless set.
+pub struct VerifierBuilder<L: CredentialLookup> {
+    lookup: L,
+    clock: Option<Arc<dyn Clock>>,
+    config: VerifierConfig,
+}
+
+impl<L: CredentialLookup> core::fmt::Debug for VerifierBuilder<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VerifierBuilder")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<L: CredentialLookup> VerifierBuilder<L> {
+    /// Reads time from `clock` (a `FixedClock` in tests).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The largest accepted |now − oauth_timestamp|, in seconds.
+    pub fn timestamp_window(mut self, seconds: u64) -> Self {
+        self.config.timestamp_window = seconds;
+        self
+    }
+
+    /// The accepted placement and shapes ([`Profile`]).
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.config.profile = profile;
+        self
+    }
+
+    /// The whole configuration.
+    pub fn config(mut self, config: VerifierConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The verifier.
+    pub fn build(self) -> Verifier<L> {
+        let clock = self
+            .clock
+            .unwrap_or_else(|| Arc::new(crate::clock::SystemClock));
+        Verifier::new(self.lookup, clock, self.config)
+    }
+}
+
 /// A request as the provider received it.
 #[derive(Clone, Copy, Default)]
 pub struct ReceivedRequest<'a> {
@@ -476,6 +608,27 @@ impl<'a> ReceivedRequest<'a> {
     pub fn with_body(mut self, body: &'a [u8]) -> Self {
         self.body = Some(body);
         self
+    }
+}
+
+impl<'a> From<&'a crate::transport::HttpRequest> for ReceivedRequest<'a> {
+    /// The request as a provider receives it: method, URL, `Authorization`, and the body,
+    /// as a form body when `Content-Type` says so and it is UTF-8.
+    fn from(req: &'a crate::transport::HttpRequest) -> Self {
+        let is_form = req.header_value("Content-Type").is_some_and(|t| {
+            t.split(';').next().is_some_and(|t| {
+                t.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+        let mut received = Self::new(&req.method, &req.url);
+        received.authorization = req.header_value("Authorization");
+        match core::str::from_utf8(&req.body) {
+            Ok(text) if is_form => received.form_body = Some(text),
+            _ if !req.body.is_empty() => received.body = Some(&req.body),
+            _ => {}
+        }
+        received
     }
 }
 
@@ -744,6 +897,15 @@ pub fn received_base_string(req: &ReceivedRequest<'_>) -> Option<String> {
 }
 
 impl<L: CredentialLookup> Verifier<L> {
+    /// A builder over `lookup`: the system clock and the default configuration unless set.
+    pub fn builder(lookup: L) -> VerifierBuilder<L> {
+        VerifierBuilder {
+            lookup,
+            clock: None,
+            config: VerifierConfig::default(),
+        }
+    }
+
     /// A verifier over `lookup`, reading time from `clock`.
     pub fn new(lookup: L, clock: Arc<dyn Clock>, config: VerifierConfig) -> Self {
         // Parse the dummy RSA key now, so the first unknown consumer is not slower.
@@ -776,8 +938,20 @@ impl<L: CredentialLookup> Verifier<L> {
             .len()
     }
 
-    /// Runs every check on `req`; see the module documentation for their order.
+    /// Runs every check on `req` and records its nonce; see the module documentation for
+    /// the order of the checks.
     pub fn verify(&self, req: &ReceivedRequest<'_>) -> Result<Verified, VerifyError> {
+        self.run(req, true)
+    }
+
+    /// Runs every check on `req` but records nothing: a replayed nonce is still refused,
+    /// and checking the same request again answers the same. For diagnostics and for a
+    /// provider that records nonces in a store of its own.
+    pub fn check(&self, req: &ReceivedRequest<'_>) -> Result<Verified, VerifyError> {
+        self.run(req, false)
+    }
+
+    fn run(&self, req: &ReceivedRequest<'_>, record: bool) -> Result<Verified, VerifyError> {
         let profile = self.config.profile;
 
         // 1. Parse header, URL, query and form body.
@@ -937,15 +1111,17 @@ impl<L: CredentialLookup> Verifier<L> {
                 token.unwrap_or_default().to_owned(),
                 n.to_owned(),
             );
-            self.nonces
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .check_and_record(
+            let mut store = self.nonces.lock().unwrap_or_else(PoisonError::into_inner);
+            if record {
+                store.check_and_record(
                     key,
                     now,
                     self.config.timestamp_window.saturating_mul(2),
                     self.config.max_nonces,
                 )?;
+            } else if store.seen.contains(&key) {
+                return Err(VerifyError::NonceReused);
+            }
         }
 
         let params = query

@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod client;
 mod dance;
 mod emulator;
 mod flow_pure;
