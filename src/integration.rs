@@ -83,11 +83,19 @@ fn describe(method: &str, url: &str, form: Option<&[u8]>) -> Result<Request, Req
     }
 }
 
-fn header_value(authorization: &Authorization) -> Result<http::HeaderValue, SignError> {
+/// Authorizes `described` and sets `Authorization` in `headers`, marked sensitive.
+fn set_authorization(
+    headers: &mut http::HeaderMap,
+    described: &Request,
+    authorizer: &dyn Authorizer,
+    ctx: &Context,
+) -> Result<(), SignError> {
+    let authorization: Authorization = authorizer.authorize(described, ctx)?;
     let mut value = http::HeaderValue::from_str(authorization.header_value())
         .map_err(|_| SignError::HeaderValue)?;
     value.set_sensitive(true);
-    Ok(value)
+    headers.insert(http::header::AUTHORIZATION, value);
+    Ok(())
 }
 
 impl Request {
@@ -125,11 +133,7 @@ pub fn sign_http<B: AsRef<[u8]>>(
     ctx: &Context,
 ) -> Result<(), SignError> {
     let described = Request::from_http(request)?;
-    let authorization = authorizer.authorize(&described, ctx)?;
-    request
-        .headers_mut()
-        .insert(http::header::AUTHORIZATION, header_value(&authorization)?);
-    Ok(())
+    set_authorization(request.headers_mut(), &described, authorizer, ctx)
 }
 
 /// Signs a `reqwest::Request` in place, as [`sign_http`] does.
@@ -139,11 +143,7 @@ pub fn sign_reqwest(
     ctx: &Context,
 ) -> Result<(), SignError> {
     let described = Request::from_reqwest(request)?;
-    let authorization = authorizer.authorize(&described, ctx)?;
-    request
-        .headers_mut()
-        .insert(http::header::AUTHORIZATION, header_value(&authorization)?);
-    Ok(())
+    set_authorization(request.headers_mut(), &described, authorizer, ctx)
 }
 
 /// Signs what a reqwest `RequestBuilder` builds, with any [`Authorizer`]: the request is
@@ -199,10 +199,7 @@ impl RequestBuilderExt for reqwest::blocking::RequestBuilder {
         let mut request = request.map_err(|e| SignError::Build(Box::new(e)))?;
         let form = form_of(request.headers(), request.body().map(|b| b.as_bytes()))?;
         let described = describe(request.method().as_str(), request.url().as_str(), form)?;
-        let authorization = authorizer.authorize(&described, ctx)?;
-        request
-            .headers_mut()
-            .insert(http::header::AUTHORIZATION, header_value(&authorization)?);
+        set_authorization(request.headers_mut(), &described, authorizer, ctx)?;
         Ok(Self::from_parts(client, request))
     }
 }
