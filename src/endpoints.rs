@@ -13,15 +13,18 @@ use crate::request::RequestError;
 /// The historical origin of Google Accounts.
 pub const GOOGLE_BASE_URL: &str = "https://www.google.com";
 
-/// Paths below the base URL, as Google served them (PROTOCOLS.md §3.1).
+/// Paths below the base URL, as Google served them (PROTOCOLS.md §2.1, §2.3, §3.1).
 const OAUTH1_REQUEST_TOKEN_PATH: &str = "/accounts/OAuthGetRequestToken";
 const OAUTH1_AUTHORIZE_TOKEN_PATH: &str = "/accounts/OAuthAuthorizeToken";
 const OAUTH1_ACCESS_TOKEN_PATH: &str = "/accounts/OAuthGetAccessToken";
+const AUTHSUB_REQUEST_PATH: &str = "/accounts/AuthSubRequest";
+const AUTHSUB_SESSION_TOKEN_PATH: &str = "/accounts/AuthSubSessionToken";
 const AUTHSUB_REVOKE_TOKEN_PATH: &str = "/accounts/AuthSubRevokeToken";
+const AUTHSUB_TOKEN_INFO_PATH: &str = "/accounts/AuthSubTokenInfo";
 
 /// The URLs of Google Accounts' legacy endpoints, configured as a whole.
 ///
-/// Later protocols (AuthSub, ClientLogin, OAuth 2.0) add their URLs here, which is why the
+/// Later protocols (ClientLogin, OAuth 2.0) add their URLs here, which is why the
 /// fields are private and the struct is `#[non_exhaustive]`. Every URL is absolute,
 /// `http` or `https`, without query or fragment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +34,10 @@ pub struct Endpoints {
     oauth1_request_token: String,
     oauth1_authorize_token: String,
     oauth1_access_token: String,
+    authsub_request: String,
+    authsub_session_token: String,
     authsub_revoke_token: String,
+    authsub_token_info: String,
 }
 
 impl Endpoints {
@@ -81,7 +87,10 @@ impl Endpoints {
             oauth1_request_token: join(OAUTH1_REQUEST_TOKEN_PATH),
             oauth1_authorize_token: join(OAUTH1_AUTHORIZE_TOKEN_PATH),
             oauth1_access_token: join(OAUTH1_ACCESS_TOKEN_PATH),
+            authsub_request: join(AUTHSUB_REQUEST_PATH),
+            authsub_session_token: join(AUTHSUB_SESSION_TOKEN_PATH),
             authsub_revoke_token: join(AUTHSUB_REVOKE_TOKEN_PATH),
+            authsub_token_info: join(AUTHSUB_TOKEN_INFO_PATH),
         }
     }
 
@@ -105,9 +114,24 @@ impl Endpoints {
         &self.oauth1_access_token
     }
 
+    /// The AuthSub approval page the user is sent to: `…/accounts/AuthSubRequest`.
+    pub fn authsub_request(&self) -> &str {
+        &self.authsub_request
+    }
+
+    /// AuthSub single-use → session token upgrade: `…/accounts/AuthSubSessionToken`.
+    pub fn authsub_session_token(&self) -> &str {
+        &self.authsub_session_token
+    }
+
     /// Token revocation, for AuthSub and OAuth 1.0 tokens alike: `…/accounts/AuthSubRevokeToken`.
     pub fn authsub_revoke_token(&self) -> &str {
         &self.authsub_revoke_token
+    }
+
+    /// What an AuthSub token grants (target, scope, secure): `…/accounts/AuthSubTokenInfo`.
+    pub fn authsub_token_info(&self) -> &str {
+        &self.authsub_token_info
     }
 }
 
@@ -140,6 +164,18 @@ mod tests {
         assert_eq!(
             e.authsub_revoke_token(),
             "https://www.google.com/accounts/AuthSubRevokeToken"
+        );
+        assert_eq!(
+            e.authsub_request(),
+            "https://www.google.com/accounts/AuthSubRequest"
+        );
+        assert_eq!(
+            e.authsub_session_token(),
+            "https://www.google.com/accounts/AuthSubSessionToken"
+        );
+        assert_eq!(
+            e.authsub_token_info(),
+            "https://www.google.com/accounts/AuthSubTokenInfo"
         );
     }
 
