@@ -325,7 +325,8 @@ pub const MAX_LINES_BYTES: usize = 64 * 1024;
 /// Zeroized when dropped (the values are tokens); `Debug` shows the keys only.
 ///
 /// Read liberally where Google's libraries were, strictly where safety is at stake:
-/// * lines end in LF or CRLF, the last one optionally; empty lines are skipped;
+/// * lines end in LF or CRLF, the last one optionally (a CR alone ends nothing); empty
+///   lines are skipped;
 /// * each line splits at its first `=` (a value may hold more); a line without `=` carries
 ///   no pair and is skipped (PY2's own upgrade test body starts with one, `Something`);
 /// * keys compare ASCII case-insensitively (JAVA lower-cased them), so a key repeated in any
@@ -396,9 +397,13 @@ pub fn parse_lines(body: &[u8]) -> Result<Vec<(String, String)>, EncodingError> 
     // Lower-cased keys seen so far: a set, so a body of many short lines costs no more than
     // its length.
     let mut seen = std::collections::HashSet::new();
-    for (i, line) in text.split('\n').enumerate() {
+    for (i, line) in text.split_inclusive('\n').enumerate() {
         let line_no = i + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        // LF or CRLF; a CR not followed by LF stays, and is refused below.
+        let line = line
+            .strip_suffix("\r\n")
+            .or_else(|| line.strip_suffix('\n'))
+            .unwrap_or(line);
         if line.chars().any(char::is_control) {
             return Err(EncodingError::ControlCharacter { line: line_no });
         }
