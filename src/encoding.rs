@@ -220,13 +220,42 @@ pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, EncodingError> {
 /// The one reader of key/value answers for every protocol module, the emulator and the CLI:
 /// [`Form::single`] refuses a repeated name, so a provider (or whoever edits a callback URL)
 /// cannot choose which copy a parser reads.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct Form(Pairs);
+
+/// Decoded `(name, value)` pairs, zeroized when dropped, whose `Debug` shows the names
+/// only: what [`Form`] and [`KeyValueLines`] hold.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Form(Vec<(String, String)>);
+struct Pairs(Vec<(String, String)>);
+
+impl core::ops::Deref for Pairs {
+    type Target = Vec<(String, String)>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Drop for Pairs {
+    fn drop(&mut self) {
+        for (n, v) in &mut self.0 {
+            zeroize::Zeroize::zeroize(n);
+            zeroize::Zeroize::zeroize(v);
+        }
+    }
+}
+
+impl core::fmt::Debug for Pairs {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(n, _)| n))
+            .finish()
+    }
+}
 
 impl Form {
     /// Parses a form body or query strictly; see [`parse_form`].
     pub fn parse(input: &str) -> Result<Self, EncodingError> {
-        parse_form(input).map(Self)
+        parse_form(input).map(|pairs| Self(Pairs(pairs)))
     }
 
     /// The pairs, decoded, in order, duplicates kept.
@@ -270,24 +299,7 @@ impl Form {
 
 impl From<Vec<(String, String)>> for Form {
     fn from(pairs: Vec<(String, String)>) -> Self {
-        Self(pairs)
-    }
-}
-
-impl Drop for Form {
-    fn drop(&mut self) {
-        for (n, v) in &mut self.0 {
-            zeroize::Zeroize::zeroize(n);
-            zeroize::Zeroize::zeroize(v);
-        }
-    }
-}
-
-impl core::fmt::Debug for Form {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list()
-            .entries(self.0.iter().map(|(n, _)| n))
-            .finish()
+        Self(Pairs(pairs))
     }
 }
 
@@ -334,13 +346,13 @@ pub const MAX_LINES_BYTES: usize = 64 * 1024;
 ///   reader sees;
 /// * at most [`MAX_LINES_BYTES`], UTF-8, no control character inside a line (a lone CR
 ///   included), no empty key.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct KeyValueLines(Vec<(String, String)>);
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct KeyValueLines(Pairs);
 
 impl KeyValueLines {
     /// Reads a body; see the type's documentation for the rules.
     pub fn parse(body: &[u8]) -> Result<Self, EncodingError> {
-        parse_lines(body).map(Self)
+        parse_lines(body).map(|pairs| Self(Pairs(pairs)))
     }
 
     /// The value of `key` (ASCII case-insensitive; keys are unique).
@@ -364,23 +376,6 @@ impl KeyValueLines {
     /// Whether there are no pairs.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-impl Drop for KeyValueLines {
-    fn drop(&mut self) {
-        for (k, v) in &mut self.0 {
-            zeroize::Zeroize::zeroize(k);
-            zeroize::Zeroize::zeroize(v);
-        }
-    }
-}
-
-impl core::fmt::Debug for KeyValueLines {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list()
-            .entries(self.0.iter().map(|(k, _)| k))
-            .finish()
     }
 }
 

@@ -26,7 +26,7 @@ use url::Url;
 
 use super::error::VerifyError;
 use super::header::{parse_data, parse_header};
-use crate::clock::Clock;
+use crate::clock::{check_window, Clock};
 use crate::rsa_sha1::RsaVerifyingKey;
 use crate::secret::SecretString;
 
@@ -81,12 +81,8 @@ pub fn verify(
     if !same_url(data.url, url) {
         return Err(VerifyError::UrlMismatch);
     }
-    let now = clock.now_unix();
-    if now.abs_diff(data.timestamp) > window {
-        let d = i128::from(now) - i128::from(data.timestamp);
-        let skew = i64::try_from(d).unwrap_or(if d > 0 { i64::MAX } else { i64::MIN });
-        return Err(VerifyError::TimestampOutOfWindow { skew });
-    }
+    check_window(clock.now_unix(), data.timestamp, window)
+        .map_err(|skew| VerifyError::TimestampOutOfWindow { skew })?;
     if !key.verify(secure.data.as_bytes(), &secure.sig) {
         return Err(VerifyError::BadSignature);
     }

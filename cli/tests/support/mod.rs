@@ -1,6 +1,6 @@
-//! Harnesses shared by the CLI's test crates: the README's example commands ([`readme`]),
-//! the flags of a `--help` page ([`help`]) and GNOME libgdata's recorded exchanges (the
-//! library's reader, [`recordings`]).
+//! Harnesses shared by the CLI's test crates: running the binary ([`run`]), the README's
+//! example commands ([`readme`]), the flags of a `--help` page ([`help`]) and GNOME
+//! libgdata's recorded exchanges (the library's reader, [`recordings`]).
 
 #![allow(dead_code, unused_imports)]
 
@@ -8,6 +8,8 @@ pub mod help;
 pub mod readme;
 #[path = "../../../tests/support/recordings.rs"]
 pub mod recordings;
+pub mod run;
 
 pub use help::help_flags;
 pub use readme::readme_example;
+pub use run::{gdauth, gdauth_in, Run};
