@@ -33,6 +33,14 @@ pub enum AuthorizeError {
          non-ASCII character"
     )]
     BadNonce,
+    /// The request's URL cannot be written into a quoted header value: secure AuthSub
+    /// signs the URL as sent, and a query may hold a raw `\` (the URL Standard leaves it
+    /// there), which a quoted-string reads as an escape. Percent-encode it (`%5C`).
+    #[error(
+        "the URL holds a backslash, which a quoted header value cannot carry; \
+         percent-encode it as %5C"
+    )]
+    UnquotableUrl,
 }
 
 #[cfg(feature = "rsa")]

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::error::TokenError;
 use super::header::build_header;
 #[cfg(feature = "rsa")]
-use super::header::{append_secure, check_nonce, data_string};
+use super::header::{append_secure, check_nonce, data_string, quotable};
 use super::types::SessionToken;
 use crate::authorizer::{AuthorizeError, Authorizer};
 use crate::request::{Authorization, Context, Request};
@@ -152,14 +152,18 @@ impl AuthSubAuthorizer {
                 if !check_nonce(nonce) {
                     return Err(AuthorizeError::BadNonce);
                 }
+                // Both URL parsers escape spaces, quotes and control characters, but the URL
+                // Standard leaves a `\` in a query as it is.
+                if !quotable(request.url()) {
+                    return Err(AuthorizeError::UnquotableUrl);
+                }
                 let data = data_string(request.method(), request.url(), timestamp, nonce);
                 let signature = key.sign(data.as_bytes())?;
                 let mut header = String::from(self.head.as_str());
-                // The request's URL never holds a space, `"` or control character (both URL
-                // parsers escape them) and the nonce was checked, so this cannot fail; the
-                // builder checks anyway.
+                // The method is a token, the timestamp digits, the nonce and URL were checked,
+                // and Base64 needs no escape: the builder's own check cannot fail here.
                 append_secure(&mut header, &data, &signature)
-                    .map_err(|_| AuthorizeError::BadNonce)?;
+                    .map_err(|_| AuthorizeError::UnquotableUrl)?;
                 Ok(Signed {
                     data: Some(data),
                     signature: Some(signature),

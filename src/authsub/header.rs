@@ -71,10 +71,17 @@ pub fn build_secure_header(token: &str, data: &str, sig: &str) -> Result<String,
     Ok(out)
 }
 
+/// Whether `value` can be written between the quotes of a header value as it is: non-empty,
+/// without `"`, `\` or a control character.
+pub(crate) fn quotable(value: &str) -> bool {
+    !value.is_empty()
+        && !value
+            .chars()
+            .any(|c| matches!(c, '"' | '\\') || c.is_control())
+}
+
 /// Appends ` data="…" sig="…" sigalg="rsa-sha1"` to a non-secure header.
 pub(crate) fn append_secure(out: &mut String, data: &str, sig: &str) -> Result<(), HeaderError> {
-    let quotable =
-        |v: &str| !v.is_empty() && !v.chars().any(|c| matches!(c, '"' | '\\') || c.is_control());
     if !quotable(data) {
         return Err(HeaderError::BadValue(HeaderParam::Data));
     }

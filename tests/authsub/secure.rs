@@ -171,6 +171,17 @@ fn signing_needs_a_usable_timestamp_and_nonce() {
         );
         assert_eq!(secure().sign(&request, &ctx).map(|_| ()), Err(want));
     }
+    // A raw backslash survives in a query (the URL Standard leaves it), and a quoted header
+    // value would read it as an escape: refused, and `%5C` works.
+    let backslash = Request::new("GET", "https://h.example/feed?q=a\\b").unwrap();
+    assert!(backslash.url().contains('\\'));
+    let ctx = Context::fixed(TS, NONCE);
+    assert_eq!(
+        secure().sign(&backslash, &ctx).map(|_| ()),
+        Err(AuthorizeError::UnquotableUrl)
+    );
+    let encoded = Request::new("GET", "https://h.example/feed?q=a%5Cb").unwrap();
+    assert!(secure().sign(&encoded, &ctx).is_ok());
     // Non-secure AuthSub signs nothing, so it needs neither.
     let plain = AuthSubAuthorizer::new(&SessionToken::new(TOKEN), Security::NonSecure).unwrap();
     let empty = Context {
