@@ -21,6 +21,26 @@ pub enum AuthorizeError {
     /// The credential needs RSA, which this build leaves out (the `rsa` feature is off).
     #[error("RSA-SHA1 support is not compiled in (enable the `rsa` feature)")]
     RsaUnavailable,
+    /// The scheme signs a timestamp and a nonce (secure AuthSub, PROTOCOLS.md §2.5) and the
+    /// [`Context`] leaves one out.
+    #[error("this scheme signs a timestamp and a nonce, and the request context lacks one")]
+    MissingTimestampOrNonce,
+    /// The nonce cannot be carried where the scheme puts it: secure AuthSub writes it as the
+    /// last space-separated field of a quoted header value, so it must be non-empty
+    /// printable ASCII without spaces, `"` or `\`.
+    #[error(
+        "the nonce is empty or holds whitespace, a quote, a backslash, or a control or \
+         non-ASCII character"
+    )]
+    BadNonce,
+    /// The request's URL cannot be written into a quoted header value: secure AuthSub
+    /// signs the URL as sent, and a query may hold a raw `\` (the URL Standard leaves it
+    /// there), which a quoted-string reads as an escape. Percent-encode it (`%5C`).
+    #[error(
+        "the URL holds a backslash, which a quoted header value cannot carry; \
+         percent-encode it as %5C"
+    )]
+    UnquotableUrl,
 }
 
 #[cfg(feature = "rsa")]

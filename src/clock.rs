@@ -55,6 +55,18 @@ impl Clock for FixedClock {
     }
 }
 
+/// Checks a signed timestamp against a provider's clock: `Ok` when `|now − timestamp|` is
+/// at most `window` seconds, else the skew `now − timestamp` (positive: the request is
+/// older than now), saturated to the `i64` range. Shared by the OAuth 1.0 verifier and the
+/// secure AuthSub check.
+pub fn check_window(now: u64, timestamp: u64, window: u64) -> Result<(), i64> {
+    if now.abs_diff(timestamp) <= window {
+        return Ok(());
+    }
+    let d = i128::from(now) - i128::from(timestamp);
+    Err(i64::try_from(d).unwrap_or(if d > 0 { i64::MAX } else { i64::MIN }))
+}
+
 /// A source of nonces for signed requests.
 pub trait NonceSource: Send + Sync {
     /// A fresh nonce. RFC 5849 §3.3: unique per (timestamp, client, token).
@@ -114,6 +126,16 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn window_edges_and_saturation() {
+        assert_eq!(check_window(1000, 400, 600), Ok(()));
+        assert_eq!(check_window(1000, 1600, 600), Ok(()));
+        assert_eq!(check_window(1000, 399, 600), Err(601));
+        assert_eq!(check_window(1000, 1601, 600), Err(-601));
+        assert_eq!(check_window(0, u64::MAX, 600), Err(i64::MIN));
+        assert_eq!(check_window(u64::MAX, 0, 600), Err(i64::MAX));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! RFC 3986 percent-encoding and `application/x-www-form-urlencoded` decoding, written once
-//! and used by every protocol module.
+//! RFC 3986 percent-encoding, `application/x-www-form-urlencoded` decoding ([`Form`]) and
+//! Google's `key=value` line bodies ([`KeyValueLines`]), written once and used by every
+//! protocol module.
 //!
 //! Encoding follows RFC 5849 §3.6: UTF-8 first, then every octet outside the unreserved set
 //! `A-Z a-z 0-9 - . _ ~` becomes `%XX` with upper-case hex. Decoding is strict: a `%` not
@@ -20,9 +21,28 @@ pub enum EncodingError {
     /// The decoded bytes are not UTF-8.
     #[error("percent-decoded bytes are not valid UTF-8")]
     InvalidUtf8,
-    /// A parameter that may appear once appears more than once ([`Form::single`]).
+    /// A parameter that may appear once appears more than once ([`Form::single`]), or a
+    /// key repeats in a `key=value` line body ([`KeyValueLines`]).
     #[error("parameter {0} appears more than once")]
     Duplicate(String),
+    /// A `key=value` line body is larger than the reader's cap ([`MAX_LINES_BYTES`]).
+    #[error("body exceeds {limit} bytes")]
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// A control character (a lone CR, NUL, tab, …) inside a line of a `key=value` body.
+    #[error("control character in line {line}")]
+    ControlCharacter {
+        /// The line, counted from 1.
+        line: usize,
+    },
+    /// A line of a `key=value` body starts with `=`: a value without a key.
+    #[error("line {line} has an empty key")]
+    EmptyKey {
+        /// The line, counted from 1.
+        line: usize,
+    },
 }
 
 /// RFC 3986 §2.3 unreserved characters, as a lookup table (encoding is on the signing path).
@@ -273,13 +293,42 @@ pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, EncodingError> {
 /// The one reader of key/value answers for every protocol module, the emulator and the CLI:
 /// [`Form::single`] refuses a repeated name, so a provider (or whoever edits a callback URL)
 /// cannot choose which copy a parser reads.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct Form(Pairs);
+
+/// Decoded `(name, value)` pairs, zeroized when dropped, whose `Debug` shows the names
+/// only: what [`Form`] and [`KeyValueLines`] hold.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Form(Vec<(String, String)>);
+struct Pairs(Vec<(String, String)>);
+
+impl core::ops::Deref for Pairs {
+    type Target = Vec<(String, String)>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Drop for Pairs {
+    fn drop(&mut self) {
+        for (n, v) in &mut self.0 {
+            zeroize::Zeroize::zeroize(n);
+            zeroize::Zeroize::zeroize(v);
+        }
+    }
+}
+
+impl core::fmt::Debug for Pairs {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(n, _)| n))
+            .finish()
+    }
+}
 
 impl Form {
     /// Parses a form body or query strictly; see [`parse_form`].
     pub fn parse(input: &str) -> Result<Self, EncodingError> {
-        parse_form(input).map(Self)
+        parse_form(input).map(|pairs| Self(Pairs(pairs)))
     }
 
     /// The pairs, decoded, in order, duplicates kept.
@@ -323,25 +372,121 @@ impl Form {
 
 impl From<Vec<(String, String)>> for Form {
     fn from(pairs: Vec<(String, String)>) -> Self {
-        Self(pairs)
+        Self(Pairs(pairs))
     }
 }
 
-impl Drop for Form {
-    fn drop(&mut self) {
-        for (n, v) in &mut self.0 {
-            zeroize::Zeroize::zeroize(n);
-            zeroize::Zeroize::zeroize(v);
+/// The query of a URL, or a bare query (with or without its leading `?`): what follows the
+/// first `?`, the fragment dropped. A URL without a query (`scheme://…`) has an empty one.
+/// Callbacks and AuthSub replies are read from either form, since users paste both.
+pub fn query_part(url_or_query: &str) -> &str {
+    let input = url_or_query.trim();
+    let input = input.split_once('#').map_or(input, |(before, _)| before);
+    match input.split_once('?') {
+        Some((_, query)) => query,
+        // A URL without a query carries no parameters; anything else is a bare query.
+        None if input.contains("://") => "",
+        None => input,
+    }
+}
+
+/// `base` with `pairs` appended to its query (`?` or `&` as needed), RFC 3986-encoded
+/// ([`form_encode`]).
+pub fn url_with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut out = String::from(base);
+    if !pairs.is_empty() {
+        out.push(if base.contains('?') { '&' } else { '?' });
+        out.push_str(&form_encode(pairs));
+    }
+    out
+}
+
+/// The largest `key=value` line body [`KeyValueLines::parse`] reads: Google's answers
+/// (ClientLogin, AuthSub) are a few hundred bytes (SECURITY.md §5.1 row 28: 64 KiB cap).
+pub const MAX_LINES_BYTES: usize = 64 * 1024;
+
+/// A `text/plain` body of `key=value` lines, as ClientLogin and AuthSub answered
+/// (PROTOCOLS.md §1.2, §2.3): `Token=…\nExpiration=…`, `SID=…\r\nLSID=…\r\nAuth=…`.
+/// Zeroized when dropped (the values are tokens); `Debug` shows the keys only.
+///
+/// Read liberally where Google's libraries were, strictly where safety is at stake:
+/// * lines end in LF or CRLF, the last one optionally (a CR alone ends nothing); empty
+///   lines are skipped;
+/// * each line splits at its first `=` (a value may hold more); a line without `=` carries
+///   no pair and is skipped (PY2's own upgrade test body starts with one, `Something`);
+/// * keys compare ASCII case-insensitively (JAVA lower-cased them), so a key repeated in any
+///   case is an error ([`EncodingError::Duplicate`]): the sender cannot choose which copy a
+///   reader sees;
+/// * at most [`MAX_LINES_BYTES`], UTF-8, no control character inside a line (a lone CR
+///   included), no empty key.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct KeyValueLines(Pairs);
+
+impl KeyValueLines {
+    /// Reads a body; see the type's documentation for the rules.
+    pub fn parse(body: &[u8]) -> Result<Self, EncodingError> {
+        parse_lines(body).map(|pairs| Self(Pairs(pairs)))
+    }
+
+    /// The value of `key` (ASCII case-insensitive; keys are unique).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The pairs, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// The number of pairs.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Reads a `key=value` line body into its pairs, in order; the rules are
+/// [`KeyValueLines`]'s, which wraps the result so that it is zeroized.
+pub fn parse_lines(body: &[u8]) -> Result<Vec<(String, String)>, EncodingError> {
+    if body.len() > MAX_LINES_BYTES {
+        return Err(EncodingError::TooLarge {
+            limit: MAX_LINES_BYTES,
+        });
+    }
+    let text = core::str::from_utf8(body).map_err(|_| EncodingError::InvalidUtf8)?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    // Lower-cased keys seen so far: a set, so a body of many short lines costs no more than
+    // its length.
+    let mut seen = std::collections::HashSet::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let line_no = i + 1;
+        // LF or CRLF; a CR not followed by LF stays, and is refused below.
+        let line = line
+            .strip_suffix("\r\n")
+            .or_else(|| line.strip_suffix('\n'))
+            .unwrap_or(line);
+        if line.chars().any(char::is_control) {
+            return Err(EncodingError::ControlCharacter { line: line_no });
         }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if key.is_empty() {
+            return Err(EncodingError::EmptyKey { line: line_no });
+        }
+        if !seen.insert(key.to_ascii_lowercase()) {
+            return Err(EncodingError::Duplicate(key.to_owned()));
+        }
+        out.push((key.to_owned(), value.to_owned()));
     }
-}
-
-impl core::fmt::Debug for Form {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list()
-            .entries(self.0.iter().map(|(n, _)| n))
-            .finish()
-    }
+    Ok(out)
 }
 
 /// Serializes `(name, value)` pairs as a form body or query, with RFC 3986 encoding
@@ -440,5 +585,55 @@ mod tests {
         assert_eq!(f.single("c"), Ok(None));
         assert_eq!(f.single("a"), Err(EncodingError::Duplicate("a".into())));
         assert!(format!("{f:?}").contains('a') && !format!("{f:?}").contains('3'));
+    }
+
+    #[test]
+    fn query_part_reads_urls_and_bare_queries() {
+        let rows = [
+            ("https://h/cb?token=a&x=1#frag", "token=a&x=1"),
+            ("  ?token=a\n", "token=a"),
+            ("token=a", "token=a"),
+            ("https://h/cb", ""),
+            ("https://h/cb#token=a", ""),
+        ];
+        for (input, want) in rows {
+            assert_eq!(query_part(input), want, "{input:?}");
+        }
+        assert_eq!(
+            url_with_query("https://h/p", &[("a", "1 2")]),
+            "https://h/p?a=1%202"
+        );
+        assert_eq!(
+            url_with_query("https://h/p?x", &[("a", "1")]),
+            "https://h/p?x&a=1"
+        );
+        assert_eq!(url_with_query("https://h/p", &[]), "https://h/p");
+    }
+
+    #[test]
+    fn key_value_lines_read_liberally_and_strictly() {
+        let l = KeyValueLines::parse(b"Something\nToken=DQ=A\r\n\nexpiration=x\n").unwrap();
+        assert_eq!(l.get("token"), Some("DQ=A"));
+        assert_eq!(l.get("Expiration"), Some("x"));
+        assert_eq!(l.len(), 2);
+        assert!(!format!("{l:?}").contains("DQ"));
+        let rows: [(&[u8], EncodingError); 5] = [
+            (
+                b"Token=a\nTOKEN=b",
+                EncodingError::Duplicate("TOKEN".into()),
+            ),
+            (b"Token=a\rb", EncodingError::ControlCharacter { line: 1 }),
+            (b"A=1\n=b", EncodingError::EmptyKey { line: 2 }),
+            (b"Token=\xff", EncodingError::InvalidUtf8),
+            (
+                &[b'a'; MAX_LINES_BYTES + 1],
+                EncodingError::TooLarge {
+                    limit: MAX_LINES_BYTES,
+                },
+            ),
+        ];
+        for (body, want) in rows {
+            assert_eq!(KeyValueLines::parse(body), Err(want));
+        }
     }
 }

@@ -13,19 +13,22 @@ use crate::request::RequestError;
 /// The historical origin of Google Accounts.
 pub const GOOGLE_BASE_URL: &str = "https://www.google.com";
 
-/// Paths below the base URL, as Google served them (PROTOCOLS.md §3.1).
+/// Paths below the base URL, as Google served them (PROTOCOLS.md §2.1, §2.3, §3.1).
 const OAUTH1_REQUEST_TOKEN_PATH: &str = "/accounts/OAuthGetRequestToken";
 const OAUTH1_AUTHORIZE_TOKEN_PATH: &str = "/accounts/OAuthAuthorizeToken";
 const OAUTH1_ACCESS_TOKEN_PATH: &str = "/accounts/OAuthGetAccessToken";
+const AUTHSUB_REQUEST_PATH: &str = "/accounts/AuthSubRequest";
+const AUTHSUB_SESSION_TOKEN_PATH: &str = "/accounts/AuthSubSessionToken";
 const AUTHSUB_REVOKE_TOKEN_PATH: &str = "/accounts/AuthSubRevokeToken";
 /// PROTOCOLS.md §1.1.
 const CLIENTLOGIN_PATH: &str = "/accounts/ClientLogin";
 /// PROTOCOLS.md §1.5: relative `CaptchaUrl`s resolve against this prefix.
 const ACCOUNTS_BASE_PATH: &str = "/accounts/";
+const AUTHSUB_TOKEN_INFO_PATH: &str = "/accounts/AuthSubTokenInfo";
 
 /// The URLs of Google Accounts' legacy endpoints, configured as a whole.
 ///
-/// Later protocols (AuthSub, ClientLogin, OAuth 2.0) add their URLs here, which is why the
+/// Later protocols (ClientLogin, OAuth 2.0) add their URLs here, which is why the
 /// fields are private and the struct is `#[non_exhaustive]`. Every URL is absolute,
 /// `http` or `https`, without query or fragment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +38,12 @@ pub struct Endpoints {
     oauth1_request_token: String,
     oauth1_authorize_token: String,
     oauth1_access_token: String,
+    authsub_request: String,
+    authsub_session_token: String,
     authsub_revoke_token: String,
     clientlogin: String,
     accounts_base: String,
+    authsub_token_info: String,
 }
 
 impl Endpoints {
@@ -87,9 +93,12 @@ impl Endpoints {
             oauth1_request_token: join(OAUTH1_REQUEST_TOKEN_PATH),
             oauth1_authorize_token: join(OAUTH1_AUTHORIZE_TOKEN_PATH),
             oauth1_access_token: join(OAUTH1_ACCESS_TOKEN_PATH),
+            authsub_request: join(AUTHSUB_REQUEST_PATH),
+            authsub_session_token: join(AUTHSUB_SESSION_TOKEN_PATH),
             authsub_revoke_token: join(AUTHSUB_REVOKE_TOKEN_PATH),
             clientlogin: join(CLIENTLOGIN_PATH),
             accounts_base: join(ACCOUNTS_BASE_PATH),
+            authsub_token_info: join(AUTHSUB_TOKEN_INFO_PATH),
         }
     }
 
@@ -113,6 +122,16 @@ impl Endpoints {
         &self.oauth1_access_token
     }
 
+    /// The AuthSub approval page the user is sent to: `…/accounts/AuthSubRequest`.
+    pub fn authsub_request(&self) -> &str {
+        &self.authsub_request
+    }
+
+    /// AuthSub single-use → session token upgrade: `…/accounts/AuthSubSessionToken`.
+    pub fn authsub_session_token(&self) -> &str {
+        &self.authsub_session_token
+    }
+
     /// Token revocation, for AuthSub and OAuth 1.0 tokens alike: `…/accounts/AuthSubRevokeToken`.
     pub fn authsub_revoke_token(&self) -> &str {
         &self.authsub_revoke_token
@@ -127,6 +146,11 @@ impl Endpoints {
     /// `CaptchaUrl` is relative to it (PROTOCOLS.md §1.5).
     pub fn accounts_base(&self) -> &str {
         &self.accounts_base
+    }
+
+    /// What an AuthSub token grants (target, scope, secure): `…/accounts/AuthSubTokenInfo`.
+    pub fn authsub_token_info(&self) -> &str {
+        &self.authsub_token_info
     }
 }
 
@@ -167,6 +191,18 @@ mod tests {
         assert_eq!(e.accounts_base(), "https://www.google.com/accounts/");
         let local = Endpoints::at("http://127.0.0.1:8080/").unwrap();
         assert_eq!(local.accounts_base(), "http://127.0.0.1:8080/accounts/");
+        assert_eq!(
+            e.authsub_request(),
+            "https://www.google.com/accounts/AuthSubRequest"
+        );
+        assert_eq!(
+            e.authsub_session_token(),
+            "https://www.google.com/accounts/AuthSubSessionToken"
+        );
+        assert_eq!(
+            e.authsub_token_info(),
+            "https://www.google.com/accounts/AuthSubTokenInfo"
+        );
     }
 
     #[test]

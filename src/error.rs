@@ -9,11 +9,13 @@
 use thiserror::Error;
 
 use crate::authorizer::AuthorizeError;
+use crate::authsub::AuthSubError;
 use crate::clientlogin::ClientLoginError;
 use crate::oauth1::OAuth1Error;
 use crate::request::RequestError;
 #[cfg(feature = "rsa")]
 use crate::rsa_sha1::KeyError;
+use crate::scope::ScopeError;
 use crate::store::StoreError;
 use crate::transport::TransportError;
 
@@ -27,6 +29,9 @@ pub enum Error {
     /// An authorizer could not produce a header.
     #[error(transparent)]
     Authorize(#[from] AuthorizeError),
+    /// A scope was refused, or none was given.
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
     /// An RSA key could not be loaded.
     #[cfg(feature = "rsa")]
     #[error(transparent)]
@@ -38,6 +43,10 @@ pub enum Error {
     /// answer, or a token a feed no longer accepts.
     #[error(transparent)]
     ClientLogin(#[from] ClientLoginError),
+    /// AuthSub: the request URL, the reply, the header, the session, revoke and token-info
+    /// calls, or the provider's check of a secure request.
+    #[error(transparent)]
+    AuthSub(#[from] AuthSubError),
     /// Sending a request or reading its response failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -54,20 +63,22 @@ pub enum Error {
     Sign(#[from] crate::integration::SignError),
 }
 
-impl From<crate::oauth1::VerifyError> for Error {
-    fn from(e: crate::oauth1::VerifyError) -> Self {
-        Self::OAuth1(e.into())
-    }
+/// `From` a protocol's nested error to [`Error`], through that protocol's own error.
+macro_rules! nested_from {
+    ($variant:ident: $($nested:ty),+ $(,)?) => {$(
+        impl From<$nested> for Error {
+            fn from(e: $nested) -> Self {
+                Self::$variant(e.into())
+            }
+        }
+    )+};
 }
 
-impl From<crate::oauth1::FlowError> for Error {
-    fn from(e: crate::oauth1::FlowError) -> Self {
-        Self::OAuth1(e.into())
-    }
-}
-
-impl From<crate::oauth1::HeaderError> for Error {
-    fn from(e: crate::oauth1::HeaderError) -> Self {
-        Self::OAuth1(e.into())
-    }
-}
+nested_from!(OAuth1: crate::oauth1::VerifyError, crate::oauth1::FlowError, crate::oauth1::HeaderError);
+nested_from!(
+    AuthSub: crate::authsub::TokenError,
+    crate::authsub::NextUrlError,
+    crate::authsub::HeaderError,
+    crate::authsub::FlowError,
+    crate::authsub::VerifyError,
+);

@@ -13,6 +13,11 @@
 //!   `Error=` code as its own error, a CAPTCHA challenge as data answered once, the
 //!   `GoogleLogin` [`clientlogin::ClientLoginAuthorizer`], and a feed's 401 read as a
 //!   token to renew; retries after `ServiceUnavailable` driven by the caller ([`retry`]).
+//! * AuthSub, plain and secure ([`authsub`]): the `AuthSubRequest` URL with a validated
+//!   `next`, the single-use token from the reply, the `Authorization: AuthSub` header (built
+//!   in the JAVA layout, parsed in every layout Google's clients sent; secure requests
+//!   signed RSA-SHA1), the session upgrade, revocation and token info, and the provider's
+//!   check of a secure request.
 //! * An HTTP [`transport`] trait (reqwest with rustls behind the `http` feature, or any
 //!   closure) and a [`store::TokenStore`] with an atomic 0600 file store.
 //! * A local emulator of Google Accounts (feature `emulator`), used by the tests, the
@@ -49,8 +54,9 @@
 //!
 //! ## Out of scope
 //! * Talking to Google: its legacy endpoints are gone. The emulator stands in for them.
-//! * AuthSub and the OAuth 2.0 bridge: later phases, each a module of its own behind the
-//!   same [`Authorizer`] and [`transport`]. The emulator does not serve ClientLogin yet.
+//! * The OAuth 2.0 bridge: a later phase, a module of its own behind the same
+//!   [`Authorizer`] and [`transport`]. The emulator does not serve AuthSub or ClientLogin
+//!   yet.
 //! * Logging in again, or retrying, behind the caller's back: a CAPTCHA is answered once by
 //!   the caller, and a backoff runs only when asked to.
 //! * Non-form request bodies in signatures (RFC 5849 §3.4.1.3.1 signs form bodies only).
@@ -131,6 +137,41 @@
 //! `dangerous_`-named opt-in. RSA signing is blinded. A ClientLogin password lives only in
 //! its [`clientlogin::Credentials`] and in the request body, both wiped on drop; an
 //! authorizer keeps it only when the caller opts in to logging in again.
+//! ## Quick start (AuthSub)
+//! Send the user to Google, read the single-use token from the redirect back, upgrade it to
+//! a session token, and authorize requests with it. A closure stands in for HTTP here; any
+//! [`transport`] does.
+//! ```
+//! use gdata_auth::authsub::{self, AuthSubRequestOptions, NextUrl, Security};
+//! use gdata_auth::transport::{HttpRequest, HttpResponse, TransportError};
+//! use gdata_auth::{endpoints::Endpoints, Authorizer, Context, Request, Scope};
+//! let google = Endpoints::google();
+//! let next = NextUrl::new("https://app.example.com/authsub")?;
+//! let calendar = Scope::new("https://www.google.com/calendar/feeds/")?;
+//! let url = authsub::request_url(&google, &AuthSubRequestOptions::new(next, [calendar]))?;
+//! assert!(url.starts_with("https://www.google.com/accounts/AuthSubRequest?next=https%3A%2F%2F"));
+//!
+//! // Google sends the user back to `next` with `token=…`; exchange it at once.
+//! let single_use = authsub::parse_reply("https://app.example.com/authsub?token=CKF50YzIH")?;
+//! let google_answers = |_req: HttpRequest| -> Result<HttpResponse, TransportError> {
+//!     Ok(HttpResponse::new(200, "Token=DQAAAGgA7Zg8CTN\nExpiration=20061004T123456Z\n"))
+//! };
+//! let session = authsub::session_token(&google, single_use, &Security::NonSecure, &Context::now())
+//!     .send_blocking(&google_answers)?;
+//!
+//! let auth = session.authorizer(Security::NonSecure)?;
+//! let feed = Request::new("GET", "https://www.google.com/calendar/feeds/default/private/full")?;
+//! let header = auth.authorize(&feed, &Context::now())?;
+//! assert_eq!(header.header_value(), "AuthSub token=\"DQAAAGgA7Zg8CTN\"");
+//! # Ok::<(), gdata_auth::Error>(())
+//! ```
+//! Secure AuthSub is the same with `Security::secure(RsaSigningKey::from_pem_file(…)?)`:
+//! each request's `METHOD URL TIMESTAMP NONCE` is then signed with the registered key.
+//!
+//! ## Security
+//! Secrets are newtypes with redacted `Debug`, no `Display`, zeroized on drop and compared in
+//! constant time. Nonces carry 128 bits from the OS CSPRNG. PLAINTEXT over `http://`, and an
+//! AuthSub `next` over `http://`, need a `dangerous_`-named opt-in. RSA signing is blinded.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
@@ -138,6 +179,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod authorizer;
+pub mod authsub;
 pub mod call;
 pub mod clientlogin;
 pub mod clock;

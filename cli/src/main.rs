@@ -1,10 +1,11 @@
 //! `gdauth`: the command-line face of `gdata-auth`, thin over the library.
 //!
 //! Commands are `gdauth <protocol> <verb>`, one module per protocol with one file per verb
-//! (`oauth1/sign.rs`, `oauth1/verify.rs`): `gdauth oauth1 sign` signs one request (or one
-//! base string) exactly as the library does, and `gdauth oauth1 verify` checks one received
-//! request as a strict provider would, so other tools can script against both;
-//! `gdauth clientlogin login` exchanges a password for a ClientLogin token. Beside them,
+//! (`oauth1/sign.rs`, `oauth1/verify.rs`, `authsub/sign.rs`, `authsub/verify.rs`,
+//! `clientlogin/login.rs`): `sign` builds one request's `Authorization` header exactly as
+//! the library does, and `verify` checks one received request as a strict provider would,
+//! so other tools can script against both; `gdauth clientlogin login` exchanges a password
+//! for a ClientLogin token. Beside them,
 //! `gdauth serve` runs the emulator and `gdauth demo` walks every protocol against it.
 //! Output goes to stdout; errors go to stderr as one `error: …` line naming what was wrong,
 //! never a secret, and the exit status is non-zero (2 for a misused command line, 1 for a
@@ -26,6 +27,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod args;
+mod authsub;
 mod clientlogin;
 mod demo;
 mod oauth1;
@@ -49,6 +51,9 @@ enum Group {
     /// ClientLogin: exchange an e-mail address and password for an Auth token.
     #[command(name = "clientlogin", subcommand)]
     ClientLogin(clientlogin::Command),
+    /// AuthSub, plain and secure (Google's web-application protocol).
+    #[command(name = "authsub", subcommand)]
+    AuthSub(authsub::Command),
     /// Run the Google Accounts emulator (OAuth 1.0a endpoints, consent page, sample feeds).
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
@@ -62,8 +67,8 @@ enum CliError {
     Usage(String),
     /// The command line was fine but the work failed (unreadable file, bad key, bad URL).
     Failed(String),
-    /// The command ran and its answer is "no" (`oauth1 verify --json` on a request that does
-    /// not verify): this report goes to stdout, and the exit status is 1.
+    /// The command ran and its answer is "no" (`verify --json` on a request that does not
+    /// verify): this report goes to stdout, and the exit status is 1.
     Rejected(String),
 }
 
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
     let result = match cli.group {
         Group::OAuth1(cmd) => oauth1::run(cmd),
         Group::ClientLogin(cmd) => clientlogin::run(cmd),
+        Group::AuthSub(cmd) => authsub::run(cmd),
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
     };

@@ -129,7 +129,7 @@ pub fn prepare_request_token(
     if let Some(name) = &options.display_name {
         query.push(("xoauth_displayname", name));
     }
-    let url = with_query(endpoints.oauth1_request_token(), &query);
+    let url = encoding::url_with_query(endpoints.oauth1_request_token(), &query);
     let request = Request::new("POST", &url)?;
     let signer = consumer
         .consumer_only()
@@ -194,7 +194,7 @@ pub fn authorize_url(
     if options.mobile {
         query.push(("btmpl", "mobile"));
     }
-    with_query(endpoints.oauth1_authorize_token(), &query)
+    encoding::url_with_query(endpoints.oauth1_authorize_token(), &query)
 }
 
 /// Reads the callback the provider redirected the user to: a full URL, or just its query
@@ -208,14 +208,7 @@ pub fn parse_callback(
     request: RequestToken,
     callback_url_or_query: &str,
 ) -> Result<AuthorizedRequestToken, FlowError> {
-    let input = callback_url_or_query.trim();
-    let input = input.split_once('#').map_or(input, |(before, _)| before);
-    let query = match input.split_once('?') {
-        Some((_, query)) => query,
-        // A URL without a query carries no parameters; anything else is a bare query.
-        None if input.contains("://") => "",
-        None => input,
-    };
+    let query = encoding::query_part(callback_url_or_query);
     let form = Form::parse(query).map_err(|_| FlowError::Malformed(Malformed::NotFormEncoded))?;
     let token = match single(&form, "oauth_token")? {
         Some(t) if !t.is_empty() => t,
@@ -379,16 +372,6 @@ pub fn prepare_two_legged(
 
 // ---------------------------------------------------------------------------------------
 // Helpers.
-
-/// `base` with `pairs` appended to its query (`?` or `&` as needed), RFC 3986-encoded.
-fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
-    let mut out = String::from(base);
-    if !pairs.is_empty() {
-        out.push(if base.contains('?') { '&' } else { '?' });
-        out.push_str(&encoding::form_encode(pairs));
-    }
-    out
-}
 
 /// A body-less `POST` as PY2 sent it: `Content-Length: 0` said explicitly.
 fn empty_post(request: &Request) -> HttpRequest {

@@ -49,7 +49,7 @@ use super::base_string::base_string;
 use super::header::parse_header;
 use super::signature::{signing_key, verify_hmac, verify_plaintext};
 use super::{HeaderError, SignatureMethod};
-use crate::clock::Clock;
+use crate::clock::{check_window, Clock};
 use crate::encoding::parse_form;
 use crate::request::{Request, RequestError};
 use crate::secret::{ct_eq, ConsumerSecret, TokenSecret};
@@ -1034,11 +1034,8 @@ impl<L: CredentialLookup> Verifier<L> {
         // 9. The timestamp window.
         let now = self.clock.now_unix();
         if let Some(ts) = timestamp {
-            if now.abs_diff(ts) > self.config.timestamp_window {
-                let d = i128::from(now) - i128::from(ts);
-                let skew = i64::try_from(d).unwrap_or(if d > 0 { i64::MAX } else { i64::MIN });
-                return Err(VerifyError::TimestampOutOfWindow { skew });
-            }
+            check_window(now, ts, self.config.timestamp_window)
+                .map_err(|skew| VerifyError::TimestampOutOfWindow { skew })?;
         }
 
         // 10. Lookups. Unknown consumer or token: remember, and verify with dummies.

@@ -9,6 +9,7 @@
 use std::fmt::{Debug, Display};
 use std::marker::PhantomData;
 
+use gdata_auth::authsub::AuthSubError;
 use gdata_auth::encoding::{self, EncodingError};
 use gdata_auth::oauth1::header::parse_header;
 use std::sync::Arc;
@@ -39,6 +40,19 @@ fn assert_clean_both<T: Debug + Display>(what: &str, value: &T) {
 fn assert_clean_debug<T: Debug>(what: &str, value: &T) {
     for debug in [format!("{value:?}"), format!("{value:#?}")] {
         assert!(!debug.contains(CANARY), "{what}: Debug leaks: {debug}");
+    }
+}
+
+/// Asserts that at least `min` errors came, and that neither rendering of any of them, nor
+/// of the crate's [`Error`] wrapping it, holds the canary.
+fn assert_errors_clean<E: Debug + Display>(errors: Vec<(&str, E)>, min: usize)
+where
+    Error: From<E>,
+{
+    assert!(errors.len() >= min, "only {} errors", errors.len());
+    for (what, e) in errors {
+        assert_clean_both(what, &e);
+        assert_clean_both(what, &Error::from(e));
     }
 }
 
@@ -112,6 +126,27 @@ fn encoding_errors() -> Vec<(&'static str, EncodingError)> {
         (
             "check_escapes",
             encoding::check_escapes(&percent).unwrap_err(),
+        ),
+        (
+            "parse_lines duplicate",
+            encoding::parse_lines(format!("Auth={CANARY}\nAuth={CANARY}").as_bytes()).unwrap_err(),
+        ),
+        (
+            "parse_lines control",
+            encoding::parse_lines(format!("Auth={CANARY}\r").as_bytes()).unwrap_err(),
+        ),
+        (
+            "parse_lines empty key",
+            encoding::parse_lines(format!("={CANARY}").as_bytes()).unwrap_err(),
+        ),
+        (
+            "parse_lines utf8",
+            encoding::parse_lines(&[format!("Auth={CANARY}").as_bytes(), b"\xff"].concat())
+                .unwrap_err(),
+        ),
+        (
+            "parse_lines size",
+            encoding::parse_lines(CANARY.repeat(10_000).as_bytes()).unwrap_err(),
         ),
     ]
 }
@@ -211,18 +246,12 @@ fn rsa_errors() -> Vec<(&'static str, gdata_auth::KeyError)> {
 #[test]
 #[cfg(feature = "rsa")]
 fn key_errors_hold_no_secret() {
-    for (what, e) in rsa_errors() {
-        assert_clean_both(what, &e);
-        assert_clean_both(what, &Error::from(e));
-    }
+    assert_errors_clean(rsa_errors(), 9);
 }
 
 #[test]
 fn request_errors_hold_no_secret() {
-    for (what, e) in request_errors() {
-        assert_clean_both(what, &e);
-        assert_clean_both(what, &Error::from(e));
-    }
+    assert_errors_clean(request_errors(), 9);
 }
 
 #[test]
@@ -240,12 +269,7 @@ fn encoding_errors_hold_no_secret() {
 
 #[test]
 fn oauth1_errors_hold_no_secret() {
-    let errors = oauth1_errors();
-    assert!(errors.len() >= 15);
-    for (what, e) in errors {
-        assert_clean_both(what, &e);
-        assert_clean_both(what, &Error::from(e));
-    }
+    assert_errors_clean(oauth1_errors(), 15);
 }
 
 /// A lookup that knows one consumer and one token, both with canary secrets.
@@ -318,6 +342,258 @@ fn verify_errors_hold_no_secret() {
     }
 }
 
+/// Every AuthSub error kind, triggered through the API with the canary as the token (in the
+/// reply, the header, the answer body) or in a URL's query, user info or fragment.
+fn authsub_errors() -> Vec<(&'static str, AuthSubError)> {
+    use gdata_auth::authsub::header::{build_secure_header, parse_header};
+    use gdata_auth::authsub::verifier::verify;
+    use gdata_auth::authsub::{self, Security, SessionToken, SingleUseToken};
+    use gdata_auth::transport::{HttpRequest, HttpResponse, TransportError};
+
+    let mut out: Vec<(&str, AuthSubError)> = Vec::new();
+    for reply in [
+        format!("?token={CANARY}%22"),
+        format!("?token={CANARY}&token={CANARY}"),
+        format!("?token={CANARY}%zz"),
+        format!("?token={CANARY}+x"),
+        format!("?token={CANARY}%0D%0A"),
+        format!("?token={}", CANARY.repeat(50)),
+        format!("https://app.example/cb?state={CANARY}"),
+    ] {
+        out.push((
+            "parse_reply",
+            authsub::parse_reply(&reply).unwrap_err().into(),
+        ));
+    }
+    for next in [
+        format!("https://{CANARY}@evil.example/"),
+        format!("https://app.example/?token={CANARY}"),
+        format!("https://app.example/#{CANARY}"),
+        format!("http://app.example/?s={CANARY}"),
+        format!("https://app.example/{CANARY}\r\n"),
+        format!("https://app.example\\{CANARY}"),
+        format!("javascript:{CANARY}"),
+        format!("{CANARY}/relative"),
+    ] {
+        out.push(("NextUrl", authsub::NextUrl::new(&next).unwrap_err().into()));
+    }
+    let data = "GET https://h/ 1 n";
+    for header in [
+        format!("AuthSub token=\"{CANARY}"),
+        format!("AuthSub token={CANARY}\"x"),
+        format!("AuthSub token=\"{CANARY}\" realm=\"{CANARY}\""),
+        format!("AuthSub token={CANARY} token={CANARY}"),
+        format!("AuthSub token=\"{CANARY}\\\""),
+        format!("AuthSub token=\"{CANARY}\"sig=\"x\""),
+        format!("AuthSub token={CANARY} data={CANARY}"),
+        format!("AuthSub token={CANARY} data=\"{data}\""),
+        format!("AuthSub token={CANARY} data=\"{data}\" sig=\"s\" sigalg=\"dsa-sha1\""),
+        format!("AuthSub token={CANARY}\r\n"),
+        format!("AuthSub token={CANARY} {CANARY}"),
+        format!("Bearer {CANARY}"),
+        format!("AuthSub token={}", CANARY.repeat(700)),
+    ] {
+        out.push(("parse_header", parse_header(&header).unwrap_err().into()));
+    }
+    out.push((
+        "build_secure_header",
+        build_secure_header(CANARY, &format!("{data}\"{CANARY}"), "s")
+            .unwrap_err()
+            .into(),
+    ));
+    out.push((
+        "AuthSubAuthorizer::new",
+        authsub::AuthSubAuthorizer::new(
+            &SessionToken::new(format!("{CANARY} x")),
+            Security::NonSecure,
+        )
+        .unwrap_err()
+        .into(),
+    ));
+    let answers = [
+        HttpResponse::new(403, format!("Token invalid: {CANARY}")),
+        HttpResponse::new(200, format!("Token={CANARY}\nToken={CANARY}")),
+        HttpResponse::new(200, format!("Token={CANARY}\"")),
+        HttpResponse::new(200, format!("Token={CANARY}\r")),
+        HttpResponse::new(200, format!("Other={CANARY}")),
+        HttpResponse::new(
+            200,
+            [format!("Token={CANARY}").as_bytes(), b"\xff"].concat(),
+        ),
+        HttpResponse::new(200, CANARY.repeat(10_000)),
+    ];
+    for answer in &answers {
+        out.push((
+            "parse_session_token",
+            authsub::parse_session_token(answer).unwrap_err().into(),
+        ));
+        out.push((
+            "parse_token_info",
+            authsub::parse_token_info(answer).unwrap_err().into(),
+        ));
+    }
+    let info = HttpResponse::new(
+        200,
+        format!("Target={CANARY}\nScope={CANARY}\nSecure={CANARY}"),
+    );
+    out.push((
+        "parse_token_info flag",
+        authsub::parse_token_info(&info).unwrap_err().into(),
+    ));
+    out.push((
+        "parse_revoke",
+        authsub::parse_revoke(&HttpResponse::new(401, CANARY))
+            .unwrap_err()
+            .into(),
+    ));
+    let failing = |_req: HttpRequest| -> Result<HttpResponse, TransportError> {
+        Err(TransportError::Connect("refused".into()))
+    };
+    out.push((
+        "session_token transport",
+        authsub::session_token(
+            &gdata_auth::endpoints::Endpoints::google(),
+            SingleUseToken::new(CANARY),
+            &Security::NonSecure,
+            &Context::now(),
+        )
+        .send_blocking(&failing)
+        .unwrap_err(),
+    ));
+
+    // Secure: signing refusals, then every check of the provider's verifier on a request
+    // whose token is the canary.
+    let key =
+        gdata_auth::RsaSigningKey::from_pem(include_str!("../../fixtures/keys/rsa2048_pkcs8.pem"))
+            .unwrap();
+    let cert = key.verifying_key();
+    let secure =
+        authsub::AuthSubAuthorizer::new(&SessionToken::new(CANARY), Security::secure(key)).unwrap();
+    let url = url_with_canary("https://h.example/feed");
+    let request = Request::new("GET", &url).unwrap();
+    for ctx in [
+        Context::fixed(1, format!("{CANARY} x")),
+        Context {
+            timestamp: None,
+            nonce: None,
+        },
+    ] {
+        out.push((
+            "secure sign",
+            secure.sign(&request, &ctx).unwrap_err().into(),
+        ));
+    }
+    let good = secure
+        .sign(&request, &Context::fixed(1_700_000_000, CANARY))
+        .unwrap()
+        .authorization
+        .header_value()
+        .to_owned();
+    let clock = FixedClock::new(1_700_000_000);
+    for (method, url, header, now) in [
+        (
+            "GET",
+            url.as_str(),
+            format!("AuthSub token={CANARY}"),
+            1_700_000_000,
+        ),
+        (
+            "GET",
+            url.as_str(),
+            format!("AuthSub token={CANARY} data=\"{CANARY}\" sig=\"s\" sigalg=\"rsa-sha1\""),
+            1_700_000_000,
+        ),
+        ("POST", url.as_str(), good.clone(), 1_700_000_000),
+        (
+            "GET",
+            "https://h.example/other",
+            good.clone(),
+            1_700_000_000,
+        ),
+        ("GET", url.as_str(), good.clone(), 1_800_000_000),
+        (
+            "GET",
+            url.as_str(),
+            good.replace("sig=\"", "sig=\"AAAA"),
+            1_700_000_000,
+        ),
+        (
+            "GET",
+            url.as_str(),
+            good.replace("sigalg=\"rsa-sha1\"", "x=\"y\""),
+            1_700_000_000,
+        ),
+    ] {
+        clock.set(now);
+        let e = verify(method, url, &header, &cert, &clock, 600).unwrap_err();
+        out.push(("verify", e.into()));
+    }
+    out
+}
+
+#[test]
+fn authsub_errors_hold_no_secret() {
+    assert_errors_clean(authsub_errors(), 50);
+}
+
+#[test]
+fn authsub_credentials_are_redacted() {
+    use gdata_auth::authsub::header::parse_header;
+    use gdata_auth::authsub::verifier::verify;
+    use gdata_auth::authsub::{self, Security, Session, SessionToken, SingleUseToken};
+    use gdata_auth::encoding::KeyValueLines;
+
+    assert_clean_debug("SingleUseToken", &SingleUseToken::new(CANARY));
+    assert_clean_debug("SessionToken", &SessionToken::new(CANARY));
+    let session = Session::new(SessionToken::new(CANARY), Some("20061004T123456Z".into()));
+    assert_clean_debug("Session", &session);
+    assert_clean_debug(
+        "parse_reply",
+        &authsub::parse_reply(&format!("?token={CANARY}")).unwrap(),
+    );
+    let lines = KeyValueLines::parse(format!("Token={CANARY}\nSID={CANARY}").as_bytes()).unwrap();
+    assert_clean_debug("KeyValueLines", &lines);
+    assert_eq!(lines.get("token"), Some(CANARY));
+    assert_clean_debug(
+        "ParsedHeader",
+        &parse_header(&format!("AuthSub token={CANARY}")).unwrap(),
+    );
+
+    let key =
+        gdata_auth::RsaSigningKey::from_pem(include_str!("../../fixtures/keys/rsa2048_pkcs8.pem"))
+            .unwrap();
+    let cert = key.verifying_key();
+    let url = url_with_canary("https://h.example/feed");
+    let request = Request::new("GET", &url).unwrap();
+    let ctx = Context::fixed(1_700_000_000, "8413");
+    for security in [Security::NonSecure, Security::secure(key)] {
+        let auth = session.authorizer(security).unwrap();
+        assert_clean_debug("AuthSubAuthorizer", &auth);
+        let signed = auth.sign(&request, &ctx).unwrap();
+        assert!(signed.authorization.header_value().contains(CANARY));
+        assert_clean_debug("authsub::Signed", &signed);
+        if let Some(data) = &signed.data {
+            // The data string holds the URL's query, canary included: Debug must not.
+            assert!(data.contains(CANARY));
+            let v = verify(
+                "GET",
+                &url,
+                signed.authorization.header_value(),
+                &cert,
+                &FixedClock::new(1_700_000_000),
+                0,
+            )
+            .unwrap();
+            assert_eq!(v.token.secret(), CANARY);
+            assert_clean_debug("Verified", &v);
+        }
+        let req =
+            authsub::prepare_token_info(&gdata_auth::endpoints::Endpoints::google(), &auth, &ctx)
+                .unwrap();
+        assert_clean_debug("prepared HttpRequest", &req);
+    }
+}
+
 #[test]
 fn secret_newtypes_are_redacted() {
     assert_clean_debug("ConsumerSecret", &ConsumerSecret::new(CANARY));
@@ -370,6 +646,14 @@ fn credential_types_have_no_display() {
     assert!(!has_display!(OAuth1Authorizer));
     assert!(!has_display!(gdata_auth::oauth1::Signed));
     assert!(!has_display!(Request));
+    assert!(!has_display!(gdata_auth::authsub::SingleUseToken));
+    assert!(!has_display!(gdata_auth::authsub::SessionToken));
+    assert!(!has_display!(gdata_auth::authsub::Session));
+    assert!(!has_display!(gdata_auth::authsub::AuthSubAuthorizer));
+    assert!(!has_display!(gdata_auth::authsub::Signed));
+    assert!(!has_display!(gdata_auth::authsub::header::ParsedHeader));
+    assert!(!has_display!(gdata_auth::authsub::verifier::Verified));
+    assert!(!has_display!(gdata_auth::encoding::KeyValueLines));
     #[cfg(feature = "rsa")]
     assert!(!has_display!(gdata_auth::RsaSigningKey));
 }

@@ -15,7 +15,7 @@ use gdata_auth::{
 };
 use zeroize::Zeroizing;
 
-use crate::args::{failed, read_rsa_pem, to_json, usage, RequestArgs};
+use crate::args::{failed, read_signing_key, to_json, usage, RequestArgs};
 use crate::CliError;
 
 /// The signature methods `--signature-method` accepts, spelled as on the wire.
@@ -197,7 +197,7 @@ fn load_key(
                 "--signature-method RSA-SHA1 needs --rsa-key PEM_FILE",
             ));
         };
-        return load_rsa_key(path);
+        return read_signing_key(path).map(|key| Key::Rsa(Box::new(key)));
     }
     if rsa_key.is_some() {
         return Err(usage(format!(
@@ -210,18 +210,6 @@ fn load_key(
             "--signature-method {method} needs --consumer-secret"
         ))),
     }
-}
-
-/// Reads the `--rsa-key` file; an unreadable or bad key is a failure (1), not a usage error.
-fn load_rsa_key(path: &Path) -> Result<Key, CliError> {
-    read_rsa_pem(
-        path,
-        "--rsa-key",
-        "a PEM private key",
-        RsaSigningKey::from_pem,
-    )
-    .map(|key| Key::Rsa(Box::new(key)))
-    .map_err(CliError::Failed)
 }
 
 /// `--base-string` mode: the raw signature primitives over a given base string.
@@ -253,9 +241,11 @@ fn sign_request(
     key: Key,
     token_secret: TokenSecret,
 ) -> Result<String, CliError> {
-    let (Some(_), Some(_), Some(consumer_key)) =
-        (&args.request.method, &args.request.url, args.consumer_key)
-    else {
+    let (Some(_), Some(_), Some(consumer_key)) = (
+        &args.request.target.method,
+        &args.request.target.url,
+        args.consumer_key,
+    ) else {
         // clap requires all three outside --base-string mode; keep the check anyway.
         return Err(usage("--method, --url and --consumer-key are required"));
     };

@@ -12,9 +12,8 @@
 //! PLAINTEXT signature is the secrets themselves), is echoed.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use clap::{Arg, Args, ValueEnum};
+use clap::{Args, ValueEnum};
 use gdata_auth::encoding::{form_encode, Form};
 use gdata_auth::oauth1::header::parse_header;
 use gdata_auth::oauth1::verifier::{
@@ -22,10 +21,12 @@ use gdata_auth::oauth1::verifier::{
     Verifier, VerifierConfig, VerifyError,
 };
 use gdata_auth::oauth1::SignatureMethod;
-use gdata_auth::{Clock, ConsumerSecret, FixedClock, RsaVerifyingKey, SystemClock, TokenSecret};
+use gdata_auth::{ConsumerSecret, TokenSecret};
 use url::Url;
 
-use crate::args::{read_rsa_pem, to_json, usage, RequestArgs};
+use crate::args::{
+    check_header_value, clock, read_verifying_key, received_request, to_json, usage, RequestArgs,
+};
 use crate::CliError;
 
 /// Flags of `gdauth oauth1 verify`. No `Debug`: several fields are secrets.
@@ -92,25 +93,6 @@ pub(crate) struct VerifyArgs {
     /// Print one JSON object on stdout, valid or not.
     #[arg(long)]
     json: bool,
-}
-
-/// Makes `--method` and `--url` required and words the [`RequestArgs`] help for the
-/// provider's side. Applied with `mut_args`, which keeps clap's order of flags (see
-/// `oauth1 sign`).
-fn received_request(arg: Arg) -> Arg {
-    match arg.get_id().as_str() {
-        "method" => arg
-            .required(true)
-            .help("HTTP method of the received request"),
-        "url" => arg
-            .required(true)
-            .help("Full URL as the provider is reached (scheme, host, port), query included"),
-        "form" => arg.help(
-            "One decoded parameter of the application/x-www-form-urlencoded body, split at \
-             the first '='; repeat in body order",
-        ),
-        _ => arg,
-    }
 }
 
 /// `--profile` values.
@@ -194,19 +176,10 @@ pub(super) fn run(mut args: VerifyArgs) -> Result<String, CliError> {
     let (method, url) = args.request.method_and_url()?;
     let form = args.request.form_pairs()?;
     if let Some(value) = &args.authorization {
-        let name = value.get(..14);
-        if name.is_some_and(|n| n.eq_ignore_ascii_case("authorization:")) {
-            return Err(usage(
-                "--authorization takes the header value (\"OAuth …\"), without \"Authorization:\"",
-            ));
-        }
+        check_header_value(value, "\"OAuth …\"")?;
     }
     let credential = load_credential(args.consumer_secret.take(), args.rsa_cert.take())?;
 
-    let clock: Arc<dyn Clock> = match args.now {
-        Some(now) => Arc::new(FixedClock::new(now)),
-        None => Arc::new(SystemClock),
-    };
     let defaults = VerifierConfig::default();
     let config = VerifierConfig {
         timestamp_window: args.window.unwrap_or(defaults.timestamp_window),
@@ -219,7 +192,7 @@ pub(super) fn run(mut args: VerifyArgs) -> Result<String, CliError> {
         credential,
         token_secret: args.token_secret.take().map(TokenSecret::new),
     };
-    let verifier = Verifier::new(lookup, clock, config);
+    let verifier = Verifier::new(lookup, clock(args.now), config);
 
     let form_body = (!form.is_empty()).then(|| form_encode(&form));
     let received = ReceivedRequest {
@@ -242,7 +215,7 @@ fn load_credential(
 ) -> Result<ConsumerCredential, CliError> {
     match (consumer_secret, rsa_cert) {
         (Some(cs), None) => Ok(ConsumerCredential::hmac(ConsumerSecret::new(cs))),
-        (None, Some(path)) => load_rsa_credential(&path),
+        (None, Some(path)) => read_verifying_key(&path).map(ConsumerCredential::rsa),
         // clap refuses both together already; keep the check anyway.
         (Some(_), Some(_)) => Err(usage(
             "--consumer-secret and --rsa-cert exclude each other: a consumer signs with one",
@@ -252,14 +225,6 @@ fn load_credential(
              PLAINTEXT) or --rsa-cert PEM_FILE (RSA-SHA1)",
         )),
     }
-}
-
-/// Reads the `--rsa-cert` file; an unreadable or bad one is a usage error (2).
-fn load_rsa_credential(path: &std::path::Path) -> Result<ConsumerCredential, CliError> {
-    let what = "a PEM public key or X.509 certificate";
-    read_rsa_pem(path, "--rsa-cert", what, RsaVerifyingKey::from_pem)
-        .map(ConsumerCredential::rsa)
-        .map_err(CliError::Usage)
 }
 
 fn accepted(

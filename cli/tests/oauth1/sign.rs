@@ -2,11 +2,10 @@
 //! shapes, exit codes), published signature vectors through the command line, and every
 //! bad-input path ending in a clear message, a non-zero status, no panic and no secret.
 
-use crate::support::readme_example;
+use crate::support::{gdauth, readme_example, Run};
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::Command;
 
 /// Canary secrets: must never appear on stderr (nor in an HMAC header on stdout).
 const CANARY_CS: &str = "CANARY-cs-s3cr3t";
@@ -18,24 +17,6 @@ fn rsa_key_path() -> String {
         .join("fixtures/keys/oauth_net_rsa1024_pkcs8.pem")
         .to_string_lossy()
         .into_owned()
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn gdauth<S: AsRef<str>>(args: &[S]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .args(args.iter().map(AsRef::as_ref))
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
 }
 
 /// `oauth1 sign` followed by `args`.

@@ -4,10 +4,9 @@
 //! that failed named, the RFC 5849 §1.2 requests verify at their own time, the `--json`
 //! shape holds, and bad input ends in status 2; no run panics or prints a secret.
 
-use crate::support::readme_example;
+use crate::support::{self, readme_example, Run};
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use gdata_auth::encoding::percent_decode;
 use serde_json::{Map, Value};
@@ -34,24 +33,10 @@ fn fixture(name: &str) -> String {
         .into_owned()
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs the binary; whatever it answers, it must not panic, and `verify` must not print a
 /// canary secret (`sign` does print a PLAINTEXT signature: it is the secrets).
 fn gdauth<S: AsRef<str>>(args: &[S]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .args(args.iter().map(AsRef::as_ref))
-        .output()
-        .unwrap();
-    let run = Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
+    let run = support::gdauth(args);
     let shown: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     let verifying = shown.get(1) == Some(&"verify");
     for text in [&run.stdout, &run.stderr] {
