@@ -50,6 +50,7 @@ enum Group {
     #[command(name = "clientlogin", subcommand)]
     ClientLogin(clientlogin::Command),
     /// Run the Google Accounts emulator (OAuth 1.0a endpoints, consent page, sample feeds).
+    #[command(after_long_help = serve::TEST_ACCOUNTS)]
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
     Demo,
