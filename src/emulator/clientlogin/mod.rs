@@ -145,7 +145,7 @@ impl CredentialGrant for ClientLogin {
                     user: g.user,
                     scopes: Some(scopes),
                     client: format!("source {} (service {})", g.source, g.service),
-                    how: "password",
+                    how: "installed-app",
                     protocol: "ClientLogin",
                 })
             }
