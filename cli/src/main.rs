@@ -49,7 +49,8 @@ enum Group {
     /// ClientLogin: exchange an e-mail address and password for an Auth token.
     #[command(name = "clientlogin", subcommand)]
     ClientLogin(clientlogin::Command),
-    /// Run the Google Accounts emulator (OAuth 1.0a endpoints, consent page, sample feeds).
+    /// Run the Google Accounts emulator (OAuth 1.0a and ClientLogin endpoints, consent page,
+    /// sample feeds).
     #[command(after_long_help = serve::TEST_ACCOUNTS)]
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.

@@ -227,6 +227,20 @@ struct Token {
     seq: u64,
 }
 
+impl Live {
+    /// The account and issue order, for [`over_cap`].
+    fn owner(&self) -> (&str, u64) {
+        (&self.account, self.seq)
+    }
+}
+
+impl Token {
+    /// The account and issue order, for [`over_cap`].
+    fn owner(&self) -> (&str, u64) {
+        (&self.account, self.seq)
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     accounts: HashMap<String, AccountState>,
@@ -247,23 +261,27 @@ impl Inner {
         self.images.remove(&live.ctoken);
         Some(live)
     }
+}
 
-    /// The token of the oldest challenge (of `account`, when given).
-    fn oldest_challenge(&self, account: Option<&str>) -> Option<String> {
-        self.challenges
-            .iter()
-            .filter(|(_, l)| account.map_or(true, |a| l.account == a))
-            .min_by_key(|(_, l)| l.seq)
-            .map(|(t, _)| t.clone())
-    }
-
-    fn oldest_token(&self, account: Option<&str>) -> Option<String> {
-        self.tokens
-            .iter()
-            .filter(|(_, t)| account.map_or(true, |a| t.account == a))
-            .min_by_key(|(_, t)| t.seq)
-            .map(|(k, _)| k.clone())
-    }
+/// The keys to drop, oldest first, so that one more entry (of `account`, when given) keeps
+/// `entries` within `cap`; `of` gives an entry's account and issue order.
+fn over_cap<V>(
+    entries: &HashMap<String, V>,
+    account: Option<&str>,
+    cap: usize,
+    of: impl Fn(&V) -> (&str, u64),
+) -> Vec<String> {
+    let mut held: Vec<(&String, u64)> = entries
+        .iter()
+        .filter(|(_, v)| account.map_or(true, |a| of(v).0 == a))
+        .map(|(k, v)| (k, of(v).1))
+        .collect();
+    let excess = (held.len() + 1).saturating_sub(cap);
+    held.sort_unstable_by_key(|(_, seq)| *seq);
+    held.into_iter()
+        .take(excess)
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 /// ClientLogin's store. Every method locks once.
@@ -381,17 +399,12 @@ impl Store {
         attempt: &Attempt<'_>,
         now: u64,
     ) -> Issued {
-        while t.tokens.values().filter(|x| x.account == key).count() >= MAX_TOKENS_PER_ACCOUNT {
-            match t.oldest_token(Some(&key)) {
-                Some(old) => t.tokens.remove(&old),
-                None => break,
-            };
+        let of = Token::owner;
+        for old in over_cap(&t.tokens, Some(&key), MAX_TOKENS_PER_ACCOUNT, of) {
+            t.tokens.remove(&old);
         }
-        while t.tokens.len() >= MAX_TOKENS {
-            match t.oldest_token(None) {
-                Some(old) => t.tokens.remove(&old),
-                None => break,
-            };
+        for old in over_cap(&t.tokens, None, MAX_TOKENS, of) {
+            t.tokens.remove(&old);
         }
         let auth = random_hex(32);
         let seq = t.next_seq();
@@ -417,19 +430,12 @@ impl Store {
 
     /// Issues a challenge for `key`, making room within the caps first.
     fn challenge(&self, t: &mut Inner, key: &str) -> Challenge {
-        while t.challenges.values().filter(|l| l.account == key).count()
-            >= MAX_CHALLENGES_PER_ACCOUNT
-        {
-            match t.oldest_challenge(Some(key)) {
-                Some(old) => t.drop_challenge(&old),
-                None => break,
-            };
+        let of = Live::owner;
+        for old in over_cap(&t.challenges, Some(key), MAX_CHALLENGES_PER_ACCOUNT, of) {
+            t.drop_challenge(&old);
         }
-        while t.challenges.len() >= MAX_CHALLENGES {
-            match t.oldest_challenge(None) {
-                Some(old) => t.drop_challenge(&old),
-                None => break,
-            };
+        for old in over_cap(&t.challenges, None, MAX_CHALLENGES, of) {
+            t.drop_challenge(&old);
         }
         let challenge = Challenge {
             token: random_hex(20),
@@ -534,6 +540,17 @@ mod tests {
         }
         assert_eq!(store.lock().challenges.len(), MAX_CHALLENGES_PER_ACCOUNT);
         assert_eq!(store.lock().images.len(), MAX_CHALLENGES_PER_ACCOUNT);
+    }
+
+    #[test]
+    fn over_cap_names_the_oldest() {
+        let m: HashMap<String, (&str, u64)> = [("a", ("x", 3)), ("b", ("x", 1)), ("c", ("y", 2))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        assert_eq!(over_cap(&m, Some("x"), 2, |v: &(&str, u64)| *v), ["b"]);
+        assert_eq!(over_cap(&m, None, 2, |v: &(&str, u64)| *v), ["b", "c"]);
+        assert!(over_cap(&m, Some("y"), 2, |v: &(&str, u64)| *v).is_empty());
     }
 
     #[test]
