@@ -54,7 +54,9 @@ enum Group {
     /// AuthSub, plain and secure (Google's web-application protocol).
     #[command(name = "authsub", subcommand)]
     AuthSub(authsub::Command),
-    /// Run the Google Accounts emulator (OAuth 1.0a endpoints, consent page, sample feeds).
+    /// Run the Google Accounts emulator (OAuth 1.0a and ClientLogin endpoints, consent page,
+    /// sample feeds).
+    #[command(after_long_help = serve::TEST_ACCOUNTS)]
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
     Demo,

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! gdauth serve [--addr HOST:PORT] [--consumer KEY:SECRET]... [--rsa-consumer KEY:PEM_FILE]...
-//!     [--user EMAIL:PASSWORD]... [--auto-approve]
+//!     [--user EMAIL:PASSWORD]... [--auto-approve] [--captcha-after N] [--captcha-answer WORD]
 //! ```
 //!
 //! When ready it prints exactly one line, `listening on http://HOST:PORT`, on stdout and
@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
-use gdata_auth::emulator::{serve, EmulatorConfig, LogTarget};
+use gdata_auth::emulator::{serve, EmulatorConfig, LogTarget, DEFAULT_CAPTCHA_AFTER};
 use gdata_auth::ConsumerSecret;
 use gdata_auth::RsaVerifyingKey;
 
@@ -50,7 +50,36 @@ pub(crate) struct ServeArgs {
     /// Approve every authorization at once as the first user, without the consent form.
     #[arg(long)]
     auto_approve: bool,
+    /// ClientLogin: consecutive wrong passwords of an account after which every login of it
+    /// needs a CAPTCHA, until one succeeds (0: always).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CAPTCHA_AFTER)]
+    captcha_after: u32,
+    /// ClientLogin: the answer every CAPTCHA image shows (1 to 16 ASCII letters or digits);
+    /// default: random letters per challenge.
+    #[arg(long, value_name = "WORD")]
+    captcha_answer: Option<String>,
 }
+
+/// What `gdauth serve --help` says after the flags: the ClientLogin test accounts.
+pub(crate) const TEST_ACCOUNTS: &str = "\
+ClientLogin (POST /accounts/ClientLogin, GET /accounts/Captcha?ctoken=...):
+  Every failure is HTTP 403 with Error=CODE as the first line. Unknown email or wrong
+  password: BadAuthentication. Missing Email/Passwd: BadAuthentication. Missing or unknown
+  service, no form body, logintoken without logincaptcha: Unknown.
+  Test accounts: with the right password, a --user whose local part starts with
+    disabled-     answers AccountDisabled
+    deleted-      answers AccountDeleted
+    unverified-   answers NotVerified
+    tos-          answers TermsNotAgreed
+    2sv-          answers BadAuthentication with Info=InvalidSecondFactor
+    noservice-    answers ServiceDisabled
+    migrated-     answers AccountMigrated
+    unavailable-  answers ServiceUnavailable (Retry-After: 1) twice, then succeeds
+  e.g. --user disabled-jo@example.com:pw
+  After --captcha-after wrong passwords in a row, logins of that account answer
+  CaptchaRequired until one carries a live CaptchaToken and the right answer.
+  Feeds take Authorization: GoogleLogin auth=TOKEN for the service's scopes
+  (cl: /calendar/feeds/, cp: /m8/feeds/, writely: /feeds/documents/, ...).";
 
 /// Runs the emulator until Ctrl-C or SIGTERM. Returns an empty string (nothing more to print).
 pub(crate) fn run(args: ServeArgs) -> Result<String, CliError> {
@@ -74,6 +103,10 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
         .with_addr(args.addr)
         .with_log(LogTarget::Stderr);
     config.auto_approve = args.auto_approve;
+    config = config.with_captcha_after(args.captcha_after);
+    if let Some(answer) = args.captcha_answer {
+        config = config.with_captcha_answer(answer);
+    }
     // The contract: with no `--consumer`, Google's `anonymous:anonymous` is registered
     // (also when RSA consumers are given).
     if args.consumers.is_empty() {

@@ -18,17 +18,37 @@ fn demo_runs_every_step_and_succeeds() {
         "Two-legged",
         "replayed request is refused",
         "Revocation",
+        "ClientLogin: three wrong passwords, then a CAPTCHA",
+        "ClientLogin: the Auth token on the feeds",
     ] {
         assert!(stdout.contains(section), "missing section {section:?}");
     }
     // Refusals were really refused (replay, wrong scope, revoked), and the server said why.
-    for problem in ["nonce_used", "permission_denied", "token_revoked"] {
+    for problem in [
+        "nonce_used",
+        "permission_denied",
+        "token_revoked",
+        "Error=BadAuthentication",
+        "Error=CaptchaRequired",
+        "Captcha?ctoken=",
+        "Token invalid",
+    ] {
         assert!(stdout.contains(problem), "missing {problem}");
     }
-    assert!(stdout.contains("demo complete: 15 steps"), "{stdout}");
+    assert!(stdout.contains("demo complete: 24 steps"), "{stdout}");
     assert!(!stderr.contains("panicked"));
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
+    // Nor the password, the CAPTCHA answer or a whole ClientLogin token.
+    assert!(!stdout.contains("demo-password") && !stdout.contains("gdata<"));
+    for line in stdout
+        .lines()
+        .filter(|l| l.contains("Authorization: GoogleLogin"))
+    {
+        if let Some((_, token)) = line.split_once("auth=") {
+            assert!(token.ends_with('…'), "{line}");
+        }
+    }
 }
 
 #[test]
@@ -45,13 +65,13 @@ fn headings_and_steps_are_numbered_across_sections() {
         .filter_map(|l| l.strip_prefix("== "))
         .map(|l| l.split_once(". ").unwrap().0)
         .collect();
-    assert_eq!(headings, ["1", "2", "3", "4", "5", "6"]);
+    assert_eq!(headings, ["1", "2", "3", "4", "5", "6", "7", "8"]);
     let steps: Vec<usize> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  ["))
         .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
         .collect();
-    assert_eq!(steps, (1..=15).collect::<Vec<_>>());
+    assert_eq!(steps, (1..=24).collect::<Vec<_>>());
 }
 
 /// `gdauth --help` says what the tool does today: each protocol group it has, and nothing

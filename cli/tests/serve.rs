@@ -1,6 +1,10 @@
 //! `gdauth serve` as other tools drive it: the exact readiness line, the flags, the
-//! one-line-per-request log on stderr, real OAuth traffic, and a clean stop on SIGTERM.
+//! one-line-per-request log on stderr, real OAuth traffic, `gdauth clientlogin login`
+//! through a CAPTCHA, and a clean stop on SIGTERM.
 #![cfg(unix)]
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -153,4 +157,71 @@ fn bad_flags_fail_fast_with_a_message() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
     }
+}
+
+#[test]
+fn clientlogin_login_drives_serve_through_a_captcha() {
+    let server = Server::start(&[
+        "--user",
+        "jo@example.com:CANARY-pw",
+        "--captcha-after",
+        "1",
+        "--captcha-answer",
+        "w",
+    ]);
+    let login = |stdin: &str| {
+        support::gdauth_with_stdin(
+            &[
+                "clientlogin",
+                "login",
+                "--endpoint",
+                &server.base,
+                "--email",
+                "jo@example.com",
+                "--service",
+                "cl",
+            ],
+            stdin,
+        )
+    };
+    // One wrong password: BadAuthentication, and the account now needs a CAPTCHA.
+    let (code, out, err) = login("wrong\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("Error=BadAuthentication"), "{err}");
+    // The right password: a CAPTCHA on stderr, answered from the next stdin line.
+    let (code, token, err) = login("CANARY-pw\nw\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(&format!("{}/accounts/Captcha?ctoken=", server.base)),
+        "{err}"
+    );
+    let token = token.trim();
+    assert_eq!(token.len(), 64, "{token}");
+    // The token reads the calendar feed.
+    let http = ReqwestBlockingTransport::new().unwrap();
+    let feed = HttpRequest::get(format!(
+        "{}/calendar/feeds/default/private/full",
+        server.base
+    ))
+    .header("Authorization", format!("GoogleLogin auth={token}"));
+    assert_eq!(http.send(feed).unwrap().status, 200);
+    let (ok, _, log) = server.stop();
+    assert!(ok);
+    assert!(
+        !log.contains("CANARY-pw") && !log.contains(token),
+        "secret in the log"
+    );
+}
+
+#[test]
+fn a_bad_captcha_answer_is_refused_at_start() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+        .args(["serve", "--captcha-answer", "two words"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CAPTCHA answer"), "{err}");
+    assert!(out.stdout.is_empty());
 }

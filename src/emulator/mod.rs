@@ -1,6 +1,6 @@
 //! A local stand-in for Google Accounts: a real HTTP server (axum on tokio) that plays
-//! Google's OAuth 1.0a endpoints and a few protected GData feeds, verifying every signed
-//! request with the same [`crate::oauth1::verifier`] code the crate's signer is tested
+//! Google's OAuth 1.0a and ClientLogin endpoints and a few protected GData feeds, verifying
+//! every signed request with the same [`crate::oauth1::verifier`] code the crate's signer is tested
 //! against (DESIGN.md, "The emulator").
 //!
 //! Start it in-process with [`Emulator::start`] (works from plain sync code and from inside a
@@ -12,8 +12,8 @@
 //! The shared pieces know no protocol: configuration, start and stop, and the router (this
 //! module); request reading, limits and the request log (`http`); the accounts users sign
 //! in with (`accounts`); the consent page frame (`consent`); the sample feeds and their
-//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1` today (`authsub`,
-//! `clientlogin` and `oauth2` next), with its routes and its state. Its state answers with
+//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1` and `clientlogin`
+//! today (`authsub` and `oauth2` next), with its routes and its state. Its state answers with
 //! domain outcomes, which the protocol words in its own wire format. The feeds ask every
 //! protocol one question, which user and scopes the request's credential grants, so a new
 //! protocol adds no branch to them.
@@ -106,9 +106,54 @@
 //! scope that does not cover a feed gives 401 `permission_denied` with Google's own words,
 //! "Token invalid - AuthSub token has wrong scope", as the advice.
 //!
+//! # ClientLogin
+//! `POST /accounts/ClientLogin` takes the form `accountType`, `Email`, `Passwd`, `service`,
+//! `source` (and `logintoken` with `logincaptcha` after a CAPTCHA) of PROTOCOLS.md §1.1 and
+//! signs in the configured users (the same accounts as the consent pages). A success is 200
+//! `text/plain` with `SID=`, `LSID=` and `Auth=` lines (random hex, `Auth` 256 bits, never
+//! logged). Every failure is **403** `text/plain` with `Error=CODE` as the **first** line
+//! (Google's Python client looks only there), then `Url=` (this server's index page, for
+//! account problems), `Info=`, `CaptchaToken=` and `CaptchaUrl=` as they apply (§1.4):
+//!
+//! | request | answer |
+//! |---|---|
+//! | unknown `Email`, wrong `Passwd`, `Email` or `Passwd` missing or empty | `BadAuthentication` |
+//! | `service` missing or not a code of §1.6 | `Unknown` |
+//! | no form body (a `GET`, another `Content-Type`), a field given twice, `logintoken` without `logincaptcha` or the other way round, an unknown `accountType`, a body that cannot be read | `Unknown` |
+//!
+//! **Test accounts.** With the right password, a `--user` whose local part starts with
+//! `disabled-` answers `AccountDisabled`, `deleted-` `AccountDeleted`, `unverified-`
+//! `NotVerified`, `tos-` `TermsNotAgreed`, `2sv-` `BadAuthentication` with
+//! `Info=InvalidSecondFactor`, `noservice-` `ServiceDisabled`, `migrated-`
+//! `AccountMigrated`, and `unavailable-` `ServiceUnavailable` with `Retry-After: 1` for
+//! [`UNAVAILABLE_STREAK`] logins in a row, then succeeds once (and so on): what a client's
+//! backoff needs. A wrong password is `BadAuthentication` for every account.
+//!
+//! **CAPTCHA.** After [`EmulatorConfig::with_captcha_after`] consecutive wrong passwords of
+//! an account (default [`DEFAULT_CAPTCHA_AFTER`]), every login of that account answers
+//! `Error=CaptchaRequired`, `CaptchaToken=…` and `CaptchaUrl=Captcha?ctoken=…` until one
+//! carries a live token of that account as `logintoken` and the right answer as
+//! `logincaptcha` (compared case-insensitively;
+//! [`EmulatorConfig::with_captcha_answer`], else random letters per challenge). Then the
+//! password is checked as usual: a wrong one is `BadAuthentication`, and the account still
+//! needs a CAPTCHA next time. Tokens are single use: a wrong answer, a reused, foreign or
+//! unknown token each get a fresh challenge. Only a success clears the account's failures
+//! and challenges. Unknown emails keep no state; an account holds at most
+//! [`MAX_CHALLENGES_PER_ACCOUNT`] live challenges (10,000 in all), the oldest dropped first.
+//! `GET /accounts/Captcha?ctoken=…` serves a live challenge's image (`image/svg+xml`, the
+//! answer as distorted text); any other `ctoken` is 404.
+//!
+//! **Tokens.** `Authorization: GoogleLogin auth=…` opens the feeds of the token's service,
+//! [`SERVICE_SCOPES`] (PY2's `AUTH_SCOPES`, PROTOCOLS.md §1.6 and §5: `cl`
+//! `/calendar/feeds/`, `cp` `/m8/feeds/`, `writely` `/feeds/documents/`, …), for
+//! [`AUTH_TOKEN_LIFETIME`]. An unknown token answers 401 `text/plain` `Token invalid`, an
+//! old one `Token expired`, one outside its service's scopes 401 too; each with
+//! `WWW-Authenticate: GoogleLogin realm="…/accounts/ClientLogin"`. There is no revocation
+//! (§1.3). An account keeps at most 100 live tokens (10,000 in all), the oldest dropped.
+//!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the
-//! path. Today that is a valid OAuth request: three-legged (an access token) whose scopes
+//! path: a ClientLogin token (above), or a valid OAuth request: three-legged (an access token) whose scopes
 //! cover the path, or two-legged (no token, `xoauth_requestor_id=EMAIL` naming a configured
 //! user). A scope covers a request when the scope URL's path is a prefix of the request's
 //! path ending at a `/` boundary (`/calendar/feeds/` and `/calendar/feeds` both cover
@@ -127,10 +172,12 @@
 //!
 //! # Logging
 //! One line per request (method, path without the query, status, time) to the
-//! [`LogTarget`], and for every refusal the `oauth_problem` and the reason. Never a secret,
-//! a query, a body or an `Authorization` header.
+//! [`LogTarget`], and for every refusal the `oauth_problem` (ClientLogin: the `Error=` code)
+//! and the reason. Never a secret (a password, an `Auth` token, a CAPTCHA answer), a query,
+//! a body or an `Authorization` header.
 
 mod accounts;
+mod clientlogin;
 mod consent;
 mod feeds;
 mod http;
@@ -153,10 +200,15 @@ use crate::secret::{ConsumerSecret, SecretString};
 use crate::rsa_sha1::RsaVerifyingKey;
 
 pub use accounts::{DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD};
+pub use clientlogin::{
+    AUTH_TOKEN_LIFETIME, DEFAULT_CAPTCHA_AFTER, MAX_CHALLENGES_PER_ACCOUNT, SERVICE_SCOPES,
+    UNAVAILABLE_STREAK,
+};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
 use accounts::Accounts;
+use clientlogin::ClientLogin;
 use feeds::CredentialGrant;
 use oauth1::{OAuth1, Store};
 
@@ -223,6 +275,8 @@ pub struct EmulatorConfig {
     clock: Arc<dyn Clock>,
     consumers: Vec<(String, ConsumerCredential)>,
     users: Vec<(String, SecretString)>,
+    captcha_after: u32,
+    captcha_answer: Option<SecretString>,
 }
 
 impl Default for EmulatorConfig {
@@ -236,6 +290,8 @@ impl Default for EmulatorConfig {
             clock: Arc::new(SystemClock),
             consumers: Vec::new(),
             users: Vec::new(),
+            captcha_after: DEFAULT_CAPTCHA_AFTER,
+            captcha_answer: None,
         }
     }
 }
@@ -256,6 +312,8 @@ impl core::fmt::Debug for EmulatorConfig {
                 "users",
                 &self.users.iter().map(|(e, _)| e).collect::<Vec<_>>(),
             )
+            .field("captcha_after", &self.captcha_after)
+            .field("captcha_answer_set", &self.captcha_answer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -310,6 +368,20 @@ impl EmulatorConfig {
     /// Sets the clock for timestamps, token expiry and feed dates (a `FixedClock` in tests).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// ClientLogin: how many consecutive failed logins of an account bring the CAPTCHA
+    /// (default [`DEFAULT_CAPTCHA_AFTER`]; 0 asks for one on every login).
+    pub fn with_captcha_after(mut self, failures: u32) -> Self {
+        self.captcha_after = failures;
+        self
+    }
+
+    /// ClientLogin: the answer every CAPTCHA shows (1 to 16 ASCII letters or digits,
+    /// compared case-insensitively); without it each challenge draws a random one.
+    pub fn with_captcha_answer(mut self, answer: impl Into<SecretString>) -> Self {
+        self.captcha_answer = Some(answer.into());
         self
     }
 
@@ -389,6 +461,8 @@ pub(crate) struct App {
     log: LogTarget,
     /// OAuth 1.0a: consumers, verifier, tokens.
     oauth1: OAuth1,
+    /// ClientLogin: failures, CAPTCHA challenges, Auth tokens.
+    clientlogin: ClientLogin,
 }
 
 impl App {
@@ -401,9 +475,12 @@ impl App {
             clock,
             consumers,
             users,
+            captcha_after,
+            captcha_answer,
             ..
         } = config;
         let oauth1 = OAuth1::new(consumers, clock.clone(), verifier)?;
+        let clientlogin = ClientLogin::new(captcha_after, captcha_answer)?;
         let accounts = Accounts::new(users)?;
         let public_base_url = match public_base_url {
             Some(u) => Some(check_public_base_url(&u)?),
@@ -417,6 +494,7 @@ impl App {
             local_addr,
             log,
             oauth1,
+            clientlogin,
         })
     }
 
@@ -434,8 +512,8 @@ impl App {
     /// The protocols whose credentials open the feeds, in the order the feeds ask them (see
     /// [`CredentialGrant::grant`]). OAuth 1.0 claims any `Authorization` header, so a
     /// protocol with its own scheme goes before it.
-    fn credential_grants(&self) -> [&dyn CredentialGrant; 1] {
-        [&self.oauth1]
+    fn credential_grants(&self) -> [&dyn CredentialGrant; 2] {
+        [&self.clientlogin, &self.oauth1]
     }
 
     /// The protocol that answers a feed request no protocol claims, or one that cannot be
@@ -466,6 +544,7 @@ fn check_public_base_url(u: &str) -> Result<String, EmulatorError> {
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(oauth1::routes())
+        .merge(clientlogin::routes())
         .fallback(feeds::fallback)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

@@ -1,9 +1,13 @@
 //! ClientLogin: the gdata-python-client vectors, every `Error=` code and malformed answer
 //! (GNOME libgdata's table) with nothing lost after each, CAPTCHA URL resolution, request
-//! bodies, the prepare/parse pairs and the retry paths through closure transports, and no
-//! password or token in any error or `Debug`.
+//! bodies, the prepare/parse pairs and the retry paths through closure transports, no
+//! password or token in any error or `Debug`, and the emulator's ClientLogin over loopback.
+
+#[path = "../support/mod.rs"]
+mod support;
 
 mod captcha_urls;
+mod emulator;
 mod errors;
 mod flow_pure;
 mod no_secret_leaks;

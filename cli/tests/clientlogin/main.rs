@@ -1,6 +1,6 @@
 //! `gdauth clientlogin login`: the flags and help of the contract, and logins against a
 //! loopback responder written here (std's `TcpListener` answering canned ClientLogin
-//! answers, until the emulator serves ClientLogin): success, each error, a CAPTCHA then the
+//! answers; `tests/serve.rs` drives the emulator): success, each error, a CAPTCHA then the
 //! one retry, with the password fed on stdin and never echoed.
 
 #[path = "../support/mod.rs"]

@@ -1,0 +1,572 @@
+//! ClientLogin's state: consecutive failures and live CAPTCHA challenges per account, and
+//! the issued `Auth` tokens, in one struct behind one `Mutex`. Every operation locks once
+//! and is synchronous (no lock across an `.await`).
+//!
+//! A refused login is a [`Refused`], a domain outcome; [`super::wire`] words it as
+//! ClientLogin's `Error=` answer (PROTOCOLS.md §1.4). Memory is bounded: state exists only
+//! for configured accounts, each holds at most [`MAX_CHALLENGES_PER_ACCOUNT`] live
+//! challenges and [`MAX_TOKENS_PER_ACCOUNT`] tokens, under global caps.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rand_core::{OsRng, RngCore};
+
+use crate::clock::random_hex;
+use crate::secret::{ct_eq, SecretString};
+
+use crate::emulator::accounts::Accounts;
+
+/// Consecutive failed logins of an account after which every login needs a CAPTCHA.
+pub const DEFAULT_CAPTCHA_AFTER: u32 = 3;
+/// Seconds an `Auth` token opens feeds; afterwards a feed answers `Token expired` (Google's
+/// ClientLogin tokens lasted about two weeks).
+pub const AUTH_TOKEN_LIFETIME: u64 = 14 * 86_400;
+/// The `Retry-After` (seconds) of a `ServiceUnavailable` answer.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 1;
+/// How many logins in a row an `unavailable-` account answers `ServiceUnavailable` before one
+/// succeeds.
+pub const UNAVAILABLE_STREAK: u32 = 2;
+/// Live CAPTCHA challenges per account; the oldest goes first.
+pub const MAX_CHALLENGES_PER_ACCOUNT: usize = 4;
+/// Live CAPTCHA challenges in all; the oldest goes first.
+const MAX_CHALLENGES: usize = 10_000;
+/// Live `Auth` tokens per account; the oldest goes first.
+pub const MAX_TOKENS_PER_ACCOUNT: usize = 100;
+/// Live `Auth` tokens in all; the oldest goes first.
+const MAX_TOKENS: usize = 10_000;
+/// Characters of a random CAPTCHA answer: lower-case letters a person cannot confuse.
+const ANSWER_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz";
+/// Length of a random CAPTCHA answer.
+const ANSWER_LEN: usize = 6;
+/// Longest `--captcha-answer`.
+pub const MAX_ANSWER_LEN: usize = 16;
+
+/// What a test account's email local part makes a login with the right password answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestAccount {
+    /// An ordinary account.
+    Normal,
+    /// `disabled-…`: `AccountDisabled`.
+    Disabled,
+    /// `deleted-…`: `AccountDeleted`.
+    Deleted,
+    /// `unverified-…`: `NotVerified`.
+    Unverified,
+    /// `tos-…`: `TermsNotAgreed`.
+    TermsNotAgreed,
+    /// `2sv-…`: `BadAuthentication` with `Info=InvalidSecondFactor`.
+    SecondFactor,
+    /// `noservice-…`: `ServiceDisabled`.
+    NoService,
+    /// `unavailable-…`: `ServiceUnavailable` [`UNAVAILABLE_STREAK`] times, then success.
+    Unavailable,
+    /// `migrated-…`: `AccountMigrated`.
+    Migrated,
+}
+
+impl TestAccount {
+    /// The local-part prefixes and what they make.
+    pub const PREFIXES: [(&'static str, Self); 8] = [
+        ("disabled-", Self::Disabled),
+        ("deleted-", Self::Deleted),
+        ("unverified-", Self::Unverified),
+        ("tos-", Self::TermsNotAgreed),
+        ("2sv-", Self::SecondFactor),
+        ("noservice-", Self::NoService),
+        ("unavailable-", Self::Unavailable),
+        ("migrated-", Self::Migrated),
+    ];
+
+    /// The kind of `email`, by its local part's prefix (case-insensitive).
+    pub fn of(email: &str) -> Self {
+        let lower = email.to_ascii_lowercase();
+        Self::PREFIXES
+            .iter()
+            .find(|(prefix, _)| lower.starts_with(prefix))
+            .map_or(Self::Normal, |(_, kind)| *kind)
+    }
+}
+
+/// One login as the endpoint read it. No `Debug`: it holds the password.
+pub struct Attempt<'a> {
+    /// `Email`.
+    pub email: &'a str,
+    /// `Passwd`.
+    pub password: &'a str,
+    /// `service`, a known code.
+    pub service: &'a str,
+    /// `source`, for the feeds' and the log's "read by".
+    pub source: &'a str,
+    /// `logintoken` and `logincaptcha`, when both were sent.
+    pub captcha: Option<(&'a str, &'a str)>,
+}
+
+/// A fresh CAPTCHA challenge: the token the login sends back, and the image's id.
+#[derive(Clone)]
+pub struct Challenge {
+    /// `CaptchaToken`, single use.
+    pub token: String,
+    /// The `ctoken` of `Captcha?ctoken=…`.
+    pub ctoken: String,
+}
+
+impl core::fmt::Debug for Challenge {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Challenge(..)")
+    }
+}
+
+/// Why a login was refused (PROTOCOLS.md §1.4). Nothing else changed but what the variant
+/// says.
+#[derive(Debug, Clone)]
+pub enum Refused {
+    /// Unknown email, wrong or missing password (counts as a failure for a known account).
+    BadAuthentication,
+    /// A `2sv-` account: needs an application-specific password.
+    InvalidSecondFactor,
+    /// An `unverified-` account.
+    NotVerified,
+    /// A `tos-` account.
+    TermsNotAgreed,
+    /// A `deleted-` account.
+    AccountDeleted,
+    /// A `disabled-` account.
+    AccountDisabled,
+    /// A `migrated-` account.
+    AccountMigrated,
+    /// A `noservice-` account.
+    ServiceDisabled,
+    /// An `unavailable-` account, for now; retry after [`UNAVAILABLE_RETRY_AFTER`] seconds.
+    ServiceUnavailable,
+    /// The request is not one ClientLogin understands (`Error=Unknown`).
+    Unknown(Malformed),
+    /// The account needs a CAPTCHA: none was sent, or a spent, foreign or unknown token, or
+    /// a wrong answer. A fresh challenge was issued.
+    CaptchaRequired(Challenge),
+}
+
+/// Why a request was not understood (`Error=Unknown`); never a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    /// No `application/x-www-form-urlencoded` body.
+    NotAForm,
+    /// A field given twice.
+    Repeated,
+    /// `logintoken` without `logincaptcha`, or the other way round.
+    LoneCaptchaField,
+    /// `accountType` other than `HOSTED_OR_GOOGLE`, `GOOGLE`, `HOSTED`.
+    AccountType,
+    /// `service` missing or not a code of PROTOCOLS.md §1.6.
+    Service,
+    /// The body could not be read.
+    Unreadable,
+}
+
+impl Malformed {
+    /// For the log.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::NotAForm => "no form body",
+            Self::Repeated => "a field given twice",
+            Self::LoneCaptchaField => "logintoken and logincaptcha must come together",
+            Self::AccountType => "unknown accountType",
+            Self::Service => "missing or unknown service",
+            Self::Unreadable => "unreadable request",
+        }
+    }
+}
+
+/// A successful login's tokens. No `Debug`: they are secrets.
+pub struct Issued {
+    /// `SID`.
+    pub sid: String,
+    /// `LSID`.
+    pub lsid: String,
+    /// `Auth`.
+    pub auth: String,
+}
+
+/// What a live `Auth` token grants.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    /// The account, as configured.
+    pub user: String,
+    /// The service code it was issued for.
+    pub service: String,
+    /// The `source` that logged in.
+    pub source: String,
+}
+
+/// Why a feed refused an `Auth` token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRefused {
+    /// Not issued here, or evicted.
+    Unknown,
+    /// Older than [`AUTH_TOKEN_LIFETIME`].
+    Expired,
+}
+
+#[derive(Default)]
+struct AccountState {
+    failures: u32,
+    unavailable: u32,
+}
+
+struct Live {
+    account: String,
+    ctoken: String,
+    answer: SecretString,
+    seq: u64,
+}
+
+struct Token {
+    grant: TokenGrant,
+    account: String,
+    issued_at: u64,
+    seq: u64,
+}
+
+impl Live {
+    /// The account and issue order, for [`over_cap`].
+    fn owner(&self) -> (&str, u64) {
+        (&self.account, self.seq)
+    }
+}
+
+impl Token {
+    /// The account and issue order, for [`over_cap`].
+    fn owner(&self) -> (&str, u64) {
+        (&self.account, self.seq)
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    accounts: HashMap<String, AccountState>,
+    challenges: HashMap<String, Live>,
+    images: HashMap<String, String>,
+    tokens: HashMap<String, Token>,
+    seq: u64,
+}
+
+impl Inner {
+    fn next_seq(&mut self) -> u64 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    fn drop_challenge(&mut self, token: &str) -> Option<Live> {
+        let live = self.challenges.remove(token)?;
+        self.images.remove(&live.ctoken);
+        Some(live)
+    }
+}
+
+/// The keys to drop, oldest first, so that one more entry (of `account`, when given) keeps
+/// `entries` within `cap`; `of` gives an entry's account and issue order.
+fn over_cap<V>(
+    entries: &HashMap<String, V>,
+    account: Option<&str>,
+    cap: usize,
+    of: impl Fn(&V) -> (&str, u64),
+) -> Vec<String> {
+    let mut held: Vec<(&String, u64)> = entries
+        .iter()
+        .filter(|(_, v)| account.map_or(true, |a| of(v).0 == a))
+        .map(|(k, v)| (k, of(v).1))
+        .collect();
+    let excess = (held.len() + 1).saturating_sub(cap);
+    held.sort_unstable_by_key(|(_, seq)| *seq);
+    held.into_iter()
+        .take(excess)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// ClientLogin's store. Every method locks once.
+pub struct Store {
+    captcha_after: u32,
+    answer: Option<SecretString>,
+    inner: Mutex<Inner>,
+}
+
+impl core::fmt::Debug for Store {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store")
+            .field("captcha_after", &self.captcha_after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// A store that asks for a CAPTCHA after `captcha_after` consecutive failures, with the
+    /// fixed `answer` (random per challenge when `None`).
+    pub fn new(captcha_after: u32, answer: Option<SecretString>) -> Self {
+        Self {
+            captcha_after,
+            answer,
+            inner: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every method mutates only after its checks, so a poisoned lock is consistent.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One login: the CAPTCHA rule, the password (constant time), the test account's
+    /// outcome, then the tokens. See the emulator's module documentation.
+    pub fn login(
+        &self,
+        accounts: &Accounts,
+        attempt: &Attempt<'_>,
+        now: u64,
+    ) -> Result<Issued, Refused> {
+        // An unknown email has no state: a flood of made-up addresses grows nothing.
+        let user = accounts
+            .find(attempt.email)
+            .ok_or(Refused::BadAuthentication)?;
+        let key = user.email.to_ascii_lowercase();
+        let mut t = self.lock();
+        let failures = t.accounts.get(&key).map_or(0, |s| s.failures);
+        if failures >= self.captcha_after {
+            let passed = match attempt.captcha {
+                None => false,
+                Some((token, answer)) => {
+                    let own = t.challenges.get(token).is_some_and(|l| l.account == key);
+                    // Single use: spent whatever the answer.
+                    let live = if own { t.drop_challenge(token) } else { None };
+                    live.is_some_and(|l| {
+                        ct_eq(
+                            l.answer.secret().as_bytes(),
+                            answer.trim().to_ascii_lowercase().as_bytes(),
+                        )
+                    })
+                }
+            };
+            if !passed {
+                return Err(Refused::CaptchaRequired(self.challenge(&mut t, &key)));
+            }
+        }
+        if accounts
+            .sign_in(&user.email, attempt.password, None)
+            .is_err()
+        {
+            let state = t.accounts.entry(key).or_default();
+            state.failures = state.failures.saturating_add(1);
+            return Err(Refused::BadAuthentication);
+        }
+        let refused = match TestAccount::of(&user.email) {
+            TestAccount::Normal => None,
+            TestAccount::Disabled => Some(Refused::AccountDisabled),
+            TestAccount::Deleted => Some(Refused::AccountDeleted),
+            TestAccount::Unverified => Some(Refused::NotVerified),
+            TestAccount::TermsNotAgreed => Some(Refused::TermsNotAgreed),
+            TestAccount::SecondFactor => Some(Refused::InvalidSecondFactor),
+            TestAccount::NoService => Some(Refused::ServiceDisabled),
+            TestAccount::Migrated => Some(Refused::AccountMigrated),
+            TestAccount::Unavailable => {
+                let state = t.accounts.entry(key.clone()).or_default();
+                (state.unavailable < UNAVAILABLE_STREAK).then(|| {
+                    state.unavailable += 1;
+                    Refused::ServiceUnavailable
+                })
+            }
+        };
+        if let Some(refused) = refused {
+            return Err(refused);
+        }
+        // A success clears the failures and every live challenge of the account.
+        t.accounts.remove(&key);
+        let spent: Vec<String> = t
+            .challenges
+            .iter()
+            .filter(|(_, l)| l.account == key)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for token in spent {
+            t.drop_challenge(&token);
+        }
+        Ok(self.issue(&mut t, key, &user.email, attempt, now))
+    }
+
+    fn issue(
+        &self,
+        t: &mut Inner,
+        key: String,
+        user: &str,
+        attempt: &Attempt<'_>,
+        now: u64,
+    ) -> Issued {
+        let of = Token::owner;
+        for old in over_cap(&t.tokens, Some(&key), MAX_TOKENS_PER_ACCOUNT, of) {
+            t.tokens.remove(&old);
+        }
+        for old in over_cap(&t.tokens, None, MAX_TOKENS, of) {
+            t.tokens.remove(&old);
+        }
+        let auth = random_hex(32);
+        let seq = t.next_seq();
+        t.tokens.insert(
+            auth.clone(),
+            Token {
+                grant: TokenGrant {
+                    user: user.to_owned(),
+                    service: attempt.service.to_owned(),
+                    source: attempt.source.to_owned(),
+                },
+                account: key,
+                issued_at: now,
+                seq,
+            },
+        );
+        Issued {
+            sid: random_hex(20),
+            lsid: random_hex(20),
+            auth,
+        }
+    }
+
+    /// Issues a challenge for `key`, making room within the caps first.
+    fn challenge(&self, t: &mut Inner, key: &str) -> Challenge {
+        let of = Live::owner;
+        for old in over_cap(&t.challenges, Some(key), MAX_CHALLENGES_PER_ACCOUNT, of) {
+            t.drop_challenge(&old);
+        }
+        for old in over_cap(&t.challenges, None, MAX_CHALLENGES, of) {
+            t.drop_challenge(&old);
+        }
+        let challenge = Challenge {
+            token: random_hex(20),
+            ctoken: random_hex(16),
+        };
+        let answer = match &self.answer {
+            Some(a) => SecretString::new(a.secret().to_ascii_lowercase()),
+            None => random_answer(),
+        };
+        let seq = t.next_seq();
+        t.images
+            .insert(challenge.ctoken.clone(), challenge.token.clone());
+        t.challenges.insert(
+            challenge.token.clone(),
+            Live {
+                account: key.to_owned(),
+                ctoken: challenge.ctoken.clone(),
+                answer,
+                seq,
+            },
+        );
+        challenge
+    }
+
+    /// The answer a live challenge's image shows, by its `ctoken`.
+    pub fn image_answer(&self, ctoken: &str) -> Option<SecretString> {
+        let t = self.lock();
+        let token = t.images.get(ctoken)?;
+        t.challenges.get(token).map(|l| l.answer.clone())
+    }
+
+    /// What a live `Auth` token grants at `now`.
+    pub fn grant(&self, auth: &str, now: u64) -> Result<TokenGrant, TokenRefused> {
+        let t = self.lock();
+        let token = t.tokens.get(auth).ok_or(TokenRefused::Unknown)?;
+        if now.saturating_sub(token.issued_at) >= AUTH_TOKEN_LIFETIME {
+            return Err(TokenRefused::Expired);
+        }
+        Ok(token.grant.clone())
+    }
+}
+
+/// A random answer of [`ANSWER_LEN`] letters from [`ANSWER_ALPHABET`] (OS CSPRNG, rejection
+/// sampled so every letter is equally likely).
+fn random_answer() -> SecretString {
+    let limit = (256 / ANSWER_ALPHABET.len() * ANSWER_ALPHABET.len()) as u8;
+    let mut out = String::with_capacity(ANSWER_LEN);
+    let mut byte = [0u8; 1];
+    while out.len() < ANSWER_LEN {
+        OsRng.fill_bytes(&mut byte);
+        if byte[0] < limit {
+            let i = usize::from(byte[0]) % ANSWER_ALPHABET.len();
+            out.push(char::from(ANSWER_ALPHABET[i]));
+        }
+    }
+    SecretString::new(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accounts() -> Accounts {
+        Accounts::new(vec![("jo@example.com".into(), SecretString::new("pw"))]).unwrap()
+    }
+
+    fn attempt<'a>(password: &'a str, captcha: Option<(&'a str, &'a str)>) -> Attempt<'a> {
+        Attempt {
+            email: "jo@example.com",
+            password,
+            service: "cl",
+            source: "test",
+            captcha,
+        }
+    }
+
+    #[test]
+    fn test_accounts_by_prefix() {
+        assert_eq!(
+            TestAccount::of("Disabled-x@example.com"),
+            TestAccount::Disabled
+        );
+        assert_eq!(
+            TestAccount::of("2sv-x@example.com"),
+            TestAccount::SecondFactor
+        );
+        assert_eq!(
+            TestAccount::of("x-disabled@example.com"),
+            TestAccount::Normal
+        );
+    }
+
+    #[test]
+    fn challenges_stay_within_the_per_account_cap() {
+        let store = Store::new(0, Some(SecretString::new("w")));
+        let a = accounts();
+        for _ in 0..MAX_CHALLENGES_PER_ACCOUNT * 3 {
+            assert!(matches!(
+                store.login(&a, &attempt("pw", None), 0),
+                Err(Refused::CaptchaRequired(_))
+            ));
+        }
+        assert_eq!(store.lock().challenges.len(), MAX_CHALLENGES_PER_ACCOUNT);
+        assert_eq!(store.lock().images.len(), MAX_CHALLENGES_PER_ACCOUNT);
+    }
+
+    #[test]
+    fn over_cap_names_the_oldest() {
+        let m: HashMap<String, (&str, u64)> = [("a", ("x", 3)), ("b", ("x", 1)), ("c", ("y", 2))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        assert_eq!(over_cap(&m, Some("x"), 2, |v: &(&str, u64)| *v), ["b"]);
+        assert_eq!(over_cap(&m, None, 2, |v: &(&str, u64)| *v), ["b", "c"]);
+        assert!(over_cap(&m, Some("y"), 2, |v: &(&str, u64)| *v).is_empty());
+    }
+
+    #[test]
+    fn random_answers_use_the_alphabet() {
+        let a = random_answer();
+        assert_eq!(a.secret().len(), ANSWER_LEN);
+        assert!(a.secret().bytes().all(|b| ANSWER_ALPHABET.contains(&b)));
+    }
+
+    #[test]
+    fn tokens_stay_within_the_per_account_cap() {
+        let store = Store::new(3, None);
+        let a = accounts();
+        for _ in 0..MAX_TOKENS_PER_ACCOUNT + 5 {
+            assert!(store.login(&a, &attempt("pw", None), 0).is_ok());
+        }
+        assert_eq!(store.lock().tokens.len(), MAX_TOKENS_PER_ACCOUNT);
+    }
+}
