@@ -349,7 +349,7 @@ impl Form {
         let mut values = self.0.iter().filter(|(n, _)| n == name);
         let first = values.next().map(|(_, v)| v.as_str());
         if values.next().is_some() {
-            return Err(EncodingError::Duplicate(name.to_owned()));
+            return Err(EncodingError::Duplicate(clip_name(name)));
         }
         Ok(first)
     }
@@ -482,11 +482,21 @@ pub fn parse_lines(body: &[u8]) -> Result<Vec<(String, String)>, EncodingError> 
             return Err(EncodingError::EmptyKey { line: line_no });
         }
         if !seen.insert(key.to_ascii_lowercase()) {
-            return Err(EncodingError::Duplicate(key.to_owned()));
+            return Err(EncodingError::Duplicate(clip_name(key)));
         }
         out.push((key.to_owned(), value.to_owned()));
     }
     Ok(out)
+}
+
+/// A parameter name as an error repeats it: a name comes from the other side, so at most
+/// 64 characters of it, marked when cut.
+fn clip_name(name: &str) -> String {
+    const MAX: usize = 64;
+    match name.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", name.get(..i).unwrap_or(name)),
+        None => name.to_owned(),
+    }
 }
 
 /// Serializes `(name, value)` pairs as a form body or query, with RFC 3986 encoding
@@ -584,6 +594,13 @@ mod tests {
         assert_eq!(f.single("b"), Ok(Some("2")));
         assert_eq!(f.single("c"), Ok(None));
         assert_eq!(f.single("a"), Err(EncodingError::Duplicate("a".into())));
+        // A long name from the other side is repeated cut short.
+        let long = "k".repeat(70_000);
+        let e = Form::parse(&format!("{long}=1&{long}=2"))
+            .unwrap()
+            .single(&long)
+            .unwrap_err();
+        assert!(e.to_string().len() < 200, "{} bytes", e.to_string().len());
         assert!(format!("{f:?}").contains('a') && !format!("{f:?}").contains('3'));
     }
 

@@ -159,7 +159,11 @@ impl AuthSubAuthorizer {
                 }
                 let data = data_string(request.method(), request.url(), timestamp, nonce);
                 let signature = key.sign(data.as_bytes())?;
-                let mut header = String::from(self.head.as_str());
+                // Room for the whole header at once: growing it later would free a buffer
+                // holding the token without wiping it.
+                let mut header =
+                    String::with_capacity(self.head.len() + data.len() + signature.len() + 48);
+                header.push_str(self.head.as_str());
                 // The method is a token, the timestamp digits, the nonce and URL were checked,
                 // and Base64 needs no escape: the builder's own check cannot fail here.
                 append_secure(&mut header, &data, &signature)

@@ -134,11 +134,20 @@ pub fn parse_data(data: &str) -> Result<Data<'_>, DataError> {
     let (method, rest) = data.split_once(' ').ok_or(DataError::NotFourFields)?;
     let (rest, nonce) = rest.rsplit_once(' ').ok_or(DataError::NotFourFields)?;
     let (url, timestamp) = rest.rsplit_once(' ').ok_or(DataError::NotFourFields)?;
-    if [method, url, timestamp, nonce].iter().any(|f| f.is_empty()) {
+    // Exactly four fields separated by single spaces (PROTOCOLS.md §2.5): an empty field
+    // (a doubled space) or whitespace or a control character inside the URL would let two
+    // different strings pass as one signed request.
+    if [method, url, timestamp, nonce].iter().any(|f| f.is_empty())
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(DataError::NotFourFields);
     }
-    // u64::MAX has 20 digits; the digit check keeps `+1` out, which `parse` would take.
-    if timestamp.len() > 20 || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
+    // u64::MAX has 20 digits; the digit check keeps `+1` out, which `parse` would take, and
+    // a leading zero out, which would sign one number two ways.
+    if timestamp.len() > 20
+        || !timestamp.bytes().all(|b| b.is_ascii_digit())
+        || (timestamp.len() > 1 && timestamp.starts_with('0'))
+    {
         return Err(DataError::BadTimestamp);
     }
     let timestamp = timestamp
@@ -161,13 +170,26 @@ pub struct ParsedHeader {
     pub secure: Option<SecureParts>,
 }
 
-/// The signed parts of a secure header.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The signed parts of a secure header. `Debug` shows neither the data string (its URL's
+/// query may carry tokens) nor the signature.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SecureParts {
     /// `data`: `METHOD URL TIMESTAMP NONCE`, as received ([`parse_data`] splits it).
     pub data: String,
     /// `sig`: the Base64 RSA-SHA1 signature of `data`.
     pub sig: String,
+}
+
+impl core::fmt::Debug for SecureParts {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecureParts")
+            .field(
+                "data",
+                &format_args!("[redacted, {} bytes]", self.data.len()),
+            )
+            .field("sig", &format_args!("[{} bytes]", self.sig.len()))
+            .finish()
+    }
 }
 
 /// Parses an `Authorization` header value with the `AuthSub` scheme (case-insensitive):

@@ -95,20 +95,33 @@ pub fn verify(
     })
 }
 
-/// Whether `signed` and `received` name the same URL: the same text, or the same
-/// serialization once both are parsed, fragments dropped (a fragment is never sent).
+/// Whether `signed` and `received` name the same URL: the same text, or the same target
+/// written with another case of scheme or host or with the default port spelled out. The
+/// path and query must be byte for byte the same (fragments dropped: they are never sent);
+/// no dot-segment or escape normalization, so one signature never covers two paths.
 fn same_url(signed: &str, received: &str) -> bool {
     if signed == received {
         return true;
     }
-    let normal = |s: &str| {
-        Url::parse(s).ok().map(|mut u| {
-            u.set_fragment(None);
-            String::from(u)
-        })
-    };
-    match (normal(signed), normal(received)) {
-        (Some(a), Some(b)) => a == b,
+    /// The scheme, host and port as the URL Standard reads them, and the rest as written.
+    fn split(s: &str) -> Option<((String, String, Option<u16>), &str)> {
+        let s = s.split_once('#').map_or(s, |(before, _)| before);
+        let after_scheme = s.find("://")? + 3;
+        let tail_start = s
+            .get(after_scheme..)?
+            .find(['/', '?'])
+            .map_or(s.len(), |i| after_scheme + i);
+        let parsed = Url::parse(s.get(..tail_start)?).ok()?;
+        let origin = (
+            parsed.scheme().to_owned(),
+            parsed.host_str()?.to_owned(),
+            parsed.port_or_known_default(),
+        );
+        let tail = s.get(tail_start..)?;
+        Some((origin, if tail.is_empty() { "/" } else { tail }))
+    }
+    match (split(signed), split(received)) {
+        (Some((a, pa)), Some((b, pb))) => a == b && pa == pb,
         _ => false,
     }
 }

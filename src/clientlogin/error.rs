@@ -90,6 +90,9 @@ fn bad_authentication(details: &ErrorDetails) -> &'static str {
     if details.needs_application_password() {
         "the account uses two-step verification: log in with an application-specific password \
          (Error=BadAuthentication, Info=InvalidSecondFactor)"
+    } else if details.needs_web_login() {
+        "Google wants this account to sign in on the web first, at the page in Url= \
+         (Error=BadAuthentication, Info=WebLoginRequired)"
     } else {
         "wrong user name or password (Error=BadAuthentication)"
     }
@@ -191,6 +194,12 @@ impl ErrorDetails {
     /// application-specific password (PROTOCOLS.md §1.4, rietveld's upload.py).
     pub fn needs_application_password(&self) -> bool {
         self.info.as_deref() == Some("InvalidSecondFactor")
+    }
+
+    /// `Info=WebLoginRequired`: the password is right but Google wants the user to sign in
+    /// on the web first (the page is in `Url=`; SECURITY.md §3).
+    pub fn needs_web_login(&self) -> bool {
+        self.info.as_deref() == Some("WebLoginRequired")
     }
 }
 

@@ -299,8 +299,27 @@ fn data_strings_split_into_four_fields() {
         (ok.method, ok.url, ok.timestamp, ok.nonce),
         ("PUT", "http://example.com/foo?a=1", 1234567890, "mynonce")
     );
-    // The URL is whatever lies between the method and the last two fields.
-    assert_eq!(parse_data("GET a b 1 n").unwrap().url, "a b");
+    // Exactly four fields, single spaces: a space, tab or control character inside the URL,
+    // or a doubled space anywhere, would let two strings pass as one signed request.
+    for ambiguous in [
+        "GET a b 1 n",
+        "GET  https://h/x 1 n",
+        "GET https://h/x  1 n",
+        "GET https://h/x\ty 1 n",
+        "GET https://h/x\u{a0}y 1 n",
+    ] {
+        assert_eq!(
+            parse_data(ambiguous),
+            Err(DataError::NotFourFields),
+            "{ambiguous:?}"
+        );
+    }
+    // One number, one spelling.
+    assert_eq!(
+        parse_data("GET https://h/x 0100 n"),
+        Err(DataError::BadTimestamp)
+    );
+    assert_eq!(parse_data("GET https://h/x 0 n").unwrap().timestamp, 0);
     assert_eq!(
         parse_data(&format!("GET u {} n", u64::MAX))
             .unwrap()

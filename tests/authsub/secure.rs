@@ -390,6 +390,22 @@ fn each_failed_check_is_named() {
             TS,
             VerifyError::UrlMismatch,
         ),
+        // The same path written with dot segments or an encoded dot is another request:
+        // no normalization lets one signature cover two paths.
+        (
+            "GET",
+            "https://www.google.com/calendar/feeds/x/../default/private/full?x=1",
+            good.clone(),
+            TS,
+            VerifyError::UrlMismatch,
+        ),
+        (
+            "GET",
+            "https://www.google.com/calendar/feeds/default/private/%66ull?x=1",
+            good.clone(),
+            TS,
+            VerifyError::UrlMismatch,
+        ),
         (
             "GET",
             URL,

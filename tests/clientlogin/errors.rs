@@ -416,8 +416,14 @@ fn details_and_hints() {
     let second = E::BadAuthentication(ErrorDetails::new().with_info("InvalidSecondFactor"));
     assert!(second.details().unwrap().needs_application_password());
     assert!(second.to_string().contains("application-specific password"));
+    let web = E::BadAuthentication(ErrorDetails::new().with_info("WebLoginRequired"));
+    assert!(web.details().unwrap().needs_web_login());
+    assert!(!web.details().unwrap().needs_application_password());
+    assert!(web.to_string().contains("sign in on the web"), "{web}");
+    assert!(!web.to_string().contains("wrong user name"), "{web}");
     let plain = E::BadAuthentication(ErrorDetails::new());
     assert!(!plain.details().unwrap().needs_application_password());
+    assert!(!plain.details().unwrap().needs_web_login());
     assert!(plain.to_string().contains("wrong user name or password"));
     assert_eq!(E::NotVerified(url()).details().unwrap().url(), Some(HELP));
     assert_eq!(E::Protocol(ProtocolError::Empty).details(), None);

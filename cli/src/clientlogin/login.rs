@@ -104,14 +104,22 @@ pub(super) fn run(args: LoginArgs) -> Result<String, CliError> {
                         "Google asks for a CAPTCHA again; not retrying (one answer per login)"
                             .to_owned(),
                     ),
-                    other => failed(other),
+                    other => refused(other),
                 })
         }
-        other => other.map_err(failed),
+        other => other.map_err(refused),
     }?;
     // The password is wiped here; only the tokens go on.
     drop(credentials);
     output(&tokens, args.json)
+}
+
+/// A refused login: Google's words, and the help page it named (`Url=`), when it gave one.
+fn refused(e: ClientLoginError) -> CliError {
+    match e.details().and_then(|d| d.url()) {
+        Some(url) => CliError::Failed(format!("{e}; see {url}")),
+        None => failed(e),
+    }
 }
 
 fn output(tokens: &LoginTokens, json: bool) -> Result<String, CliError> {

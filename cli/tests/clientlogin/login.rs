@@ -117,6 +117,13 @@ fn each_error_is_one_line_and_status_1() {
             "Error=NotVerified",
         ),
         (
+            Reply::new(
+                403,
+                "Error=BadAuthentication\nInfo=WebLoginRequired\nUrl=https://accounts.example/unlock\n",
+            ),
+            "sign in on the web first, at the page in Url= (Error=BadAuthentication, Info=WebLoginRequired); see https://accounts.example/unlock",
+        ),
+        (
             Reply::new(403, "Error=TermsNotAgreed\n"),
             "Error=TermsNotAgreed",
         ),
