@@ -103,8 +103,10 @@ fn same_url(signed: &str, received: &str) -> bool {
     if signed == received {
         return true;
     }
-    /// The scheme, host and port as the URL Standard reads them, and the rest as written.
-    fn split(s: &str) -> Option<((String, String, Option<u16>), &str)> {
+    /// Scheme, host and port, as the URL Standard reads them.
+    type Origin = (String, String, Option<u16>);
+    /// The origin, and the rest (path and query) as written.
+    fn split(s: &str) -> Option<(Origin, &str)> {
         let s = s.split_once('#').map_or(s, |(before, _)| before);
         let after_scheme = s.find("://")? + 3;
         let tail_start = s
