@@ -131,6 +131,7 @@
 //! a query, a body or an `Authorization` header.
 
 mod accounts;
+mod authsub;
 mod consent;
 mod feeds;
 mod http;
@@ -153,10 +154,12 @@ use crate::secret::{ConsumerSecret, SecretString};
 use crate::rsa_sha1::RsaVerifyingKey;
 
 pub use accounts::{DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD};
+pub use authsub::{MAX_SESSION_TOKENS_PER_GRANT, SINGLE_USE_LIFETIME};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
 use accounts::Accounts;
+use authsub::AuthSub;
 use feeds::CredentialGrant;
 use oauth1::{OAuth1, Store};
 
@@ -389,6 +392,8 @@ pub(crate) struct App {
     log: LogTarget,
     /// OAuth 1.0a: consumers, verifier, tokens.
     oauth1: OAuth1,
+    /// AuthSub: tokens; its registered domains are OAuth 1.0's consumers.
+    authsub: AuthSub,
 }
 
 impl App {
@@ -403,7 +408,9 @@ impl App {
             users,
             ..
         } = config;
+        let window = verifier.timestamp_window;
         let oauth1 = OAuth1::new(consumers, clock.clone(), verifier)?;
+        let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window);
         let accounts = Accounts::new(users)?;
         let public_base_url = match public_base_url {
             Some(u) => Some(check_public_base_url(&u)?),
@@ -417,6 +424,7 @@ impl App {
             local_addr,
             log,
             oauth1,
+            authsub,
         })
     }
 
@@ -434,8 +442,8 @@ impl App {
     /// The protocols whose credentials open the feeds, in the order the feeds ask them (see
     /// [`CredentialGrant::grant`]). OAuth 1.0 claims any `Authorization` header, so a
     /// protocol with its own scheme goes before it.
-    fn credential_grants(&self) -> [&dyn CredentialGrant; 1] {
-        [&self.oauth1]
+    fn credential_grants(&self) -> [&dyn CredentialGrant; 2] {
+        [&self.authsub, &self.oauth1]
     }
 
     /// The protocol that answers a feed request no protocol claims, or one that cannot be
@@ -466,6 +474,7 @@ fn check_public_base_url(u: &str) -> Result<String, EmulatorError> {
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(oauth1::routes())
+        .merge(authsub::routes())
         .fallback(feeds::fallback)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
