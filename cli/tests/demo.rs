@@ -18,6 +18,7 @@ fn demo_runs_every_step_and_succeeds() {
         "Two-legged",
         "replayed request is refused",
         "Revocation",
+        "AuthSub web flow, secure",
     ] {
         assert!(stdout.contains(section), "missing section {section:?}");
     }
@@ -25,10 +26,21 @@ fn demo_runs_every_step_and_succeeds() {
     for problem in ["nonce_used", "permission_denied", "token_revoked"] {
         assert!(stdout.contains(problem), "missing {problem}");
     }
-    assert!(stdout.contains("demo complete: 15 steps"), "{stdout}");
+    assert!(stdout.contains("demo complete: 22 steps"), "{stdout}");
     assert!(!stderr.contains("panicked"));
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
+    // AuthSub tokens are printed shortened, never whole: a hex run after a token prefix
+    // stops within eight characters.
+    for line in stdout.lines() {
+        for prefix in ["token=\"CK", "token=\"DQAA", "token=CK", "Token=DQAA"] {
+            if let Some(at) = line.find(prefix) {
+                let value = &line[at + prefix.len()..];
+                let run = value.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+                assert!(run <= 8, "a whole token printed: {line}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -45,11 +57,11 @@ fn headings_and_steps_are_numbered_across_sections() {
         .filter_map(|l| l.strip_prefix("== "))
         .map(|l| l.split_once(". ").unwrap().0)
         .collect();
-    assert_eq!(headings, ["1", "2", "3", "4", "5", "6"]);
+    assert_eq!(headings, ["1", "2", "3", "4", "5", "6", "7"]);
     let steps: Vec<usize> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  ["))
         .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
         .collect();
-    assert_eq!(steps, (1..=15).collect::<Vec<_>>());
+    assert_eq!(steps, (1..=22).collect::<Vec<_>>());
 }

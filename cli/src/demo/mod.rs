@@ -5,7 +5,7 @@
 //! This module is the runner: it starts the emulator with what every [`Section`] registers,
 //! runs the sections in [`SECTIONS`] order with one [`Demo`] printer (steps and headings are
 //! numbered across sections), and prints the summary line. Each protocol is one file with one
-//! section: [`oauth1`] today. A new protocol adds its file and one entry in [`SECTIONS`].
+//! section: [`oauth1`], [`authsub`]. A new protocol adds its file and one entry in [`SECTIONS`].
 
 use std::fmt::Write as _;
 
@@ -28,6 +28,7 @@ macro_rules! say {
     }};
 }
 
+mod authsub;
 mod oauth1;
 
 /// The emulator's one user, who signs in on the consent pages of every protocol.
@@ -43,7 +44,7 @@ struct Section {
 }
 
 /// The demo, protocol by protocol, in the order it runs.
-const SECTIONS: [Section; 1] = [oauth1::SECTION];
+const SECTIONS: [Section; 2] = [oauth1::SECTION, authsub::SECTION];
 
 /// Runs the demo; returns the closing summary line.
 pub(crate) fn run() -> Result<String, CliError> {
@@ -114,19 +115,34 @@ impl Demo<'_> {
 
     /// One step of one request: prints what went out and what came back.
     fn exchange(&mut self, title: &str, req: HttpRequest) -> Result<HttpResponse, CliError> {
+        self.exchange_shown(title, req, str::to_owned)
+    }
+
+    /// [`Demo::exchange`], every printed URL, header and body line passed through `show`
+    /// (which shortens the tokens a section must not print whole).
+    fn exchange_shown(
+        &mut self,
+        title: &str,
+        req: HttpRequest,
+        show: fn(&str) -> String,
+    ) -> Result<HttpResponse, CliError> {
         self.step(title);
-        say!("   -> {} {}", req.method, shorten(&req.url, 150));
+        say!("   -> {} {}", req.method, shorten(&show(&req.url), 150));
         if let Some(auth) = req.header_value("authorization") {
-            say!("      Authorization: {}", shorten(auth, 150));
+            say!("      Authorization: {}", shorten(&show(auth), 150));
         }
         let resp = self
             .http
             .send(req)
             .map_err(|e| CliError::Failed(format!("request failed: {e}")))?;
         let body = resp.body_text().unwrap_or("<binary>");
-        say!("   <- {} {}", resp.status, shorten(&first_line(body), 150));
+        say!(
+            "   <- {} {}",
+            resp.status,
+            shorten(&show(&first_line(body)), 150)
+        );
         if let Some(location) = resp.header("location") {
-            say!("      Location: {}", shorten(location, 150));
+            say!("      Location: {}", shorten(&show(location), 150));
         }
         Ok(resp)
     }
