@@ -1,5 +1,5 @@
 //! A local stand-in for Google Accounts: a real HTTP server (axum on tokio) that plays
-//! Google's OAuth 1.0a endpoints and a few protected GData feeds, verifying every signed
+//! Google's OAuth 1.0a and AuthSub endpoints and a few protected GData feeds, verifying every signed
 //! request with the same [`crate::oauth1::verifier`] code the crate's signer is tested
 //! against (DESIGN.md, "The emulator").
 //!
@@ -12,8 +12,8 @@
 //! The shared pieces know no protocol: configuration, start and stop, and the router (this
 //! module); request reading, limits and the request log (`http`); the accounts users sign
 //! in with (`accounts`); the consent page frame (`consent`); the sample feeds and their
-//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1` today (`authsub`,
-//! `clientlogin` and `oauth2` next), with its routes and its state. Its state answers with
+//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1` and `authsub` today
+//! (`clientlogin` and `oauth2` next), with its routes and its state. Its state answers with
 //! domain outcomes, which the protocol words in its own wire format. The feeds ask every
 //! protocol one question, which user and scopes the request's credential grants, so a new
 //! protocol adds no branch to them.
@@ -106,9 +106,62 @@
 //! scope that does not cover a feed gives 401 `permission_denied` with Google's own words,
 //! "Token invalid - AuthSub token has wrong scope", as the advice.
 //!
+//! # AuthSub
+//! ## Endpoints
+//! | path | what it does |
+//! |---|---|
+//! | `/accounts/AuthSubRequest` | `next`, `scope` (space-separated `http(s)` URLs), `secure`, `session` (`0` or `1`, `0` when absent), `hd`: the consent page, in the OAuth page's frame (sign in, *Approve* / *Deny*; `hd`, `hl`, `btmpl` as there). *Approve* (or [`EmulatorConfig::auto_approve`]) redirects (302) to `next` with `token=` added to `next`'s own query; *Deny* redirects to `next` unchanged |
+//! | `/accounts/AuthSubSessionToken` | a single-use token (asked for with `session=1`), once: `Token=…` and `Expiration=YYYYMMDDTHHMMSSZ` lines |
+//! | `/accounts/AuthSubTokenInfo` | `Target=` (the `next` host), `Scope=` (the scopes as requested), `Secure=true\|false` lines, for a single-use or a session token |
+//! | `/accounts/AuthSubRevokeToken` | with `Authorization: AuthSub`, revokes that token (200, empty body); any other request is OAuth 1.0's revocation above, unchanged |
+//!
+//! Answers are `text/plain`, `key=value` one per line (PROTOCOLS.md §2.3). Every call carries
+//! the token in `Authorization: AuthSub token="…"` (`GET` or `POST`); a secure token's
+//! requests also carry `data`, `sig` and `sigalg` (§2.5). Tokens are `CK…` (single-use) and
+//! `DQAA…` (session) followed by 160 random bits in hex: URL-safe, so a client that decodes
+//! `+` as a space reads them right.
+//!
+//! ## Which `next` gets a token
+//! `next` passes the library's [`NextUrl`](crate::authsub::NextUrl) checks (absolute, no user
+//! info, fragment, backslash or `token` parameter), and its host is compared exactly (never as
+//! a suffix or prefix) with the registered domains. As at Google, one registration serves
+//! OAuth 1.0 and AuthSub: a consumer key is a domain (Google's `anonymous` is none). A
+//! secure token needs an `https` `next` on a domain registered with its certificate (an RSA
+//! consumer); a non-secure one an `https` `next` on any registered domain. The one exception
+//! is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`): non-secure tokens, over plain
+//! `http` too, because tests and `gdauth demo` return to one and nothing is fetched from it.
+//! Any other `next` is refused with an HTML page (400), never redirected to (SECURITY.md §3).
+//!
+//! ## State rules
+//! * A single-use token is good for the upgrade only, once (`token_used` after), within an
+//!   hour ([`SINGLE_USE_LIFETIME`], `token_expired` after); `session=0` ones cannot be
+//!   upgraded (`not_upgradable`). Token info and revocation accept them too.
+//! * Session tokens expire after a year (the `Expiration=` line) or when revoked.
+//! * **The ten-token limit** (PROTOCOLS.md §9): at most ten session tokens per (user, web
+//!   application), the web application being the `next` host. The eleventh upgrade succeeds
+//!   and revokes the oldest, as OAuth 1.0's limit does, naming it in the header
+//!   `X-Emulator-Revoked-Token`.
+//! * A secure request is checked with [`crate::authsub::verifier`] against the domain's
+//!   registered key: signed method and URL the request's own (the URL rebuilt as below),
+//!   timestamp within the OAuth verifier's window (±600 s by default), then its
+//!   (timestamp, nonce) recorded in the token's replay set (`nonce_used` when seen). A
+//!   non-secure token is a bearer credential; a signature sent with it is not checked.
+//! * Bounds: 1,000 unexpired single-use tokens per `next` host (the oldest makes room),
+//!   10,000 in all, 10,000 session tokens, 1,000 nonces per token within the window, 10,000
+//!   dead tokens remembered to name a refusal; a full table answers 503 with `Retry-After`.
+//!
+//! ## Errors
+//! Every refused AuthSub credential (absent, malformed, unknown, revoked, spent, expired,
+//! unsigned, signed for another method or URL, stale, badly signed, replayed, a single-use
+//! token reading data, a scope that does not cover the feed) answers **401** `text/plain`
+//! with `Error=<code>` and `Info=<reason>` lines and `WWW-Authenticate: AuthSub realm="…"`;
+//! never 400, never a redirect. A wrong scope's reason is Google's "Token invalid - AuthSub
+//! token has wrong scope".
+//!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the
-//! path. Today that is a valid OAuth request: three-legged (an access token) whose scopes
+//! path: an AuthSub session token (asked first: it claims the `AuthSub` scheme), or a valid
+//! OAuth request: three-legged (an access token) whose scopes
 //! cover the path, or two-legged (no token, `xoauth_requestor_id=EMAIL` naming a configured
 //! user). A scope covers a request when the scope URL's path is a prefix of the request's
 //! path ending at a `/` boundary (`/calendar/feeds/` and `/calendar/feeds` both cover

@@ -7,11 +7,11 @@
 use gdata_auth::authsub::{self, flow, AuthSubRequestOptions, NextUrl, Security};
 use gdata_auth::emulator::EmulatorConfig;
 use gdata_auth::oauth1::Scope;
-use gdata_auth::signed::prepare_signed;
 use gdata_auth::transport::{HttpRequest, HttpResponse};
-use gdata_auth::{Authorizer, Context, Request};
+use gdata_auth::Context;
 use gdata_auth::{RsaSigningKey, RsaVerifyingKey};
 
+use super::oauth1::{RSA_CERT, RSA_PEM};
 use super::{failed, Demo, Section, PASSWORD, USER};
 use crate::CliError;
 
@@ -22,14 +22,6 @@ const DOMAIN: &str = "authsub-demo.example.com";
 /// Where the user comes back. The emulator only writes it into the redirect; nothing is
 /// fetched from it.
 const NEXT: &str = "https://authsub-demo.example.com/authsub/return?page=calendar";
-const RSA_PEM: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../fixtures/keys/rsa2048_pkcs1.pem"
-));
-const RSA_CERT: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../fixtures/keys/rsa2048_cert.pem"
-));
 const CALENDAR: &str = "https://www.google.com/calendar/feeds/";
 
 /// The AuthSub entry of the demo's section list.
@@ -98,12 +90,12 @@ fn run(demo: &mut Demo<'_>) -> Result<(), CliError> {
         .map_err(|e| failed("authorizer", e))?;
 
     let feed = format!("{}/calendar/feeds/default/private/full", demo.base);
-    fetch(
-        demo,
+    demo.fetch_shown(
         "Fetch the calendar feed, data string signed with the registered key",
         &auth,
         &feed,
         200,
+        mask_tokens,
     )?;
 
     let req = flow::prepare_token_info(demo.endpoints, &auth, &Context::now())
@@ -122,26 +114,18 @@ fn run(demo: &mut Demo<'_>) -> Result<(), CliError> {
     let resp = send(demo, "Revoke the session token (AuthSubRevokeToken)", req)?;
     flow::parse_revoke(&resp).map_err(|e| failed("revoke", e))?;
     demo.meaning("revoked");
-    fetch(demo, "Use the revoked session token", &auth, &feed, 401)
+    demo.fetch_shown(
+        "Use the revoked session token",
+        &auth,
+        &feed,
+        401,
+        mask_tokens,
+    )
 }
 
 /// One exchange, printed with every token shortened.
 fn send(demo: &mut Demo<'_>, title: &str, req: HttpRequest) -> Result<HttpResponse, CliError> {
     demo.exchange_shown(title, req, mask_tokens)
-}
-
-/// GETs `url` authorized by `auth` and expects `want`, printed with tokens shortened.
-fn fetch(
-    demo: &mut Demo<'_>,
-    title: &str,
-    auth: &dyn Authorizer,
-    url: &str,
-    want: u16,
-) -> Result<(), CliError> {
-    let req = Request::new("GET", url).map_err(|e| failed("feed URL", e))?;
-    let signed = prepare_signed(auth, &req, &Context::now()).map_err(|e| failed("signing", e))?;
-    let resp = send(demo, title, signed)?;
-    demo.expect(resp, want)
 }
 
 /// The first characters of a token, then `…`.

@@ -174,10 +174,22 @@ impl Demo<'_> {
         url: &str,
         want: u16,
     ) -> Result<(), CliError> {
+        self.fetch_shown(title, auth, url, want, str::to_owned)
+    }
+
+    /// [`Demo::fetch`], printed through `show` as [`Demo::exchange_shown`] does.
+    fn fetch_shown(
+        &mut self,
+        title: &str,
+        auth: &dyn Authorizer,
+        url: &str,
+        want: u16,
+        show: fn(&str) -> String,
+    ) -> Result<(), CliError> {
         let req = Request::new("GET", url).map_err(|e| failed("feed URL", e))?;
         let signed =
             prepare_signed(auth, &req, &Context::now()).map_err(|e| failed("signing", e))?;
-        let resp = self.exchange(title, signed)?;
+        let resp = self.exchange_shown(title, signed, show)?;
         self.expect(resp, want)
     }
 }

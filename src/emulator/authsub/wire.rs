@@ -8,7 +8,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::emulator::http::{noted, ReadError, WireError};
+use crate::emulator::http::{challenge, noted, ReadError, WireError};
 
 use super::state::Refused;
 use super::Denied;
@@ -70,13 +70,7 @@ impl WireError for Answer {
         let mut resp = plain(self.status, body, note);
         let h = resp.headers_mut();
         if self.status == StatusCode::UNAUTHORIZED {
-            let realm: String = realm
-                .chars()
-                .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
-                .collect();
-            if let Ok(v) = HeaderValue::from_str(&format!("AuthSub realm=\"{realm}\"")) {
-                h.insert(header::WWW_AUTHENTICATE, v);
-            }
+            challenge(h, "AuthSub", realm);
         }
         for (name, value) in self.headers {
             h.insert(name, HeaderValue::from_static(value));
