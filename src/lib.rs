@@ -55,8 +55,8 @@
 //! ## Out of scope
 //! * Talking to Google: its legacy endpoints are gone. The emulator stands in for them.
 //! * The OAuth 2.0 bridge: a later phase, a module of its own behind the same
-//!   [`Authorizer`] and [`transport`]. The emulator does not serve AuthSub or ClientLogin
-//!   yet.
+//!   [`Authorizer`] and [`transport`]. The emulator does not serve ClientLogin yet (it
+//!   serves OAuth 1.0a and AuthSub).
 //! * Logging in again, or retrying, behind the caller's back: a CAPTCHA is answered once by
 //!   the caller, and a backoff runs only when asked to.
 //! * Non-form request bodies in signatures (RFC 5849 §3.4.1.3.1 signs form bodies only).

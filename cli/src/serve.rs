@@ -37,6 +37,9 @@ pub(crate) struct ServeArgs {
     )]
     consumers: Vec<String>,
     /// Registers an RSA-SHA1 consumer from a public key or X.509 certificate PEM. Repeatable.
+    /// As at Google, KEY is a domain: `next` URLs on that host also get secure AuthSub
+    /// tokens (the endpoints /accounts/AuthSubRequest, AuthSubSessionToken,
+    /// AuthSubTokenInfo and AuthSubRevokeToken); a `--consumer` domain gets non-secure ones.
     #[arg(long = "rsa-consumer", value_name = "KEY:PEM_FILE")]
     rsa_consumers: Vec<String>,
     /// Registers a user who can sign in on the consent page. Repeatable. Default:

@@ -20,6 +20,7 @@ fn demo_runs_every_step_and_succeeds() {
         "Revocation",
         "ClientLogin: three wrong passwords, then a CAPTCHA",
         "ClientLogin: the Auth token on the feeds",
+        "AuthSub web flow, secure",
     ] {
         assert!(stdout.contains(section), "missing section {section:?}");
     }
@@ -35,7 +36,7 @@ fn demo_runs_every_step_and_succeeds() {
     ] {
         assert!(stdout.contains(problem), "missing {problem}");
     }
-    assert!(stdout.contains("demo complete: 24 steps"), "{stdout}");
+    assert!(stdout.contains("demo complete: 31 steps"), "{stdout}");
     assert!(!stderr.contains("panicked"));
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
@@ -47,6 +48,17 @@ fn demo_runs_every_step_and_succeeds() {
     {
         if let Some((_, token)) = line.split_once("auth=") {
             assert!(token.ends_with('…'), "{line}");
+        }
+    }
+    // AuthSub tokens are printed shortened, never whole: a hex run after a token prefix
+    // stops within eight characters.
+    for line in stdout.lines() {
+        for prefix in ["token=\"CK", "token=\"DQAA", "token=CK", "Token=DQAA"] {
+            if let Some(at) = line.find(prefix) {
+                let value = &line[at + prefix.len()..];
+                let run = value.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+                assert!(run <= 8, "a whole token printed: {line}");
+            }
         }
     }
 }
@@ -65,13 +77,13 @@ fn headings_and_steps_are_numbered_across_sections() {
         .filter_map(|l| l.strip_prefix("== "))
         .map(|l| l.split_once(". ").unwrap().0)
         .collect();
-    assert_eq!(headings, ["1", "2", "3", "4", "5", "6", "7", "8"]);
+    assert_eq!(headings, ["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
     let steps: Vec<usize> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  ["))
         .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
         .collect();
-    assert_eq!(steps, (1..=24).collect::<Vec<_>>());
+    assert_eq!(steps, (1..=31).collect::<Vec<_>>());
 }
 
 /// `gdauth --help` says what the tool does today: each protocol group it has, and nothing

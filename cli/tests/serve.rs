@@ -139,6 +139,26 @@ fn consumers_users_and_rsa_consumers_from_flags() {
 }
 
 #[test]
+fn help_mentions_authsub() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("AuthSub"), "{help}");
+    for flag in [
+        "--addr",
+        "--consumer",
+        "--rsa-consumer",
+        "--user",
+        "--auto-approve",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from {help}");
+    }
+}
+
+#[test]
 fn bad_flags_fail_fast_with_a_message() {
     for args in [
         vec!["--consumer", "no-colon"],

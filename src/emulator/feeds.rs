@@ -79,6 +79,57 @@ fn is_feed_path(path: &str) -> bool {
     (first == "feeds" && second.is_some()) || (!first.is_empty() && second == Some("feeds"))
 }
 
+/// Most scopes in one authorization request.
+const MAX_SCOPES: usize = 32;
+/// Longest scope URL, in bytes.
+const MAX_SCOPE_LEN: usize = 2048;
+
+/// Why a requested scope list was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadScopes {
+    /// No scope at all.
+    Empty,
+    /// More than [`MAX_SCOPES`].
+    TooMany,
+    /// A scope that is not an `http(s)` URL with a host (or is over 2048 bytes).
+    NotHttpUrl,
+}
+
+impl core::fmt::Display for BadScopes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "empty",
+            Self::TooMany => "more than 32 scopes",
+            Self::NotHttpUrl => "each scope must be an http(s) URL",
+        })
+    }
+}
+
+/// A requested `scope` parameter: one or more space-separated `http(s)` URLs (PROTOCOLS.md
+/// §2.1, §3.2), kept as requested. OAuth 1.0 and AuthSub ask for scopes alike.
+pub fn parse_scopes(raw: &str) -> Result<Vec<String>, BadScopes> {
+    let scopes: Vec<String> = raw
+        .split([' ', '\t'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if scopes.is_empty() {
+        return Err(BadScopes::Empty);
+    }
+    if scopes.len() > MAX_SCOPES {
+        return Err(BadScopes::TooMany);
+    }
+    let http_url = |s: &String| {
+        s.len() <= MAX_SCOPE_LEN
+            && url::Url::parse(s)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+    };
+    if !scopes.iter().all(http_url) {
+        return Err(BadScopes::NotHttpUrl);
+    }
+    Ok(scopes)
+}
+
 /// Whether the scope URL covers the request path: the scope's path is a prefix of it, ending
 /// at a `/` boundary. Hosts and schemes are not compared (the emulator is not Google).
 fn scope_covers(scope: &str, path: &str) -> bool {
@@ -194,8 +245,22 @@ fn atom(app: &App, incoming: &Incoming, grant: &Grant) -> String {
     )
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time (civil-from-days, proleptic Gregorian).
+/// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time.
 fn rfc3339(unix: u64) -> String {
+    let [y, m, d, hh, mm, ss] = civil(unix);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.000Z")
+}
+
+/// `YYYYMMDDTHHMMSSZ` (ISO 8601 basic, UTC) for a Unix time: AuthSub's `Expiration=`
+/// (PROTOCOLS.md §2.3).
+pub fn iso8601_basic(unix: u64) -> String {
+    let [y, m, d, hh, mm, ss] = civil(unix);
+    format!("{y:04}{m:02}{d:02}T{hh:02}{mm:02}{ss:02}Z")
+}
+
+/// Year, month, day, hour, minute, second of a Unix time (civil-from-days, proleptic
+/// Gregorian).
+fn civil(unix: u64) -> [u64; 6] {
     let days = unix / 86_400;
     let secs = unix % 86_400;
     // Howard Hinnant's civil_from_days, on the era-shifted day count.
@@ -208,12 +273,7 @@ fn rfc3339(unix: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + u64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    [y, m, d, secs / 3600, secs % 3600 / 60, secs % 60]
 }
 
 /// `/`: what this server is, for a person who opens it in a browser.
@@ -311,5 +371,6 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(1_289_861_432), "2010-11-15T22:50:32.000Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00.000Z");
+        assert_eq!(iso8601_basic(1_289_861_432), "20101115T225032Z");
     }
 }

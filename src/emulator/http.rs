@@ -379,6 +379,18 @@ pub fn html_response(status: StatusCode, html: String) -> Response {
     resp
 }
 
+/// Adds the `WWW-Authenticate: {scheme} realm="…"` challenge of a 401, the realm reduced to
+/// visible ASCII without `"` or `\`.
+pub fn challenge(headers: &mut HeaderMap, scheme: &str, realm: &str) {
+    let realm: String = realm
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("{scheme} realm=\"{realm}\"")) {
+        headers.insert(header::WWW_AUTHENTICATE, v);
+    }
+}
+
 /// Reads the request: a method other than GET and POST is answered 405, a [`ReadError`] by
 /// `refuse` (given it and the realm).
 pub async fn accept(

@@ -1,6 +1,6 @@
 //! A local stand-in for Google Accounts: a real HTTP server (axum on tokio) that plays
-//! Google's OAuth 1.0a and ClientLogin endpoints and a few protected GData feeds, verifying
-//! every signed request with the same [`crate::oauth1::verifier`] code the crate's signer is tested
+//! Google's OAuth 1.0a, AuthSub and ClientLogin endpoints and a few protected GData feeds,
+//! verifying every signed request with the same [`crate::oauth1::verifier`] code the crate's signer is tested
 //! against (DESIGN.md, "The emulator").
 //!
 //! Start it in-process with [`Emulator::start`] (works from plain sync code and from inside a
@@ -12,8 +12,8 @@
 //! The shared pieces know no protocol: configuration, start and stop, and the router (this
 //! module); request reading, limits and the request log (`http`); the accounts users sign
 //! in with (`accounts`); the consent page frame (`consent`); the sample feeds and their
-//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1` and `clientlogin`
-//! today (`authsub` and `oauth2` next), with its routes and its state. Its state answers with
+//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1`, `authsub` and
+//! `clientlogin` today (`oauth2` next), with its routes and its state. Its state answers with
 //! domain outcomes, which the protocol words in its own wire format. The feeds ask every
 //! protocol one question, which user and scopes the request's credential grants, so a new
 //! protocol adds no branch to them.
@@ -151,9 +151,62 @@
 //! `WWW-Authenticate: GoogleLogin realm="…/accounts/ClientLogin"`. There is no revocation
 //! (§1.3). An account keeps at most 100 live tokens (10,000 in all), the oldest dropped.
 //!
+//! # AuthSub
+//! ## Endpoints
+//! | path | what it does |
+//! |---|---|
+//! | `/accounts/AuthSubRequest` | `next`, `scope` (space-separated `http(s)` URLs), `secure`, `session` (`0` or `1`, `0` when absent), `hd`: the consent page, in the OAuth page's frame (sign in, *Approve* / *Deny*; `hd`, `hl`, `btmpl` as there). *Approve* (or [`EmulatorConfig::auto_approve`]) redirects (302) to `next` with `token=` added to `next`'s own query; *Deny* redirects to `next` unchanged |
+//! | `/accounts/AuthSubSessionToken` | a single-use token (asked for with `session=1`), once: `Token=…` and `Expiration=YYYYMMDDTHHMMSSZ` lines |
+//! | `/accounts/AuthSubTokenInfo` | `Target=` (the `next` host), `Scope=` (the scopes as requested), `Secure=true\|false` lines, for a single-use or a session token |
+//! | `/accounts/AuthSubRevokeToken` | with `Authorization: AuthSub`, revokes that token (200, empty body); any other request is OAuth 1.0's revocation above, unchanged |
+//!
+//! Answers are `text/plain`, `key=value` one per line (PROTOCOLS.md §2.3). Every call carries
+//! the token in `Authorization: AuthSub token="…"` (`GET` or `POST`); a secure token's
+//! requests also carry `data`, `sig` and `sigalg` (§2.5). Tokens are `CK…` (single-use) and
+//! `DQAA…` (session) followed by 160 random bits in hex: URL-safe, so a client that decodes
+//! `+` as a space reads them right.
+//!
+//! ## Which `next` gets a token
+//! `next` passes the library's [`NextUrl`](crate::authsub::NextUrl) checks (absolute, no user
+//! info, fragment, backslash or `token` parameter), and its host is compared exactly (never as
+//! a suffix or prefix) with the registered domains. As at Google, one registration serves
+//! OAuth 1.0 and AuthSub: a consumer key is a domain (Google's `anonymous` is none). A
+//! secure token needs an `https` `next` on a domain registered with its certificate (an RSA
+//! consumer); a non-secure one an `https` `next` on any registered domain. The one exception
+//! is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`): non-secure tokens, over plain
+//! `http` too, because tests and `gdauth demo` return to one and nothing is fetched from it.
+//! Any other `next` is refused with an HTML page (400), never redirected to (SECURITY.md §3).
+//!
+//! ## State rules
+//! * A single-use token is good for the upgrade only, once (`token_used` after), within an
+//!   hour ([`SINGLE_USE_LIFETIME`], `token_expired` after); `session=0` ones cannot be
+//!   upgraded (`not_upgradable`). Token info and revocation accept them too.
+//! * Session tokens expire after a year (the `Expiration=` line) or when revoked.
+//! * **The ten-token limit** (PROTOCOLS.md §9): at most ten session tokens per (user, web
+//!   application), the web application being the `next` host. The eleventh upgrade succeeds
+//!   and revokes the oldest, as OAuth 1.0's limit does, naming it in the header
+//!   `X-Emulator-Revoked-Token`.
+//! * A secure request is checked with [`crate::authsub::verifier`] against the domain's
+//!   registered key: signed method and URL the request's own (the URL rebuilt as below),
+//!   timestamp within the OAuth verifier's window (±600 s by default), then its
+//!   (timestamp, nonce) recorded in the token's replay set (`nonce_used` when seen). A
+//!   non-secure token is a bearer credential; a signature sent with it is not checked.
+//! * Bounds: 1,000 unexpired single-use tokens per `next` host (the oldest makes room),
+//!   10,000 in all, 10,000 session tokens, 1,000 nonces per token within the window, 10,000
+//!   dead tokens remembered to name a refusal; a full table answers 503 with `Retry-After`.
+//!
+//! ## Errors
+//! Every refused AuthSub credential (absent, malformed, unknown, revoked, spent, expired,
+//! unsigned, signed for another method or URL, stale, badly signed, replayed, a single-use
+//! token reading data, a scope that does not cover the feed) answers **401** `text/plain`
+//! with `Error=<code>` and `Info=<reason>` lines and `WWW-Authenticate: AuthSub realm="…"`;
+//! never 400, never a redirect. A wrong scope's reason is Google's "Token invalid - AuthSub
+//! token has wrong scope".
+//!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the
-//! path: a ClientLogin token (above), or a valid OAuth request: three-legged (an access token) whose scopes
+//! path: an AuthSub session token (asked first: it claims the `AuthSub` scheme), a
+//! ClientLogin token, or a valid OAuth request: three-legged (an access token) whose scopes
 //! cover the path, or two-legged (no token, `xoauth_requestor_id=EMAIL` naming a configured
 //! user). A scope covers a request when the scope URL's path is a prefix of the request's
 //! path ending at a `/` boundary (`/calendar/feeds/` and `/calendar/feeds` both cover
@@ -177,6 +230,7 @@
 //! a body or an `Authorization` header.
 
 mod accounts;
+mod authsub;
 mod clientlogin;
 mod consent;
 mod feeds;
@@ -200,6 +254,7 @@ use crate::secret::{ConsumerSecret, SecretString};
 use crate::rsa_sha1::RsaVerifyingKey;
 
 pub use accounts::{DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD};
+pub use authsub::{MAX_SESSION_TOKENS_PER_GRANT, SINGLE_USE_LIFETIME};
 pub use clientlogin::{
     AUTH_TOKEN_LIFETIME, DEFAULT_CAPTCHA_AFTER, MAX_CHALLENGES_PER_ACCOUNT, SERVICE_SCOPES,
     UNAVAILABLE_STREAK,
@@ -208,6 +263,7 @@ pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
 use accounts::Accounts;
+use authsub::AuthSub;
 use clientlogin::ClientLogin;
 use feeds::CredentialGrant;
 use oauth1::{OAuth1, Store};
@@ -463,6 +519,8 @@ pub(crate) struct App {
     oauth1: OAuth1,
     /// ClientLogin: failures, CAPTCHA challenges, Auth tokens.
     clientlogin: ClientLogin,
+    /// AuthSub: tokens; its registered domains are OAuth 1.0's consumers.
+    authsub: AuthSub,
 }
 
 impl App {
@@ -479,8 +537,10 @@ impl App {
             captcha_answer,
             ..
         } = config;
+        let window = verifier.timestamp_window;
         let oauth1 = OAuth1::new(consumers, clock.clone(), verifier)?;
         let clientlogin = ClientLogin::new(captcha_after, captcha_answer)?;
+        let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window);
         let accounts = Accounts::new(users)?;
         let public_base_url = match public_base_url {
             Some(u) => Some(check_public_base_url(&u)?),
@@ -495,6 +555,7 @@ impl App {
             log,
             oauth1,
             clientlogin,
+            authsub,
         })
     }
 
@@ -512,8 +573,8 @@ impl App {
     /// The protocols whose credentials open the feeds, in the order the feeds ask them (see
     /// [`CredentialGrant::grant`]). OAuth 1.0 claims any `Authorization` header, so a
     /// protocol with its own scheme goes before it.
-    fn credential_grants(&self) -> [&dyn CredentialGrant; 2] {
-        [&self.clientlogin, &self.oauth1]
+    fn credential_grants(&self) -> [&dyn CredentialGrant; 3] {
+        [&self.authsub, &self.clientlogin, &self.oauth1]
     }
 
     /// The protocol that answers a feed request no protocol claims, or one that cannot be
@@ -545,6 +606,7 @@ fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(oauth1::routes())
         .merge(clientlogin::routes())
+        .merge(authsub::routes())
         .fallback(feeds::fallback)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

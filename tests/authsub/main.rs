@@ -1,10 +1,14 @@
 //! AuthSub: the gdata-python-client vectors, the header built and parsed in every layout
 //! Google's clients sent (and every refusal), the request URL and `next` validation, the
 //! reply and answer parsers, secure signing checked with the public key and the provider's
-//! check rule by rule, and the session, revoke and token-info calls through closure
-//! transports.
+//! check rule by rule, the session, revoke and token-info calls through closure
+//! transports, and the whole flow against the emulator over loopback HTTP.
+
+#[path = "../support/mod.rs"]
+mod support;
 
 mod answers;
+mod emulator;
 mod flow;
 mod header;
 mod secure;

@@ -56,7 +56,7 @@ fn lock_out(demo: &mut Demo<'_>) -> Result<CaptchaChallenge, CliError> {
     for attempt in 1..=3 {
         let req = prepare_login(demo.endpoints, &credentials("not-the-password"))
             .map_err(|e| failed("login", e))?;
-        let resp = demo.exchange_redacted(
+        let resp = demo.exchange_shown(
             &format!("Log in with a wrong password ({attempt} of 3)"),
             req,
             redact,
@@ -71,7 +71,7 @@ fn lock_out(demo: &mut Demo<'_>) -> Result<CaptchaChallenge, CliError> {
     }
     let req =
         prepare_login(demo.endpoints, &credentials(PASSWORD)).map_err(|e| failed("login", e))?;
-    let resp = demo.exchange_redacted("Log in with the right password", req, redact)?;
+    let resp = demo.exchange_shown("Log in with the right password", req, redact)?;
     let challenge = match parse_login(demo.endpoints, &resp) {
         Err(ClientLoginError::CaptchaRequired(challenge)) => challenge,
         other => return Err(unexpected("CaptchaRequired", other)),
@@ -81,7 +81,7 @@ fn lock_out(demo: &mut Demo<'_>) -> Result<CaptchaChallenge, CliError> {
          password is checked; the image is at {}",
         challenge.image_url()
     ));
-    let image = demo.exchange_redacted(
+    let image = demo.exchange_shown(
         "Fetch the CAPTCHA image",
         HttpRequest::get(challenge.image_url()),
         |_| "<svg …> (the image)".to_owned(),
@@ -106,7 +106,7 @@ fn answer(demo: &mut Demo<'_>, challenge: &CaptchaChallenge) -> Result<LoginToke
         CAPTCHA_ANSWER,
     )
     .map_err(|e| failed("login", e))?;
-    let resp = demo.exchange_redacted(
+    let resp = demo.exchange_shown(
         "Log in again with logintoken (the CaptchaToken) and logincaptcha (the answer)",
         req,
         redact,
@@ -160,7 +160,7 @@ fn fetch(
     want: u16,
 ) -> Result<(), CliError> {
     let req = Request::new("GET", url).map_err(|e| failed("feed URL", e))?;
-    let resp = demo.exchange_redacted(title, prepare_feed(auth, &req), redact)?;
+    let resp = demo.exchange_shown(title, prepare_feed(auth, &req), redact)?;
     demo.expect(resp, want)
 }
 

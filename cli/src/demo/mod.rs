@@ -5,7 +5,7 @@
 //! This module is the runner: it starts the emulator with what every [`Section`] registers,
 //! runs the sections in [`SECTIONS`] order with one [`Demo`] printer (steps and headings are
 //! numbered across sections), and prints the summary line. Each protocol is one file with one
-//! section: [`oauth1`] and [`clientlogin`] today. A new protocol adds its file and one entry in [`SECTIONS`].
+//! section: [`oauth1`], [`authsub`] and [`clientlogin`]. A new protocol adds its file and one entry in [`SECTIONS`].
 
 use std::fmt::Write as _;
 
@@ -28,6 +28,7 @@ macro_rules! say {
     }};
 }
 
+mod authsub;
 mod clientlogin;
 mod oauth1;
 
@@ -44,7 +45,7 @@ struct Section {
 }
 
 /// The demo, protocol by protocol, in the order it runs.
-const SECTIONS: [Section; 2] = [oauth1::SECTION, clientlogin::SECTION];
+const SECTIONS: [Section; 3] = [oauth1::SECTION, authsub::SECTION, clientlogin::SECTION];
 
 /// Runs the demo; returns the closing summary line.
 pub(crate) fn run() -> Result<String, CliError> {
@@ -115,22 +116,21 @@ impl Demo<'_> {
 
     /// One step of one request: prints what went out and what came back.
     fn exchange(&mut self, title: &str, req: HttpRequest) -> Result<HttpResponse, CliError> {
-        self.exchange_redacted(title, req, str::to_owned)
+        self.exchange_shown(title, req, str::to_owned)
     }
 
-    /// [`Demo::exchange`], with the `Authorization` value and the answer's first line
-    /// passed through `redact` before they are printed (ClientLogin's tokens are bearer
-    /// secrets, shown cut short).
-    fn exchange_redacted(
+    /// [`Demo::exchange`], every printed URL, header and body line passed through `show`
+    /// (which shortens the tokens a section must not print whole).
+    fn exchange_shown(
         &mut self,
         title: &str,
         req: HttpRequest,
-        redact: fn(&str) -> String,
+        show: fn(&str) -> String,
     ) -> Result<HttpResponse, CliError> {
         self.step(title);
-        say!("   -> {} {}", req.method, shorten(&req.url, 150));
+        say!("   -> {} {}", req.method, shorten(&show(&req.url), 150));
         if let Some(auth) = req.header_value("authorization") {
-            say!("      Authorization: {}", shorten(&redact(auth), 150));
+            say!("      Authorization: {}", shorten(&show(auth), 150));
         }
         let resp = self
             .http
@@ -140,10 +140,10 @@ impl Demo<'_> {
         say!(
             "   <- {} {}",
             resp.status,
-            shorten(&redact(&first_line(body)), 150)
+            shorten(&show(&first_line(body)), 150)
         );
         if let Some(location) = resp.header("location") {
-            say!("      Location: {}", shorten(location, 150));
+            say!("      Location: {}", shorten(&show(location), 150));
         }
         Ok(resp)
     }
@@ -175,10 +175,22 @@ impl Demo<'_> {
         url: &str,
         want: u16,
     ) -> Result<(), CliError> {
+        self.fetch_shown(title, auth, url, want, str::to_owned)
+    }
+
+    /// [`Demo::fetch`], printed through `show` as [`Demo::exchange_shown`] does.
+    fn fetch_shown(
+        &mut self,
+        title: &str,
+        auth: &dyn Authorizer,
+        url: &str,
+        want: u16,
+        show: fn(&str) -> String,
+    ) -> Result<(), CliError> {
         let req = Request::new("GET", url).map_err(|e| failed("feed URL", e))?;
         let signed =
             prepare_signed(auth, &req, &Context::now()).map_err(|e| failed("signing", e))?;
-        let resp = self.exchange(title, signed)?;
+        let resp = self.exchange_shown(title, signed, show)?;
         self.expect(resp, want)
     }
 }

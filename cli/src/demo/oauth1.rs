@@ -20,13 +20,14 @@ use crate::CliError;
 /// The demo's HMAC consumer (a registered web application).
 const HMAC_KEY: &str = "demo.example.com";
 const HMAC_SECRET: &str = "demo-consumer-secret";
-/// The demo's RSA-SHA1 consumer; its key pair is the project's published test key.
+/// The demo's RSA-SHA1 consumer; its key pair is the project's published test key (AuthSub's
+/// registered domain uses it too).
 const RSA_KEY: &str = "rsa-demo.example.com";
-const RSA_PEM: &str = include_str!(concat!(
+pub(super) const RSA_PEM: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../fixtures/keys/rsa2048_pkcs1.pem"
 ));
-const RSA_CERT: &str = include_str!(concat!(
+pub(super) const RSA_CERT: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../fixtures/keys/rsa2048_cert.pem"
 ));

@@ -12,14 +12,13 @@ use crate::encoding::{form_encode, Form};
 use crate::oauth1::verifier::Verified;
 use crate::oauth1::Callback;
 
+use crate::emulator::feeds;
 use crate::emulator::http::{endpoint, noted};
 use crate::emulator::App;
 
 use super::wire::Problem;
 
-/// Most scopes in one request token.
-const MAX_SCOPES: usize = 32;
-/// Longest scope URL, callback URL, in bytes.
+/// Longest callback URL, in bytes.
 const MAX_URL_LEN: usize = 2048;
 /// Longest `xoauth_displayname`, in characters.
 const MAX_DISPLAY_NAME: usize = 256;
@@ -86,29 +85,7 @@ fn parse_callback(raw: &str) -> Result<Callback, Problem> {
 
 /// `scope`: one or more space-separated `http(s)` URLs (PROTOCOLS.md §3.2).
 fn parse_scopes(raw: &str) -> Result<Vec<String>, Problem> {
-    let scopes: Vec<String> = raw
-        .split([' ', '\t'])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if scopes.is_empty() {
-        return Err(Problem::rejected("scope", "empty"));
-    }
-    if scopes.len() > MAX_SCOPES {
-        return Err(Problem::rejected("scope", "more than 32 scopes"));
-    }
-    for s in &scopes {
-        let ok = s.len() <= MAX_URL_LEN
-            && url::Url::parse(s)
-                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
-        if !ok {
-            return Err(Problem::rejected(
-                "scope",
-                "each scope must be an http(s) URL",
-            ));
-        }
-    }
-    Ok(scopes)
+    feeds::parse_scopes(raw).map_err(|e| Problem::rejected("scope", e))
 }
 
 fn check_display_name(name: &str) -> Result<String, Problem> {

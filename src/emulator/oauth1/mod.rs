@@ -10,9 +10,9 @@
 //! * [`state`]: the token store, whose refusals are domain outcomes ([`state::Refused`]).
 //! * [`wire`]: OAuth Problem Reporting, the wire format of every refusal here.
 //!
-//! `/accounts/AuthSubRevokeToken` is OAuth-signed revocation today. AuthSub (a later phase)
-//! answers the same path for its own tokens (`Authorization: AuthSub token="…"`); its module
-//! will own the route then and hand an OAuth-signed request to [`endpoints::revoke`].
+//! `/accounts/AuthSubRevokeToken` is shared with AuthSub, whose module owns the route (axum
+//! refuses a path routed twice): it answers `Authorization: AuthSub token="…"` itself and
+//! hands every other request, OAuth-signed revocation, to [`revoke`] here.
 
 mod authorize;
 mod endpoints;
@@ -36,6 +36,7 @@ use super::{App, EmulatorError};
 use state::Lookup;
 use wire::Problem;
 
+pub use endpoints::revoke;
 pub use state::{Store, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
 /// The consumer registered when none is configured: Google's `anonymous` (secret
@@ -47,13 +48,13 @@ const AUTHORIZE_PATH: &str = "/accounts/OAuthAuthorizeToken";
 const ACCESS_TOKEN_PATH: &str = "/accounts/OAuthGetAccessToken";
 const REVOKE_PATH: &str = "/accounts/AuthSubRevokeToken";
 
-/// OAuth 1.0a's routes.
+/// OAuth 1.0a's routes (`AuthSubRevokeToken` is routed by AuthSub, which hands OAuth's
+/// requests to [`revoke`]).
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route(REQUEST_TOKEN_PATH, any(endpoints::request_token))
         .route(AUTHORIZE_PATH, any(authorize::authorize))
         .route(ACCESS_TOKEN_PATH, any(endpoints::access_token))
-        .route(REVOKE_PATH, any(endpoints::revoke))
 }
 
 /// OAuth 1.0a's state: the consumers (fixed at start), the verifier (with its replay store)
@@ -100,6 +101,12 @@ impl OAuth1 {
     /// The token store (shared with [`super::Emulator::access_tokens`]).
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// The registered consumers (fixed at start): as at Google, a consumer key is a domain,
+    /// and AuthSub reads its registered domains from here.
+    pub fn consumers(&self) -> &Arc<HashMap<String, ConsumerCredential>> {
+        &self.verifier.lookup().consumers
     }
 
     /// Runs the shared verifier, mapping a refusal to its Problem answer.

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use crate::encoding::form_encode;
 use crate::oauth1::verifier::{received_base_string, ReceivedRequest, VerifyError};
 
-use crate::emulator::http::{noted, Incoming, ReadError, WireError};
+use crate::emulator::http::{challenge, noted, Incoming, ReadError, WireError};
 
 use super::state::{Refused, TokenKind};
 
@@ -128,13 +128,7 @@ impl Problem {
         );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if self.status == StatusCode::UNAUTHORIZED {
-            let realm: String = realm
-                .chars()
-                .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
-                .collect();
-            if let Ok(v) = HeaderValue::from_str(&format!("OAuth realm=\"{realm}\"")) {
-                h.insert(header::WWW_AUTHENTICATE, v);
-            }
+            challenge(h, "OAuth", realm);
         }
         for (name, value) in self.headers {
             if let Ok(v) = HeaderValue::from_str(&value) {

@@ -1,0 +1,428 @@
+//! AuthSub's token state: single-use tokens (issued on approval), session tokens (issued by
+//! the upgrade), the tokens that died (spent, revoked, expired) and each live token's replay
+//! set of secure nonces, in one struct behind one `Mutex`. The rules are the "State rules"
+//! of the AuthSub section of the emulator's module documentation (PROTOCOLS.md §9).
+//!
+//! Every operation takes the lock once and changes state only when it succeeds. A refusal
+//! is a [`Refused`], a domain outcome that [`super::wire`] words. `Debug` never shows a
+//! token: the tokens are the maps' keys.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::clock::random_hex;
+
+/// Seconds a single-use token stays valid after it is issued (as OAuth 1.0's request
+/// tokens: one hour, PROTOCOLS.md §9).
+pub const SINGLE_USE_LIFETIME: u64 = 3600;
+/// Valid session tokens allowed per (user, web application) (PROTOCOLS.md §9: "no more than
+/// ten valid tokens per user, per web application"); the eleventh revokes the oldest.
+pub const MAX_SESSION_TOKENS_PER_GRANT: usize = 10;
+/// Seconds after which a session token expires (the `Expiration=` of the upgrade).
+pub const SESSION_LIFETIME: u64 = 365 * 86_400;
+/// Unexpired single-use tokens one web application (`next` host) may hold at once; at the
+/// cap its oldest goes, so a page reloaded in a loop churns only its own tokens.
+const MAX_SINGLE_USE_PER_TARGET: usize = 1_000;
+/// Single-use tokens kept at most at once, over all hosts; beyond that the page answers 503.
+const MAX_SINGLE_USE: usize = 10_000;
+/// Session tokens kept at most at once (loopback hosts are many); beyond that, 503.
+const MAX_SESSION_TOKENS: usize = 10_000;
+/// Dead tokens remembered to name the reason of a refusal; the oldest are forgotten first,
+/// after which such a token is simply unknown: refused either way.
+const MAX_DEAD_REMEMBERED: usize = 10_000;
+/// Secure nonces remembered per token within the timestamp window.
+#[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
+const MAX_NONCES_PER_TOKEN: usize = 1_000;
+/// Random bytes in every token: 160 bits (SECURITY.md §2), written as hex, so every token is
+/// URL-safe and survives a client that decodes `+` as a space.
+const TOKEN_BYTES: usize = 20;
+
+/// Which kind of token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// From the redirect to `next`: good for the upgrade only, once.
+    SingleUse,
+    /// From `AuthSubSessionToken`: good for data until revoked or expired.
+    Session,
+}
+
+/// Why the store refused an operation. Nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// No such token (never issued, or forgotten).
+    Unknown,
+    /// The token was revoked (by `AuthSubRevokeToken` or the ten-token limit).
+    Revoked,
+    /// The single-use token was upgraded already.
+    Spent,
+    /// The token is older than its lifetime.
+    Expired,
+    /// A session token was offered for the upgrade.
+    NotSingleUse,
+    /// The single-use token was asked for with `session=0`: it cannot be upgraded.
+    NotUpgradable,
+    /// The secure request's (timestamp, nonce) was seen before with this token.
+    #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
+    Replayed,
+    /// A bounded table is full; retry later.
+    Busy,
+}
+
+/// What the user approved on the `AuthSubRequest` page.
+#[derive(Debug, Clone)]
+pub struct Approved {
+    /// The user who approved.
+    pub user: String,
+    /// The web application: the `next` URL's host.
+    pub target: String,
+    /// The scopes, as requested.
+    pub scopes: Vec<String>,
+    /// Whether requests must be signed (`secure=1`).
+    pub secure: bool,
+    /// Whether the token may be upgraded (`session=1`).
+    pub session: bool,
+}
+
+/// A live token, as a check sees it.
+#[derive(Debug, Clone)]
+pub struct TokenView {
+    /// Single-use or session.
+    pub kind: Kind,
+    /// What the user approved.
+    pub approved: Approved,
+}
+
+/// A successful upgrade.
+pub struct Upgraded {
+    /// The new session token.
+    pub token: String,
+    /// When it expires, seconds since the Unix epoch.
+    pub expires_at: u64,
+    /// The session token revoked to stay within the ten-token limit, if any.
+    pub revoked_oldest: Option<String>,
+}
+
+/// A live token.
+struct Token {
+    kind: Kind,
+    approved: Approved,
+    issued_at: u64,
+    /// Issue order, to find the oldest at the ten-token limit.
+    seq: u64,
+    /// Secure (timestamp, nonce) pairs seen within the window.
+    #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
+    nonces: VecDeque<(u64, String)>,
+}
+
+impl Token {
+    fn expired(&self, now: u64) -> bool {
+        let lifetime = match self.kind {
+            Kind::SingleUse => SINGLE_USE_LIFETIME,
+            Kind::Session => SESSION_LIFETIME,
+        };
+        now.saturating_sub(self.issued_at) >= lifetime
+    }
+}
+
+/// Why a dead token died.
+#[derive(Debug, Clone, Copy)]
+enum Dead {
+    Spent,
+    Revoked,
+    Expired,
+}
+
+/// All mutable state.
+#[derive(Default)]
+struct Tokens {
+    live: HashMap<String, Token>,
+    dead: HashMap<String, Dead>,
+    dead_order: VecDeque<String>,
+    seq: u64,
+}
+
+impl Tokens {
+    fn bury(&mut self, token: String, why: Dead) {
+        self.live.remove(&token);
+        self.dead.insert(token.clone(), why);
+        self.dead_order.push_back(token);
+        while self.dead_order.len() > MAX_DEAD_REMEMBERED {
+            if let Some(old) = self.dead_order.pop_front() {
+                self.dead.remove(&old);
+            }
+        }
+    }
+
+    fn count(&self, f: impl Fn(&Token) -> bool) -> usize {
+        self.live.values().filter(|t| f(t)).count()
+    }
+
+    /// Buries every expired token.
+    fn bury_expired(&mut self, now: u64) {
+        let expired: Vec<String> = self
+            .live
+            .iter()
+            .filter(|(_, t)| t.expired(now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for token in expired {
+            self.bury(token, Dead::Expired);
+        }
+    }
+
+    /// The oldest live token matching `f`.
+    fn oldest(&self, f: impl Fn(&Token) -> bool) -> Option<String> {
+        self.live
+            .iter()
+            .filter(|(_, t)| f(t))
+            .min_by_key(|(_, t)| t.seq)
+            .map(|(k, _)| k.clone())
+    }
+
+    fn insert(&mut self, prefix: &str, kind: Kind, approved: Approved, now: u64) -> String {
+        self.seq += 1;
+        let token = format!("{prefix}{}", random_hex(TOKEN_BYTES));
+        self.live.insert(
+            token.clone(),
+            Token {
+                kind,
+                approved,
+                issued_at: now,
+                seq: self.seq,
+                nonces: VecDeque::new(),
+            },
+        );
+        token
+    }
+
+    /// The live, unexpired token, or why not.
+    fn get(&self, token: &str, now: u64) -> Result<&Token, Refused> {
+        match self.live.get(token) {
+            Some(t) if t.expired(now) => Err(Refused::Expired),
+            Some(t) => Ok(t),
+            None => Err(match self.dead.get(token) {
+                Some(Dead::Spent) => Refused::Spent,
+                Some(Dead::Revoked) => Refused::Revoked,
+                Some(Dead::Expired) => Refused::Expired,
+                None => Refused::Unknown,
+            }),
+        }
+    }
+}
+
+/// The token store; every method locks once.
+#[derive(Default)]
+pub struct Store {
+    inner: Mutex<Tokens>,
+}
+
+impl core::fmt::Debug for Store {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    fn lock(&self) -> MutexGuard<'_, Tokens> {
+        // Every method mutates only after its checks passed, so a poisoned lock is still
+        // consistent.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Issues a single-use token (Google's looked like `CKF50YzIH…`) for an approval.
+    pub fn issue(&self, approved: Approved, now: u64) -> Result<String, Refused> {
+        let mut t = self.lock();
+        let single_of = |tok: &Token, target: &str| {
+            tok.kind == Kind::SingleUse && tok.approved.target == target
+        };
+        if t.count(|tok| single_of(tok, &approved.target)) >= MAX_SINGLE_USE_PER_TARGET {
+            t.bury_expired(now);
+            if t.count(|tok| single_of(tok, &approved.target)) >= MAX_SINGLE_USE_PER_TARGET {
+                if let Some(old) = t.oldest(|tok| single_of(tok, &approved.target)) {
+                    t.bury(old, Dead::Expired);
+                }
+            }
+        }
+        if t.count(|tok| tok.kind == Kind::SingleUse) >= MAX_SINGLE_USE {
+            t.bury_expired(now);
+            if t.count(|tok| tok.kind == Kind::SingleUse) >= MAX_SINGLE_USE {
+                return Err(Refused::Busy);
+            }
+        }
+        Ok(t.insert("CK", Kind::SingleUse, approved, now))
+    }
+
+    /// The live token, or why it is refused.
+    pub fn check(&self, token: &str, now: u64) -> Result<TokenView, Refused> {
+        let t = self.lock();
+        let tok = t.get(token, now)?;
+        Ok(TokenView {
+            kind: tok.kind,
+            approved: tok.approved.clone(),
+        })
+    }
+
+    /// Records a secure request's (timestamp, nonce) with its token; a pair seen before is
+    /// a replay. Pairs older than `window` seconds are forgotten: the timestamp check
+    /// refuses them anyway.
+    #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
+    pub fn record_nonce(
+        &self,
+        token: &str,
+        timestamp: u64,
+        nonce: &str,
+        window: u64,
+        now: u64,
+    ) -> Result<(), Refused> {
+        let mut t = self.lock();
+        t.get(token, now)?;
+        let tok = t.live.get_mut(token).ok_or(Refused::Unknown)?;
+        let oldest_valid = now.saturating_sub(window);
+        tok.nonces.retain(|(ts, _)| *ts >= oldest_valid);
+        if tok
+            .nonces
+            .iter()
+            .any(|(ts, n)| *ts == timestamp && n == nonce)
+        {
+            return Err(Refused::Replayed);
+        }
+        if tok.nonces.len() >= MAX_NONCES_PER_TOKEN {
+            return Err(Refused::Busy);
+        }
+        tok.nonces.push_back((timestamp, nonce.to_owned()));
+        Ok(())
+    }
+
+    /// AuthSubSessionToken: spends a single-use token, once, for a session token. Enforces
+    /// the ten-token limit by revoking the oldest session token of the same (user, web
+    /// application).
+    pub fn upgrade(&self, token: &str, now: u64) -> Result<Upgraded, Refused> {
+        let mut t = self.lock();
+        let tok = t.get(token, now)?;
+        if tok.kind != Kind::SingleUse {
+            return Err(Refused::NotSingleUse);
+        }
+        if !tok.approved.session {
+            return Err(Refused::NotUpgradable);
+        }
+        let approved = tok.approved.clone();
+        if t.count(|s| s.kind == Kind::Session) >= MAX_SESSION_TOKENS {
+            t.bury_expired(now);
+            if t.count(|s| s.kind == Kind::Session) >= MAX_SESSION_TOKENS {
+                return Err(Refused::Busy);
+            }
+        }
+
+        // Every check passed: from here on the state changes.
+        t.bury(token.to_owned(), Dead::Spent);
+        let same_grant = |s: &Token| {
+            s.kind == Kind::Session
+                && s.approved.user == approved.user
+                && s.approved.target == approved.target
+                && !s.expired(now)
+        };
+        let mut revoked_oldest = None;
+        while t.count(same_grant) >= MAX_SESSION_TOKENS_PER_GRANT {
+            let Some(old) = t.oldest(same_grant) else {
+                break;
+            };
+            t.bury(old.clone(), Dead::Revoked);
+            revoked_oldest = Some(old);
+        }
+        let token = t.insert("DQAA", Kind::Session, approved, now);
+        Ok(Upgraded {
+            token,
+            expires_at: now.saturating_add(SESSION_LIFETIME),
+            revoked_oldest,
+        })
+    }
+
+    /// AuthSubRevokeToken: revokes a live token, single-use or session.
+    pub fn revoke(&self, token: &str, now: u64) -> Result<(), Refused> {
+        let mut t = self.lock();
+        t.get(token, now)?;
+        t.bury(token.to_owned(), Dead::Revoked);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn approved(session: bool) -> Approved {
+        Approved {
+            user: "u@example.com".into(),
+            target: "app.example.com".into(),
+            scopes: vec!["http://x/feeds/".into()],
+            secure: false,
+            session,
+        }
+    }
+
+    #[test]
+    fn tokens_are_url_safe_and_carry_160_bits() {
+        let s = Store::default();
+        let single = s.issue(approved(true), 0).unwrap();
+        assert!(single.starts_with("CK") && single.len() == 42);
+        let session = s.upgrade(&single, 0).unwrap().token;
+        assert!(session.starts_with("DQAA") && session.len() == 44);
+        for tok in [&single, &session] {
+            assert!(tok
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+        }
+    }
+
+    #[test]
+    fn single_use_tokens_upgrade_once_within_an_hour() {
+        let s = Store::default();
+        let a = s.issue(approved(true), 0).unwrap();
+        let session = s.upgrade(&a, 10).unwrap().token;
+        assert_eq!(s.upgrade(&a, 10).err(), Some(Refused::Spent));
+        assert_eq!(s.upgrade(&session, 10).err(), Some(Refused::NotSingleUse));
+        let b = s.issue(approved(true), 0).unwrap();
+        assert_eq!(
+            s.upgrade(&b, SINGLE_USE_LIFETIME).err(),
+            Some(Refused::Expired)
+        );
+        let c = s.issue(approved(false), 0).unwrap();
+        assert_eq!(s.upgrade(&c, 0).err(), Some(Refused::NotUpgradable));
+        assert!(s.check(&c, 0).is_ok(), "a refused upgrade spends nothing");
+    }
+
+    #[test]
+    fn nonces_are_remembered_per_token_within_the_window() {
+        let s = Store::default();
+        let a = s
+            .upgrade(&s.issue(approved(true), 0).unwrap(), 0)
+            .unwrap()
+            .token;
+        let b = s
+            .upgrade(&s.issue(approved(true), 0).unwrap(), 0)
+            .unwrap()
+            .token;
+        assert!(s.record_nonce(&a, 100, "n", 600, 100).is_ok());
+        assert_eq!(
+            s.record_nonce(&a, 100, "n", 600, 100),
+            Err(Refused::Replayed)
+        );
+        assert!(s.record_nonce(&b, 100, "n", 600, 100).is_ok());
+        assert!(s.record_nonce(&a, 101, "n", 600, 100).is_ok());
+    }
+
+    #[test]
+    fn a_page_reloaded_in_a_loop_churns_its_own_tokens() {
+        let s = Store::default();
+        let first = s.issue(approved(true), 0).unwrap();
+        for _ in 0..MAX_SINGLE_USE_PER_TARGET {
+            s.issue(approved(true), 1).unwrap();
+        }
+        assert_eq!(s.check(&first, 2).err(), Some(Refused::Expired));
+        let t = s.lock();
+        assert_eq!(
+            t.count(|t| t.kind == Kind::SingleUse),
+            MAX_SINGLE_USE_PER_TARGET
+        );
+    }
+}
