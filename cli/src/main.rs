@@ -54,7 +54,7 @@ enum Group {
     /// AuthSub, plain and secure (Google's web-application protocol).
     #[command(name = "authsub", subcommand)]
     AuthSub(authsub::Command),
-    /// Run the Google Accounts emulator (OAuth 1.0a and ClientLogin endpoints, consent page,
+    /// Run the Google Accounts emulator (OAuth 1.0a, AuthSub and ClientLogin endpoints, consent pages,
     /// sample feeds).
     #[command(after_long_help = serve::TEST_ACCOUNTS)]
     Serve(serve::ServeArgs),
