@@ -12,6 +12,9 @@ use crate::request::RequestError;
 use crate::scope::ScopeError;
 use crate::transport::TransportError;
 
+/// The largest answer body the parsers read: these answers are a few lines.
+pub const MAX_RESPONSE_BYTES: usize = crate::encoding::MAX_LINES_BYTES;
+
 /// Anything AuthSub code here can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -213,8 +216,8 @@ pub enum FlowError {
         /// The HTTP status.
         status: u16,
     },
-    /// The answer's body exceeds [`super::flow::MAX_RESPONSE_BYTES`].
-    #[error("response body exceeds {} bytes", super::flow::MAX_RESPONSE_BYTES)]
+    /// The answer's body exceeds [`MAX_RESPONSE_BYTES`].
+    #[error("response body exceeds {} bytes", MAX_RESPONSE_BYTES)]
     ResponseTooLarge,
     /// A reply or answer is not in the expected format.
     #[error("malformed response: {0}")]

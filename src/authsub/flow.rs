@@ -23,15 +23,14 @@ use super::error::{AuthSubError, FlowError, Malformed};
 use super::header::check_token;
 use super::types::{Session, SessionToken, SingleUseToken, TokenInfo};
 use crate::call::Call;
-use crate::encoding::{EncodingError, KeyValueLines, MAX_LINES_BYTES};
+use crate::encoding::{EncodingError, KeyValueLines};
 use crate::endpoints::Endpoints;
 use crate::request::{Context, Request};
 use crate::scope::Scope;
 use crate::signed::prepare_signed;
 use crate::transport::{HttpRequest, HttpResponse};
 
-/// The largest answer body the parsers read: these answers are a few lines.
-pub const MAX_RESPONSE_BYTES: usize = MAX_LINES_BYTES;
+pub use super::error::MAX_RESPONSE_BYTES;
 
 // ---------------------------------------------------------------------------------------
 // Session upgrade.

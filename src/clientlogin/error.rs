@@ -12,6 +12,9 @@ use super::types::CaptchaChallenge;
 use crate::retry::Retryable;
 use crate::transport::TransportError;
 
+/// The largest answer read (SECURITY.md §5.1 row 28): a real one is a few hundred bytes.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
 /// Anything ClientLogin code here can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -254,8 +257,8 @@ pub enum ProtocolError {
     /// No body where a ClientLogin answer was due.
     #[error("the body is empty")]
     Empty,
-    /// The body exceeds [`super::response::MAX_RESPONSE_BYTES`].
-    #[error("the body exceeds {} bytes", super::response::MAX_RESPONSE_BYTES)]
+    /// The body exceeds [`MAX_RESPONSE_BYTES`].
+    #[error("the body exceeds {} bytes", MAX_RESPONSE_BYTES)]
     TooLarge,
     /// The body is not UTF-8.
     #[error("the body is not valid UTF-8")]

@@ -14,8 +14,7 @@ use crate::retry::parse_retry_after;
 use crate::secret::SecretString;
 use crate::transport::HttpResponse;
 
-/// The largest answer read (SECURITY.md §5.1 row 28): a real one is a few hundred bytes.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+pub use super::error::MAX_RESPONSE_BYTES;
 
 /// The longest unknown `Error=` code repeated in [`ProtocolError::UnknownErrorCode`].
 const MAX_CODE_LEN: usize = 64;
