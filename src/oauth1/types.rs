@@ -1,7 +1,7 @@
 //! The nouns of Google's three-legged OAuth 1.0a dance, as types: [`Callback`], the
 //! single-use [`OAuthVerifier`], and the three token states [`RequestToken`] →
 //! [`AuthorizedRequestToken`] → [`AccessToken`]. Scopes are the crate's shared
-//! [`Scope`](crate::scope::Scope).
+//! [`Scope`].
 //!
 //! The states are a typestate: the access-token step takes an `AuthorizedRequestToken`,
 //! which only exists once the user's approval (the verifier) has been checked against the

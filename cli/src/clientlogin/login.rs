@@ -1,4 +1,4 @@
-//! `gdauth clientlogin login`: one ClientLogin login with the library's [`flow`], over the
+//! `gdauth clientlogin login`: one ClientLogin login with the library's `clientlogin::flow`, over the
 //! reqwest transport, printing the `Auth` token (or, with `--json`, `Auth`, `SID` and
 //! `LSID`).
 //!
