@@ -26,7 +26,13 @@ use gdata_auth::Request;
 const ANSWER: &str = "gdata";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (base, emulator) = match std::env::args().nth(1) {
+    run(std::env::args().nth(1))
+}
+
+/// The whole example, against `base` or (`None`) an in-process emulator; the test suite
+/// runs it this way.
+pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
+    let (base, emulator) = match base {
         Some(base) => (base, None),
         None => {
             let config = EmulatorConfig::new()

@@ -20,8 +20,14 @@ use gdata_auth::{Request, Scope};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    run(std::env::args().nth(1)).await
+}
+
+/// The whole example, against `base` or (`None`) an in-process emulator; the test suite
+/// runs it this way.
+pub async fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     // Keep the emulator alive for the whole run when we started one.
-    let (base, _emulator) = match std::env::args().nth(1) {
+    let (base, _emulator) = match base {
         Some(base) => (base, None),
         None => {
             let emulator = Emulator::start(EmulatorConfig::new().with_auto_approve(true))?;

@@ -18,7 +18,13 @@ use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTrans
 use gdata_auth::{Request, Scope};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (base, _emulator) = match std::env::args().nth(1) {
+    run(std::env::args().nth(1))
+}
+
+/// The whole example, against `base` or (`None`) an in-process emulator; the test suite
+/// runs it this way.
+pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
+    let (base, _emulator) = match base {
         Some(base) => (base, None),
         None => {
             let emulator = Emulator::start(EmulatorConfig::new())?;

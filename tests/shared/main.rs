@@ -5,6 +5,7 @@
 mod support;
 
 mod emulator_robustness;
+mod examples;
 mod integration;
 mod no_secret_leaks;
 mod store;
