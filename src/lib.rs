@@ -25,6 +25,8 @@
 //!   do next (re-consent, re-authentication under session control, an administrator's
 //!   policy, retry later), and a shared [`oauth2::TokenSource`] that refreshes once however
 //!   many tasks wait, before expiry, and once on a 401.
+//! * Tokens stored by gdata-python-client ([`legacy`]): the eight token blob kinds read
+//!   and written, every field kept.
 //! * An HTTP [`transport`] trait (reqwest with rustls behind the `http` feature, or any
 //!   closure) and a [`store::TokenStore`] with an atomic 0600 file store.
 //! * A local emulator of Google Accounts (feature `emulator`), used by the tests, the
@@ -226,6 +228,7 @@ pub mod endpoints;
 pub mod error;
 #[cfg(feature = "http")]
 pub mod integration;
+pub mod legacy;
 pub mod oauth1;
 pub mod oauth2;
 pub mod request;

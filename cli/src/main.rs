@@ -30,6 +30,7 @@ mod args;
 mod authsub;
 mod clientlogin;
 mod demo;
+mod migrate;
 mod oauth1;
 mod serve;
 
@@ -54,6 +55,9 @@ enum Group {
     /// AuthSub, plain and secure (Google's web-application protocol).
     #[command(name = "authsub", subcommand)]
     AuthSub(authsub::Command),
+    /// Carry stored legacy credentials over: gdata-python-client token blobs.
+    #[command(name = "migrate", subcommand)]
+    Migrate(migrate::Command),
     /// Run the Google Accounts emulator (OAuth 1.0a and ClientLogin endpoints, consent page,
     /// sample feeds).
     #[command(after_long_help = serve::TEST_ACCOUNTS)]
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
         Group::OAuth1(cmd) => oauth1::run(cmd),
         Group::ClientLogin(cmd) => clientlogin::run(cmd),
         Group::AuthSub(cmd) => authsub::run(cmd),
+        Group::Migrate(cmd) => migrate::run(cmd),
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
     };
