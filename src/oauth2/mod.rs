@@ -7,6 +7,8 @@
 //!   [`OAuth2Token`] (what a store keeps).
 //! * [`response`] (feature `serde`): the JSON answers, sizes and fields checked.
 //! * [`flow`] (feature `serde`): `prepare_*` / `parse_*` pairs and their [`crate::Call`]s.
+//! * [`scopes`]: the legacy feed scopes per service and the OAuth 2.0 scope to request
+//!   today, with sources.
 //! * [`TokenSource`] (features `serde` and `http`): refresh before expiry, one at a time.
 //!
 //! Hand-written rather than over the `oauth2` crate: see the README's "OAuth 2.0" section.
@@ -17,6 +19,7 @@ mod error;
 pub mod flow;
 #[cfg(feature = "serde")]
 pub mod response;
+pub mod scopes;
 #[cfg(all(feature = "serde", feature = "http"))]
 mod source;
 pub mod types;
