@@ -188,6 +188,8 @@ pub enum InputError {
     NoRefreshToken,
     /// The client ID is empty or the client secret holds a control character.
     BadClient,
+    /// The token endpoint's URL cannot be signed.
+    BadEndpoint,
 }
 
 impl core::fmt::Display for InputError {
@@ -199,6 +201,7 @@ impl core::fmt::Display for InputError {
             ),
             Self::NoRefreshToken => f.write_str("the grant has no refresh token"),
             Self::BadClient => f.write_str("the client ID is empty or the secret is unusable"),
+            Self::BadEndpoint => f.write_str("the token endpoint's URL cannot be signed"),
         }
     }
 }
@@ -258,6 +261,9 @@ pub enum OAuth2Error {
     /// An input was refused before anything was sent.
     #[error("invalid OAuth 2.0 input: {0}")]
     InvalidInput(InputError),
+    /// The OAuth 1.0 signature of a migration request could not be made.
+    #[error("could not sign the migration request with the OAuth 1.0 token: {0}")]
+    Sign(#[from] crate::authorizer::AuthorizeError),
     /// Sending the request or reading its answer failed.
     #[error(transparent)]
     Transport(#[from] TransportError),

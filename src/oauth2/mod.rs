@@ -7,6 +7,7 @@
 //!   [`OAuth2Token`] (what a store keeps).
 //! * [`response`] (feature `serde`): the JSON answers, sizes and fields checked.
 //! * [`flow`] (feature `serde`): `prepare_*` / `parse_*` pairs and their [`crate::Call`]s.
+//! * [`migration`] (feature `serde`): the OAuth 1.0 → 2.0 token exchange.
 //! * [`scopes`]: the legacy feed scopes per service and the OAuth 2.0 scope to request
 //!   today, with sources.
 //! * [`TokenSource`] (features `serde` and `http`): refresh before expiry, one at a time.
@@ -18,6 +19,8 @@ mod error;
 #[cfg(feature = "serde")]
 pub mod flow;
 #[cfg(feature = "serde")]
+pub mod migration;
+#[cfg(feature = "serde")]
 pub mod response;
 pub mod scopes;
 #[cfg(all(feature = "serde", feature = "http"))]
@@ -28,6 +31,8 @@ pub use authorizer::BearerAuthorizer;
 pub use error::{EndpointError, ErrorCode, InputError, Malformed, OAuth2Error, TokenKind};
 #[cfg(feature = "serde")]
 pub use flow::{refresh, revoke, Revocable};
+#[cfg(feature = "serde")]
+pub use migration::{migrate, MIGRATION_GRANT_TYPE};
 #[cfg(feature = "serde")]
 pub use response::{parse_token_response, MAX_RESPONSE_BYTES};
 #[cfg(all(feature = "serde", feature = "http"))]
