@@ -55,11 +55,12 @@ enum Group {
     /// AuthSub, plain and secure (Google's web-application protocol).
     #[command(name = "authsub", subcommand)]
     AuthSub(authsub::Command),
-    /// Carry stored legacy credentials over: gdata-python-client token blobs.
+    /// Carry stored credentials over to OAuth 2.0: the OAuth 1.0 migration grant, and
+    /// gdata-python-client token blobs.
     #[command(name = "migrate", subcommand)]
     Migrate(migrate::Command),
-    /// Run the Google Accounts emulator (OAuth 1.0a and ClientLogin endpoints, consent page,
-    /// sample feeds).
+    /// Run the Google Accounts emulator (OAuth 1.0a, ClientLogin and OAuth 2.0 endpoints,
+    /// consent page, sample feeds).
     #[command(after_long_help = serve::TEST_ACCOUNTS)]
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
