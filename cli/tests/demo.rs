@@ -20,6 +20,9 @@ fn demo_runs_every_step_and_succeeds() {
         "Revocation",
         "ClientLogin: three wrong passwords, then a CAPTCHA",
         "ClientLogin: the Auth token on the feeds",
+        "OAuth 1.0 → 2.0: the migration grant",
+        "OAuth 2.0: refresh, and bearer requests to the feeds",
+        "Retiring the OAuth 1.0 token",
     ] {
         assert!(stdout.contains(section), "missing section {section:?}");
     }
@@ -32,15 +35,37 @@ fn demo_runs_every_step_and_succeeds() {
         "Error=CaptchaRequired",
         "Captcha?ctoken=",
         "Token invalid",
+        "grant_type=urn:ietf:params:oauth:grant-type:migration:oauth1",
+        "\"refresh_token\":\"1//",
+        "Authorization: Bearer ya29.",
+        "insufficient_scope",
+        "\"error\":\"invalid_token\"",
+        "The OAuth 2.0 grant lives on",
     ] {
         assert!(stdout.contains(problem), "missing {problem}");
     }
-    assert!(stdout.contains("demo complete: 24 steps"), "{stdout}");
+    assert!(stdout.contains("demo complete: 35 steps"), "{stdout}");
     assert!(!stderr.contains("panicked"));
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
     // Nor the password, the CAPTCHA answer or a whole ClientLogin token.
     assert!(!stdout.contains("demo-password") && !stdout.contains("gdata<"));
+    // Nor the OAuth 2.0 client secret or a whole OAuth 2.0 token.
+    assert!(!stdout.contains("demo-oauth2-client-secret"));
+    for prefix in ["ya29.", "1//"] {
+        for (i, _) in stdout.match_indices(prefix) {
+            let rest = &stdout[i + prefix.len()..];
+            let token: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            assert!(
+                token.len() <= 6 && rest[token.len()..].starts_with('…'),
+                "{}",
+                &stdout[i..i + 40]
+            );
+        }
+    }
     for line in stdout
         .lines()
         .filter(|l| l.contains("Authorization: GoogleLogin"))
@@ -65,13 +90,16 @@ fn headings_and_steps_are_numbered_across_sections() {
         .filter_map(|l| l.strip_prefix("== "))
         .map(|l| l.split_once(". ").unwrap().0)
         .collect();
-    assert_eq!(headings, ["1", "2", "3", "4", "5", "6", "7", "8"]);
+    assert_eq!(
+        headings,
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]
+    );
     let steps: Vec<usize> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  ["))
         .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
         .collect();
-    assert_eq!(steps, (1..=24).collect::<Vec<_>>());
+    assert_eq!(steps, (1..=35).collect::<Vec<_>>());
 }
 
 /// `gdauth --help` says what the tool does today: each protocol group it has, and nothing

@@ -5,7 +5,7 @@
 //! This module is the runner: it starts the emulator with what every [`Section`] registers,
 //! runs the sections in [`SECTIONS`] order with one [`Demo`] printer (steps and headings are
 //! numbered across sections), and prints the summary line. Each protocol is one file with one
-//! section: [`oauth1`] and [`clientlogin`] today. A new protocol adds its file and one entry in [`SECTIONS`].
+//! section: [`oauth1`], [`clientlogin`] and [`oauth2`] today. A new protocol adds its file and one entry in [`SECTIONS`].
 
 use std::fmt::Write as _;
 
@@ -30,6 +30,7 @@ macro_rules! say {
 
 mod clientlogin;
 mod oauth1;
+mod oauth2;
 
 /// The emulator's one user, who signs in on the consent pages of every protocol.
 const USER: &str = "user@example.com";
@@ -44,7 +45,7 @@ struct Section {
 }
 
 /// The demo, protocol by protocol, in the order it runs.
-const SECTIONS: [Section; 2] = [oauth1::SECTION, clientlogin::SECTION];
+const SECTIONS: [Section; 3] = [oauth1::SECTION, clientlogin::SECTION, oauth2::SECTION];
 
 /// Runs the demo; returns the closing summary line.
 pub(crate) fn run() -> Result<String, CliError> {
@@ -118,9 +119,9 @@ impl Demo<'_> {
         self.exchange_redacted(title, req, str::to_owned)
     }
 
-    /// [`Demo::exchange`], with the `Authorization` value and the answer's first line
-    /// passed through `redact` before they are printed (ClientLogin's tokens are bearer
-    /// secrets, shown cut short).
+    /// [`Demo::exchange`], with the URL, the `Authorization` value and the answer's first
+    /// line passed through `redact` before they are printed (ClientLogin's and OAuth 2.0's
+    /// tokens are bearer secrets, shown cut short).
     fn exchange_redacted(
         &mut self,
         title: &str,
@@ -128,7 +129,7 @@ impl Demo<'_> {
         redact: fn(&str) -> String,
     ) -> Result<HttpResponse, CliError> {
         self.step(title);
-        say!("   -> {} {}", req.method, shorten(&req.url, 150));
+        say!("   -> {} {}", req.method, shorten(&redact(&req.url), 150));
         if let Some(auth) = req.header_value("authorization") {
             say!("      Authorization: {}", shorten(&redact(auth), 150));
         }
