@@ -241,6 +241,11 @@ pub mod signed;
 pub mod store;
 pub mod transport;
 
+/// MIGRATION.md's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../MIGRATION.md")]
+mod migration_guide {}
+
 pub use authorizer::{AuthorizeError, Authorizer, Scheme};
 pub use call::Call;
 pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, OsNonce, SystemClock};
