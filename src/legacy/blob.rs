@@ -26,7 +26,11 @@ use crate::secret::SecretString;
 #[non_exhaustive]
 pub enum BlobError {
     /// The marker is none of `1c 1a 1s 1rtl 1htl 1r 1h 2o` (PY2 `UnsupportedTokenType`).
-    #[error("unsupported token type: the blob's marker is {0:?}, not one of 1c 1a 1s 1rtl 1htl 1r 1h 2o")]
+    /// It is kept when it is at most four printable ASCII characters, as markers are;
+    /// anything longer may be a secret pasted by mistake, and only its length is kept.
+    #[error(
+        "unsupported token type: the blob's marker is {0}, not one of 1c 1a 1s 1rtl 1htl 1r 1h 2o"
+    )]
     UnknownMarker(String),
     /// The blob is empty.
     #[error("the token blob is empty")]
@@ -374,7 +378,14 @@ pub fn from_blob(blob: &str) -> Result<LegacyToken, BlobError> {
         "1r" => ("1r", 7, false),
         "1h" => ("1h", 7, false),
         "2o" => ("2o", 8, false),
-        other => return Err(BlobError::UnknownMarker(other.chars().take(16).collect())),
+        other => {
+            let shown = if other.len() <= 4 && other.bytes().all(|b| b.is_ascii_graphic()) {
+                format!("{other:?}")
+            } else {
+                format!("{} characters long", other.chars().count())
+            };
+            return Err(BlobError::UnknownMarker(shown));
+        }
     };
     let mut parts = split_parts(blob)?.into_iter().skip(1);
     let found = parts.len();

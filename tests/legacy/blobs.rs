@@ -212,8 +212,12 @@ fn round_trips() {
 #[test]
 fn malformed_blobs_are_clear_errors() {
     let rows: &[(&str, BlobError)] = &[
-        ("~~z", BlobError::UnknownMarker("~~z".into())),
-        ("1x|a", BlobError::UnknownMarker("1x".into())),
+        ("~~z", BlobError::UnknownMarker("\"~~z\"".into())),
+        (
+            "CANARY-s3cr3t|x",
+            BlobError::UnknownMarker("13 characters long".into()),
+        ),
+        ("1x|a", BlobError::UnknownMarker("\"1x\"".into())),
         ("", BlobError::Empty),
         (
             "1c",
