@@ -24,7 +24,9 @@
 //!   size limits (code 256, access 2048, refresh 512 bytes), errors classified by what to
 //!   do next (re-consent, re-authentication under session control, an administrator's
 //!   policy, retry later), and a shared [`oauth2::TokenSource`] that refreshes once however
-//!   many tasks wait, before expiry, and once on a 401.
+//!   many tasks wait, before expiry, and once on a 401; the OAuth 1.0 → 2.0 migration
+//!   grant ([`oauth2::migration`]), and the legacy feed scopes mapped to today's OAuth 2.0
+//!   scopes ([`oauth2::scopes`]). MIGRATION.md walks each legacy protocol over.
 //! * Tokens stored by gdata-python-client ([`legacy`]): the eight token blob kinds read
 //!   and written, every field kept.
 //! * An HTTP [`transport`] trait (reqwest with rustls behind the `http` feature, or any

@@ -92,6 +92,26 @@ impl<H> TokenSource<H> {
         }
     }
 
+    /// A source for the grant saved in `store` under `name`, which it keeps saving there;
+    /// `Ok(None)` when nothing is saved under that name, [`StoreError::WrongKind`] when
+    /// another kind of token is.
+    pub fn from_store(
+        endpoints: Endpoints,
+        client: ClientCredentials,
+        http: H,
+        store: Arc<dyn TokenStore>,
+        name: impl Into<String>,
+    ) -> Result<Option<Self>, StoreError> {
+        let name = name.into();
+        let Some(stored) = store.load(&name)? else {
+            return Ok(None);
+        };
+        let token = OAuth2Token::from_stored(&stored)?;
+        Ok(Some(
+            Self::new(endpoints, client, token, http).with_store(store, name),
+        ))
+    }
+
     /// Saves every refreshed token in `store` under `name`.
     pub fn with_store(mut self, store: Arc<dyn TokenStore>, name: impl Into<String>) -> Self {
         self.store = Some((store, name.into()));
