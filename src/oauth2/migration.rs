@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{InputError, Malformed, OAuth2Error, TokenKind};
-use super::response::{parse_error_response, MAX_RESPONSE_BYTES};
+use super::response::{check_access, parse_error_response, MAX_RESPONSE_BYTES};
 use super::types::{check_token, AccessToken, ClientCredentials, OAuth2Token, RefreshToken};
 use crate::authorizer::Authorizer;
 use crate::call::Call;
@@ -95,27 +95,11 @@ pub fn parse_migration(
             .map(str::to_owned)
             .collect();
     }
-    if let Some(access) = raw.access_token {
-        // The whole answer goes through the token response checks.
-        let mut body = serde_json::Map::new();
-        body.insert(
-            "access_token".into(),
-            Value::String(access.secret().to_owned()),
-        );
-        if let Some(t) = raw.token_type {
-            body.insert("token_type".into(), Value::String(t));
-        }
-        if let Some(e) = raw.expires_in {
-            body.insert("expires_in".into(), e);
-        }
-        let checked = super::response::parse_token_response(HttpResponse::new(
-            200,
-            serde_json::to_vec(&body).map_err(|_| OAuth2Error::Malformed(Malformed::NotJson))?,
-        ))?;
-        token = token.with_access_token(
-            checked.access_token,
-            checked.expires_in.map(|s| now.saturating_add(s)),
-        );
+    if raw.access_token.is_some() {
+        // Checked like any token answer's.
+        let (access, expires_in) =
+            check_access(raw.access_token, raw.token_type.as_deref(), raw.expires_in)?;
+        token = token.with_access_token(access, expires_in.map(|s| now.saturating_add(s)));
     }
     Ok(token)
 }

@@ -82,14 +82,33 @@ pub fn parse_token_response(response: HttpResponse) -> Result<TokenResponse, OAu
     // serde_json's messages may quote the input (a token): keep none of it.
     let raw: Raw = serde_json::from_slice(&response.body)
         .map_err(|_| OAuth2Error::Malformed(Malformed::NotJson))?;
-    let access_token = raw
-        .access_token
-        .ok_or(OAuth2Error::Malformed(Malformed::MissingField(
-            "access_token",
-        )))?;
+    let (access_token, expires_in) =
+        check_access(raw.access_token, raw.token_type.as_deref(), raw.expires_in)?;
+    if let Some(refresh) = &raw.refresh_token {
+        check_token(TokenKind::RefreshToken, refresh.secret())?;
+    }
+    let scope = raw.scope.as_deref().map(scope_list).transpose()?;
+    Ok(TokenResponse {
+        access_token,
+        expires_in,
+        refresh_token: raw.refresh_token,
+        scope,
+    })
+}
+
+/// The access-token part of a token answer (RFC 6749 §5.1): `access_token` present and
+/// within Google's limit, `token_type` present and `Bearer` (§7.1: case-insensitive),
+/// `expires_in`, when given, whole seconds.
+pub(crate) fn check_access(
+    access_token: Option<AccessToken>,
+    token_type: Option<&str>,
+    expires: Option<Value>,
+) -> Result<(AccessToken, Option<u64>), OAuth2Error> {
+    let access_token = access_token.ok_or(OAuth2Error::Malformed(Malformed::MissingField(
+        "access_token",
+    )))?;
     check_token(TokenKind::AccessToken, access_token.secret())?;
-    // RFC 6749 §5.1: `token_type` is REQUIRED, and §7.1 compares it case-insensitively.
-    match raw.token_type.as_deref() {
+    match token_type {
         None => {
             return Err(OAuth2Error::Malformed(Malformed::MissingField(
                 "token_type",
@@ -98,20 +117,11 @@ pub fn parse_token_response(response: HttpResponse) -> Result<TokenResponse, OAu
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
         Some(_) => return Err(OAuth2Error::Malformed(Malformed::UnsupportedTokenType)),
     }
-    if let Some(refresh) = &raw.refresh_token {
-        check_token(TokenKind::RefreshToken, refresh.secret())?;
-    }
-    let expires_in = match raw.expires_in {
+    let expires_in = match expires {
         None | Some(Value::Null) => None,
         Some(v) => Some(expires_in(&v)?),
     };
-    let scope = raw.scope.as_deref().map(scope_list).transpose()?;
-    Ok(TokenResponse {
-        access_token,
-        expires_in,
-        refresh_token: raw.refresh_token,
-        scope,
-    })
+    Ok((access_token, expires_in))
 }
 
 /// Reads a non-200 answer as an [`OAuth2Error`]: Google's JSON error classified

@@ -195,3 +195,47 @@ fn no_token_in_errors_or_debug() {
     .unwrap_err();
     assert!(!format!("{e} {e:?}").contains("CANARY"));
 }
+
+#[test]
+fn migration_answers() {
+    use gdata_auth::oauth2::migration::parse_migration;
+    let parse = |body: &str| parse_migration(json(body), "cid", 1000);
+    // sms-backup-plus's reading (PROTOCOLS.md §4): a refresh token only.
+    let only =
+        parse(r#"{"refresh_token":"1//r","scope":"https://www.google.com/m8/feeds"}"#).unwrap();
+    assert_eq!(only.access_token, None);
+    assert_eq!(only.scopes, ["https://www.google.com/m8/feeds"]);
+    let both = parse(
+        r#"{"refresh_token":"1//r","access_token":"ya29.a","token_type":"Bearer","expires_in":10}"#,
+    )
+    .unwrap();
+    assert_eq!(both.expires_at, Some(1010));
+    assert_eq!(
+        parse(r#"{"access_token":"ya29.a","token_type":"Bearer"}"#),
+        Err(OAuth2Error::Malformed(Malformed::MissingField(
+            "refresh_token"
+        )))
+    );
+    assert_eq!(
+        parse(&format!(r#"{{"refresh_token":"{}"}}"#, "r".repeat(513))),
+        Err(OAuth2Error::TokenTooLarge {
+            kind: TokenKind::RefreshToken,
+            len: 513,
+            limit: 512
+        })
+    );
+    assert_eq!(
+        parse(r#"{"refresh_token":"1//r","access_token":"ya29.a"}"#),
+        Err(OAuth2Error::Malformed(Malformed::MissingField(
+            "token_type"
+        )))
+    );
+    assert!(matches!(
+        parse_migration(
+            gdata_auth::transport::HttpResponse::new(400, r#"{"error":"invalid_grant"}"#),
+            "cid",
+            0
+        ),
+        Err(OAuth2Error::ReconsentRequired(_))
+    ));
+}
