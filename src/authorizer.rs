@@ -41,6 +41,14 @@ pub enum AuthorizeError {
          percent-encode it as %5C"
     )]
     UnquotableUrl,
+    /// The request's URL carries an `access_token` query parameter: a bearer token goes
+    /// in the `Authorization` header only (RFC 6750 §2.3; Google refuses it in URLs since
+    /// 2021, SECURITY.md §4), since URLs are logged.
+    #[error(
+        "the URL carries an access_token query parameter; bearer tokens go in the \
+         Authorization header only"
+    )]
+    TokenInUrl,
 }
 
 #[cfg(feature = "rsa")]

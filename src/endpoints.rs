@@ -25,6 +25,12 @@ const CLIENTLOGIN_PATH: &str = "/accounts/ClientLogin";
 /// PROTOCOLS.md §1.5: relative `CaptchaUrl`s resolve against this prefix.
 const ACCOUNTS_BASE_PATH: &str = "/accounts/";
 const AUTHSUB_TOKEN_INFO_PATH: &str = "/accounts/AuthSubTokenInfo";
+/// OAuth 2.0's token and revocation endpoints (PROTOCOLS.md §5, PY2 `OAuth2Token`), on
+/// `accounts.google.com` at Google, under the base URL elsewhere.
+const OAUTH2_TOKEN_PATH: &str = "/o/oauth2/token";
+const OAUTH2_REVOKE_PATH: &str = "/o/oauth2/revoke";
+/// Google's OAuth 2.0 host (PROTOCOLS.md §5).
+pub const GOOGLE_OAUTH2_BASE_URL: &str = "https://accounts.google.com";
 
 /// The URLs of Google Accounts' legacy endpoints, configured as a whole.
 ///
@@ -44,12 +50,17 @@ pub struct Endpoints {
     clientlogin: String,
     accounts_base: String,
     authsub_token_info: String,
+    oauth2_token: String,
+    oauth2_revoke: String,
 }
 
 impl Endpoints {
     /// The historical Google URLs (`https://www.google.com/accounts/OAuthGetRequestToken`, …).
     pub fn google() -> Self {
-        Self::joined(GOOGLE_BASE_URL)
+        let mut e = Self::joined(GOOGLE_BASE_URL);
+        e.oauth2_token = format!("{GOOGLE_OAUTH2_BASE_URL}{OAUTH2_TOKEN_PATH}");
+        e.oauth2_revoke = format!("{GOOGLE_OAUTH2_BASE_URL}{OAUTH2_REVOKE_PATH}");
+        e
     }
 
     /// The same paths under another base URL, e.g. the emulator's `http://127.0.0.1:PORT`.
@@ -99,6 +110,8 @@ impl Endpoints {
             clientlogin: join(CLIENTLOGIN_PATH),
             accounts_base: join(ACCOUNTS_BASE_PATH),
             authsub_token_info: join(AUTHSUB_TOKEN_INFO_PATH),
+            oauth2_token: join(OAUTH2_TOKEN_PATH),
+            oauth2_revoke: join(OAUTH2_REVOKE_PATH),
         }
     }
 
@@ -151,6 +164,18 @@ impl Endpoints {
     /// What an AuthSub token grants (target, scope, secure): `…/accounts/AuthSubTokenInfo`.
     pub fn authsub_token_info(&self) -> &str {
         &self.authsub_token_info
+    }
+
+    /// OAuth 2.0 token endpoint (refresh, the OAuth 1.0 migration grant):
+    /// `https://accounts.google.com/o/oauth2/token` at Google, `…/o/oauth2/token` elsewhere.
+    pub fn oauth2_token(&self) -> &str {
+        &self.oauth2_token
+    }
+
+    /// OAuth 2.0 revocation endpoint: `https://accounts.google.com/o/oauth2/revoke` at
+    /// Google, `…/o/oauth2/revoke` elsewhere.
+    pub fn oauth2_revoke(&self) -> &str {
+        &self.oauth2_revoke
     }
 }
 
@@ -229,7 +254,22 @@ mod tests {
             let e = Endpoints::at(base).unwrap();
             assert_eq!(e.oauth1_access_token(), want, "base {base}");
         }
-        assert_eq!(Endpoints::at(GOOGLE_BASE_URL).unwrap(), Endpoints::google());
+        assert_eq!(
+            Endpoints::at(GOOGLE_BASE_URL)
+                .unwrap()
+                .oauth1_access_token(),
+            Endpoints::google().oauth1_access_token()
+        );
+        let local = Endpoints::at("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(local.oauth2_token(), "http://127.0.0.1:8080/o/oauth2/token");
+        assert_eq!(
+            local.oauth2_revoke(),
+            "http://127.0.0.1:8080/o/oauth2/revoke"
+        );
+        assert_eq!(
+            Endpoints::google().oauth2_token(),
+            "https://accounts.google.com/o/oauth2/token"
+        );
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub enum Error {
     /// OAuth 1.0: signing, the dance, or provider-side verification.
     #[error(transparent)]
     OAuth1(#[from] OAuth1Error),
+    /// OAuth 2.0: a token too large, a refused refresh or revocation (classified), a
+    /// malformed answer, a token a resource refused twice.
+    #[error(transparent)]
+    OAuth2(#[from] crate::oauth2::OAuth2Error),
     /// ClientLogin: a refused input, a refused login (each `Error=` code), a malformed
     /// answer, or a token a feed no longer accepts.
     #[error(transparent)]

@@ -18,6 +18,17 @@
 //!   in the JAVA layout, parsed in every layout Google's clients sent; secure requests
 //!   signed RSA-SHA1), the session upgrade, revocation and token info, and the provider's
 //!   check of a secure request.
+//! * OAuth 2.0 as far as a migration needs it ([`oauth2`]): the bearer
+//!   [`oauth2::BearerAuthorizer`] (header only, never a query parameter), refresh and
+//!   revocation as `prepare_*` / `parse_*` pairs, a token response reader holding Google's
+//!   size limits (code 256, access 2048, refresh 512 bytes), errors classified by what to
+//!   do next (re-consent, re-authentication under session control, an administrator's
+//!   policy, retry later), and a shared [`oauth2::TokenSource`] that refreshes once however
+//!   many tasks wait, before expiry, and once on a 401; the OAuth 1.0 → 2.0 migration
+//!   grant ([`oauth2::migration`]), and the legacy feed scopes mapped to today's OAuth 2.0
+//!   scopes ([`oauth2::scopes`]). MIGRATION.md walks each legacy protocol over.
+//! * Tokens stored by gdata-python-client ([`legacy`]): the eight token blob kinds read
+//!   and written, every field kept.
 //! * An HTTP [`transport`] trait (reqwest with rustls behind the `http` feature, or any
 //!   closure) and a [`store::TokenStore`] with an atomic 0600 file store.
 //! * A local emulator of Google Accounts (feature `emulator`), used by the tests, the
@@ -54,9 +65,9 @@
 //!
 //! ## Out of scope
 //! * Talking to Google: its legacy endpoints are gone. The emulator stands in for them.
-//! * The OAuth 2.0 bridge: a later phase, a module of its own behind the same
-//!   [`Authorizer`] and [`transport`]. The emulator does not serve ClientLogin yet (it
-//!   serves OAuth 1.0a and AuthSub).
+//! * OAuth 2.0's consent flows (web server, installed app with PKCE, device, service
+//!   accounts): this crate carries existing grants over and keeps them fresh; obtaining a
+//!   new grant is left to Google's libraries or the `oauth2` crate.
 //! * Logging in again, or retrying, behind the caller's back: a CAPTCHA is answered once by
 //!   the caller, and a backoff runs only when asked to.
 //! * Non-form request bodies in signatures (RFC 5849 §3.4.1.3.1 signs form bodies only).
@@ -131,6 +142,34 @@
 //! A refused login is a [`clientlogin::ClientLoginError`]: `CaptchaRequired(challenge)`
 //! carries the image to show, and [`clientlogin::flow::login_with_captcha`] sends the answer.
 //!
+//! ## Quick start (OAuth 2.0)
+//! Refresh a grant and authorize a feed request with the new access token: the call site
+//! changes nothing but the authorizer. A closure stands in for Google's token endpoint.
+//! ```
+//! # #[cfg(feature = "serde")]
+//! # fn main() -> Result<(), gdata_auth::Error> {
+//! use gdata_auth::endpoints::Endpoints;
+//! use gdata_auth::oauth2::{self, BearerAuthorizer, ClientCredentials, ClientSecret, RefreshToken};
+//! use gdata_auth::transport::{HttpRequest, HttpResponse, TransportError};
+//! use gdata_auth::{Authorizer, Request};
+//! let google = |_: HttpRequest| -> Result<HttpResponse, TransportError> {
+//!     Ok(HttpResponse::new(200, r#"{"access_token":"ya29.a0Af","token_type":"Bearer","expires_in":3599}"#))
+//! };
+//! let client = ClientCredentials::new("123.apps.googleusercontent.com", ClientSecret::new("s3cret"));
+//! let answer = oauth2::refresh(&Endpoints::google(), &client, &RefreshToken::new("1//0gRf"))
+//!     .send_blocking(&google)?;
+//! assert_eq!(answer.expires_in, Some(3599));
+//! let auth = BearerAuthorizer::new(answer.access_token)?;
+//! let feed = Request::new("GET", "https://www.google.com/calendar/feeds/default/private/full")?;
+//! assert_eq!(auth.authorize_now(&feed)?.header_value(), "Bearer ya29.a0Af");
+//! # Ok(()) }
+//! # #[cfg(not(feature = "serde"))]
+//! # fn main() {}
+//! ```
+//! A refusal is an [`oauth2::OAuth2Error`]: `ReconsentRequired` (`invalid_grant`),
+//! `ReauthRequired` (session control, `invalid_rapt`), `AdminPolicyEnforced`, or a
+//! retryable 5xx for [`retry::Backoff`].
+//!
 //! ## Security
 //! Secrets are newtypes with redacted `Debug`, no `Display`, zeroized on drop and compared in
 //! constant time. Nonces carry 128 bits from the OS CSPRNG. PLAINTEXT over `http://` needs a
@@ -190,7 +229,9 @@ pub mod endpoints;
 pub mod error;
 #[cfg(feature = "http")]
 pub mod integration;
+pub mod legacy;
 pub mod oauth1;
+pub mod oauth2;
 pub mod request;
 pub mod retry;
 #[cfg(feature = "rsa")]
@@ -200,6 +241,11 @@ pub mod secret;
 pub mod signed;
 pub mod store;
 pub mod transport;
+
+/// MIGRATION.md's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../MIGRATION.md")]
+mod migration_guide {}
 
 pub use authorizer::{AuthorizeError, Authorizer, Scheme};
 pub use call::Call;

@@ -32,6 +32,24 @@ pub enum StoredToken {
         #[cfg_attr(feature = "serde", serde(default))]
         scopes: Vec<String>,
     },
+    /// An OAuth 2.0 grant ([`crate::oauth2::OAuth2Token`]).
+    #[cfg_attr(feature = "serde", serde(rename = "oauth2"))]
+    OAuth2 {
+        /// The client ID the grant belongs to.
+        client_id: String,
+        /// The current access token, if any.
+        #[cfg_attr(feature = "serde", serde(default))]
+        access_token: Option<crate::oauth2::AccessToken>,
+        /// The refresh token, if any.
+        #[cfg_attr(feature = "serde", serde(default))]
+        refresh_token: Option<crate::oauth2::RefreshToken>,
+        /// When the access token expires, in seconds since the Unix epoch.
+        #[cfg_attr(feature = "serde", serde(default))]
+        expires_at: Option<u64>,
+        /// The scopes granted.
+        #[cfg_attr(feature = "serde", serde(default))]
+        scopes: Vec<String>,
+    },
 }
 
 impl StoredToken {
@@ -39,6 +57,7 @@ impl StoredToken {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::OAuth1Access { .. } => "oauth1_access",
+            Self::OAuth2 { .. } => "oauth2",
         }
     }
 }

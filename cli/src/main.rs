@@ -30,6 +30,7 @@ mod args;
 mod authsub;
 mod clientlogin;
 mod demo;
+mod migrate;
 mod oauth1;
 mod serve;
 
@@ -54,8 +55,12 @@ enum Group {
     /// AuthSub, plain and secure (Google's web-application protocol).
     #[command(name = "authsub", subcommand)]
     AuthSub(authsub::Command),
-    /// Run the Google Accounts emulator (OAuth 1.0a, AuthSub and ClientLogin endpoints, consent pages,
-    /// sample feeds).
+    /// Carry stored credentials over to OAuth 2.0: the OAuth 1.0 migration grant, and
+    /// gdata-python-client token blobs.
+    #[command(name = "migrate", subcommand)]
+    Migrate(migrate::Command),
+    /// Run the Google Accounts emulator (OAuth 1.0a, AuthSub, ClientLogin and OAuth 2.0
+    /// endpoints, consent pages, sample feeds).
     #[command(after_long_help = serve::TEST_ACCOUNTS)]
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
@@ -105,6 +110,7 @@ fn main() -> ExitCode {
         Group::OAuth1(cmd) => oauth1::run(cmd),
         Group::ClientLogin(cmd) => clientlogin::run(cmd),
         Group::AuthSub(cmd) => authsub::run(cmd),
+        Group::Migrate(cmd) => migrate::run(cmd),
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
     };

@@ -4,6 +4,7 @@
 //! ```text
 //! gdauth serve [--addr HOST:PORT] [--consumer KEY:SECRET]... [--rsa-consumer KEY:PEM_FILE]...
 //!     [--user EMAIL:PASSWORD]... [--auto-approve] [--captcha-after N] [--captcha-answer WORD]
+//!     [--oauth2-client ID:SECRET]...
 //! ```
 //!
 //! When ready it prints exactly one line, `listening on http://HOST:PORT`, on stdout and
@@ -61,6 +62,16 @@ pub(crate) struct ServeArgs {
     /// default: random letters per challenge.
     #[arg(long, value_name = "WORD")]
     captcha_answer: Option<String>,
+
+    /// Registers an OAuth 2.0 client for /o/oauth2/token (the refresh and OAuth 1.0
+    /// migration grants), authenticated by HTTP Basic or client_id/client_secret in the
+    /// body. Repeatable.
+    #[arg(
+        long = "oauth2-client",
+        value_name = "ID:SECRET",
+        allow_hyphen_values = true
+    )]
+    oauth2_clients: Vec<String>,
 }
 
 /// What `gdauth serve --help` says after the flags: the ClientLogin test accounts.
@@ -82,7 +93,18 @@ ClientLogin (POST /accounts/ClientLogin, GET /accounts/Captcha?ctoken=...):
   After --captcha-after wrong passwords in a row, logins of that account answer
   CaptchaRequired until one carries a live CaptchaToken and the right answer.
   Feeds take Authorization: GoogleLogin auth=TOKEN for the service's scopes
-  (cl: /calendar/feeds/, cp: /m8/feeds/, writely: /feeds/documents/, ...).";
+  (cl: /calendar/feeds/, cp: /m8/feeds/, writely: /feeds/documents/, ...).
+
+OAuth 2.0 (POST /o/oauth2/token, POST /o/oauth2/revoke), for --oauth2-client clients:
+  grant_type=refresh_token, and the OAuth 1.0 migration grant
+  (urn:ietf:params:oauth:grant-type:migration:oauth1, signed with an OAuth 1.0 access
+  token). Every answer is JSON. Feeds take Authorization: Bearer TOKEN inside the
+  token's scopes (never ?access_token=). Test users, for grants migrated from their
+  OAuth 1.0 tokens: a --user whose local part starts with
+    revoked-      refresh answers invalid_grant
+    rapt-         refresh answers invalid_grant, error_subtype invalid_rapt
+    admin-        refresh answers admin_policy_enforced
+  A client ID starting with oversize- gets tokens one byte over Google's limits.";
 
 /// Runs the emulator until Ctrl-C or SIGTERM. Returns an empty string (nothing more to print).
 pub(crate) fn run(args: ServeArgs) -> Result<String, CliError> {
@@ -118,6 +140,10 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
     for pair in &args.consumers {
         let (key, secret) = split(pair, "--consumer", "KEY:SECRET")?;
         config = config.add_hmac_consumer(key, ConsumerSecret::new(secret));
+    }
+    for pair in &args.oauth2_clients {
+        let (id, secret) = split(pair, "--oauth2-client", "ID:SECRET")?;
+        config = config.add_oauth2_client(id, secret);
     }
     for pair in &args.rsa_consumers {
         let (key, path) = split(pair, "--rsa-consumer", "KEY:PEM_FILE")?;

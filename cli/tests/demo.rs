@@ -21,6 +21,9 @@ fn demo_runs_every_step_and_succeeds() {
         "ClientLogin: three wrong passwords, then a CAPTCHA",
         "ClientLogin: the Auth token on the feeds",
         "AuthSub web flow, secure",
+        "OAuth 1.0 → 2.0: the migration grant",
+        "OAuth 2.0: refresh, and bearer requests to the feeds",
+        "Retiring the OAuth 1.0 token",
     ] {
         assert!(stdout.contains(section), "missing section {section:?}");
     }
@@ -33,15 +36,37 @@ fn demo_runs_every_step_and_succeeds() {
         "Error=CaptchaRequired",
         "Captcha?ctoken=",
         "Token invalid",
+        "grant_type=urn:ietf:params:oauth:grant-type:migration:oauth1",
+        "\"refresh_token\":\"1//",
+        "Authorization: Bearer ya29.",
+        "insufficient_scope",
+        "\"error\":\"invalid_token\"",
+        "The OAuth 2.0 grant lives on",
     ] {
         assert!(stdout.contains(problem), "missing {problem}");
     }
-    assert!(stdout.contains("demo complete: 31 steps"), "{stdout}");
+    assert!(stdout.contains("demo complete: 42 steps"), "{stdout}");
     assert!(!stderr.contains("panicked"));
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
     // Nor the password, the CAPTCHA answer or a whole ClientLogin token.
     assert!(!stdout.contains("demo-password") && !stdout.contains("gdata<"));
+    // Nor the OAuth 2.0 client secret or a whole OAuth 2.0 token.
+    assert!(!stdout.contains("demo-oauth2-client-secret"));
+    for prefix in ["ya29.", "1//"] {
+        for (i, _) in stdout.match_indices(prefix) {
+            let rest = &stdout[i + prefix.len()..];
+            let token: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            assert!(
+                token.len() <= 6 && rest[token.len()..].starts_with('…'),
+                "{}",
+                &stdout[i..i + 40]
+            );
+        }
+    }
     for line in stdout
         .lines()
         .filter(|l| l.contains("Authorization: GoogleLogin"))
@@ -77,17 +102,20 @@ fn headings_and_steps_are_numbered_across_sections() {
         .filter_map(|l| l.strip_prefix("== "))
         .map(|l| l.split_once(". ").unwrap().0)
         .collect();
-    assert_eq!(headings, ["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    assert_eq!(
+        headings,
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
+    );
     let steps: Vec<usize> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  ["))
         .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
         .collect();
-    assert_eq!(steps, (1..=31).collect::<Vec<_>>());
+    assert_eq!(steps, (1..=42).collect::<Vec<_>>());
 }
 
 /// `gdauth --help` says what the tool does today: each protocol group it has, and nothing
-/// it does not have yet (the OAuth 2.0 bridge is a later phase).
+/// it does not have (AuthSub is not served by the emulator yet).
 #[test]
 fn help_describes_what_exists() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gdauth"))
@@ -96,12 +124,18 @@ fn help_describes_what_exists() {
         .unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for group in ["oauth1", "authsub", "clientlogin", "serve", "demo"] {
+    for group in [
+        "oauth1",
+        "authsub",
+        "clientlogin",
+        "migrate",
+        "serve",
+        "demo",
+    ] {
         assert!(
             help.lines().any(|l| l.trim_start().starts_with(group)),
             "{group} missing from:\n{help}"
         );
     }
-    assert!(!help.contains("OAuth 2.0"), "{help}");
-    assert!(!help.to_lowercase().contains("bridge"), "{help}");
+    assert!(help.contains("OAuth 2.0"), "{help}");
 }

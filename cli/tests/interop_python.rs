@@ -3,6 +3,10 @@
 //! the query and a form body, RSA-SHA1 with an `oob` verifier, two-legged requests, scope
 //! checks and revocation (cli/tests/interop/requests_oauthlib_client.py).
 //!
+//! A second test drives the OAuth 2.0 endpoints with Google's own google-auth (refresh,
+//! `AuthorizedSession`, `RefreshError` after a revocation) after requests-oauthlib signs the
+//! OAuth 1.0 migration grant (cli/tests/interop/google_auth_client.py).
+//!
 //! Needs `python3 -m pip install -r cli/tests/interop/requirements.txt` (`.ci/run` does it). On a
 //! machine without those packages the test says so and passes, unless `CI` is set, where a
 //! missing client is a failure: CI must never skip it silently.
@@ -52,6 +56,51 @@ fn requests_oauthlib_drives_gdauth_serve() {
         ))
         .arg(&base)
         .arg(format!("{dir}/fixtures/keys/rsa2048_pkcs1.pem"))
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("interop: all passed"), "{stdout}");
+}
+
+#[test]
+fn google_auth_drives_the_oauth2_endpoints() {
+    let probe = Command::new("python3")
+        .args(["-c", "import requests_oauthlib, google.oauth2.credentials"])
+        .output();
+    if !probe.map(|o| o.status.success()).unwrap_or(false) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the interop test: pip install -r cli/tests/interop/requirements.txt"
+        );
+        eprintln!("skipped: python3 with google-auth is not installed here");
+        return;
+    }
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--auto-approve"])
+        .args(["--consumer", "app.example.com:app-secret"])
+        .args(["--user", "alice@example.com:pw"])
+        .args(["--oauth2-client", "py.apps.googleusercontent.com:py-secret"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let out = Command::new("python3")
+        .arg(format!("{dir}/cli/tests/interop/google_auth_client.py"))
+        .arg(&base)
         .output()
         .unwrap();
     let _ = server.kill();

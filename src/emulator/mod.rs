@@ -12,8 +12,8 @@
 //! The shared pieces know no protocol: configuration, start and stop, and the router (this
 //! module); request reading, limits and the request log (`http`); the accounts users sign
 //! in with (`accounts`); the consent page frame (`consent`); the sample feeds and their
-//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1`, `authsub` and
-//! `clientlogin` today (`oauth2` next), with its routes and its state. Its state answers with
+//! scope coverage (`feeds`). Each protocol is a module of its own, `oauth1`, `authsub`,
+//! `clientlogin` and `oauth2`, with its routes and its state. Its state answers with
 //! domain outcomes, which the protocol words in its own wire format. The feeds ask every
 //! protocol one question, which user and scopes the request's credential grants, so a new
 //! protocol adds no branch to them.
@@ -203,6 +203,25 @@
 //! never 400, never a redirect. A wrong scope's reason is Google's "Token invalid - AuthSub
 //! token has wrong scope".
 //!
+//! # OAuth 2.0
+//! `POST /o/oauth2/token` serves the `refresh_token` grant and the OAuth 1.0 migration grant
+//! (`grant_type=urn:ietf:params:oauth:grant-type:migration:oauth1`, PROTOCOLS.md §4: the
+//! request signed with an OAuth 1.0 access token, checked by the same verifier; the new
+//! grant carries that token's scopes, or fewer with `scope`; the OAuth 1.0 token keeps
+//! working). Clients come from [`EmulatorConfig::add_oauth2_client`] (`gdauth serve
+//! --oauth2-client ID:SECRET`) and authenticate by HTTP Basic or in the body. `POST
+//! /o/oauth2/revoke` takes `token=` (an access token, or a refresh token, which ends its
+//! grant). Every answer is JSON; errors are `{"error", "error_description"}` with 400
+//! (`invalid_grant`, `invalid_request`, `unsupported_grant_type`, `invalid_scope`) or 401
+//! (`invalid_client`). `Authorization: Bearer …` opens the feeds inside the token's scopes,
+//! an OAuth 2.0 scope opening its service's legacy feeds ([`crate::oauth2::scopes`]); an
+//! unknown, revoked or expired token is 401 `invalid_token`, a token in an `access_token`
+//! query parameter 401 too, a feed outside the scopes 403 `insufficient_scope`. Access
+//! tokens live [`OAUTH2_ACCESS_TOKEN_LIFETIME`] seconds. Test users: `revoked-…` (refresh
+//! answers `invalid_grant`), `rapt-…` (`invalid_grant` with `error_subtype: invalid_rapt`),
+//! `admin-…` (`admin_policy_enforced`); test clients: `oversize-…` (tokens one byte over
+//! Google's limits).
+//!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the
 //! path: an AuthSub session token (asked first: it claims the `AuthSub` scheme), a
@@ -236,6 +255,7 @@ mod consent;
 mod feeds;
 mod http;
 mod oauth1;
+mod oauth2;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -267,6 +287,8 @@ use authsub::AuthSub;
 use clientlogin::ClientLogin;
 use feeds::CredentialGrant;
 use oauth1::{OAuth1, Store};
+use oauth2::OAuth2;
+pub use oauth2::ACCESS_TOKEN_LIFETIME as OAUTH2_ACCESS_TOKEN_LIFETIME;
 
 /// How long a stopping server waits for open connections before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -333,6 +355,7 @@ pub struct EmulatorConfig {
     users: Vec<(String, SecretString)>,
     captcha_after: u32,
     captcha_answer: Option<SecretString>,
+    oauth2_clients: Vec<(String, SecretString)>,
 }
 
 impl Default for EmulatorConfig {
@@ -348,6 +371,7 @@ impl Default for EmulatorConfig {
             users: Vec::new(),
             captcha_after: DEFAULT_CAPTCHA_AFTER,
             captcha_answer: None,
+            oauth2_clients: Vec::new(),
         }
     }
 }
@@ -441,6 +465,19 @@ impl EmulatorConfig {
         self
     }
 
+    /// Registers an OAuth 2.0 client (ID and secret) for `/o/oauth2/token`, authenticated
+    /// by HTTP Basic or in the body. Replaces one of the same ID.
+    pub fn add_oauth2_client(
+        mut self,
+        id: impl Into<String>,
+        secret: impl Into<SecretString>,
+    ) -> Self {
+        let id = id.into();
+        self.oauth2_clients.retain(|(i, _)| *i != id);
+        self.oauth2_clients.push((id, secret.into()));
+        self
+    }
+
     /// Sets `auto_approve`.
     pub fn with_auto_approve(mut self, on: bool) -> Self {
         self.auto_approve = on;
@@ -521,6 +558,8 @@ pub(crate) struct App {
     clientlogin: ClientLogin,
     /// AuthSub: tokens; its registered domains are OAuth 1.0's consumers.
     authsub: AuthSub,
+    /// OAuth 2.0: clients and the grants migrated from OAuth 1.0.
+    oauth2: OAuth2,
 }
 
 impl App {
@@ -535,9 +574,18 @@ impl App {
             users,
             captcha_after,
             captcha_answer,
+            oauth2_clients,
             ..
         } = config;
         let window = verifier.timestamp_window;
+        for (id, _) in &oauth2_clients {
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) || id.contains(':') {
+                return Err(EmulatorError::InvalidConfig(format!(
+                    "OAuth 2.0 client ID {id:?} must be non-empty visible ASCII without ':'"
+                )));
+            }
+        }
+        let oauth2 = OAuth2::new(oauth2_clients);
         let oauth1 = OAuth1::new(consumers, clock.clone(), verifier)?;
         let clientlogin = ClientLogin::new(captcha_after, captcha_answer)?;
         let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window);
@@ -556,6 +604,7 @@ impl App {
             oauth1,
             clientlogin,
             authsub,
+            oauth2,
         })
     }
 
@@ -573,8 +622,8 @@ impl App {
     /// The protocols whose credentials open the feeds, in the order the feeds ask them (see
     /// [`CredentialGrant::grant`]). OAuth 1.0 claims any `Authorization` header, so a
     /// protocol with its own scheme goes before it.
-    fn credential_grants(&self) -> [&dyn CredentialGrant; 3] {
-        [&self.authsub, &self.clientlogin, &self.oauth1]
+    fn credential_grants(&self) -> [&dyn CredentialGrant; 4] {
+        [&self.authsub, &self.clientlogin, &self.oauth2, &self.oauth1]
     }
 
     /// The protocol that answers a feed request no protocol claims, or one that cannot be
@@ -607,6 +656,7 @@ fn router(app: Arc<App>) -> Router {
         .merge(oauth1::routes())
         .merge(clientlogin::routes())
         .merge(authsub::routes())
+        .merge(oauth2::routes())
         .fallback(feeds::fallback)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

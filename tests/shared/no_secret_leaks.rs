@@ -734,3 +734,85 @@ fn rsa_keys_are_redacted() {
         assert!(longest_digits < 20, "number in Debug: {debug}");
     }
 }
+
+/// OAuth 2.0 errors, each triggered with the canary in the token, the client secret or the
+/// answer's body.
+fn oauth2_errors() -> Vec<(&'static str, gdata_auth::oauth2::OAuth2Error)> {
+    use gdata_auth::oauth2::{parse_token_response, AccessToken, BearerAuthorizer, RefreshToken};
+    use gdata_auth::transport::HttpResponse;
+    let answer =
+        |status, body: String| parse_token_response(HttpResponse::new(status, body)).unwrap_err();
+    let big = format!("{CANARY}{}", "a".repeat(3000));
+    vec![
+        (
+            "too large",
+            BearerAuthorizer::new(AccessToken::new(big.clone())).unwrap_err(),
+        ),
+        (
+            "bad token",
+            RefreshToken::checked(format!("{CANARY} x")).unwrap_err(),
+        ),
+        (
+            "refresh too large",
+            answer(
+                200,
+                format!(r#"{{"access_token":"a","token_type":"Bearer","refresh_token":"{big}"}}"#),
+            ),
+        ),
+        ("not json", answer(200, format!("access_token={CANARY}"))),
+        (
+            "duplicate",
+            answer(
+                200,
+                format!(r#"{{"access_token":"{CANARY}","access_token":"{CANARY}"}}"#),
+            ),
+        ),
+        (
+            "bad expires_in",
+            answer(
+                200,
+                format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":"{CANARY}"}}"#),
+            ),
+        ),
+        ("http", answer(502, format!("<html>{CANARY}</html>"))),
+        ("unknown code", answer(400, r#"{"error":"x"}"#.to_owned())),
+        (
+            "reconsent",
+            answer(400, r#"{"error":"invalid_grant"}"#.to_owned()),
+        ),
+    ]
+}
+
+#[test]
+fn oauth2_errors_hold_no_secret() {
+    assert_errors_clean(oauth2_errors(), 9);
+}
+
+#[test]
+fn oauth2_and_legacy_credentials_are_redacted() {
+    use gdata_auth::legacy::from_blob;
+    use gdata_auth::oauth2::{
+        AccessToken, BearerAuthorizer, ClientCredentials, ClientSecret, OAuth2Token, RefreshToken,
+    };
+    let token = OAuth2Token::from_refresh_token("cid", RefreshToken::new(CANARY))
+        .with_access_token(AccessToken::new(CANARY), Some(1));
+    assert_clean_debug("OAuth2Token", &token);
+    assert_clean_debug("StoredToken::OAuth2", &token.to_stored());
+    assert_clean_debug(
+        "ClientCredentials",
+        &ClientCredentials::new("cid", ClientSecret::new(CANARY)),
+    );
+    assert_clean_debug(
+        "BearerAuthorizer",
+        &BearerAuthorizer::new(AccessToken::new("CANARYs3cr3t")).unwrap(),
+    );
+    for blob in [
+        format!("1h|k|{CANARY}|t|{CANARY}|3||{CANARY}"),
+        format!("2o|id|{CANARY}|s|ua|a|t|{CANARY}|{CANARY}"),
+        format!("1s|{CANARY}|{CANARY}"),
+        format!("1c|{CANARY}"),
+    ] {
+        assert_clean_debug("LegacyToken", &from_blob(&blob).unwrap());
+    }
+    assert_clean_both("BlobError", &from_blob(&format!("{CANARY}|x")).unwrap_err());
+}

@@ -18,8 +18,8 @@ use super::{failed, Demo, Section, PASSWORD, USER};
 use crate::CliError;
 
 /// The demo's HMAC consumer (a registered web application).
-const HMAC_KEY: &str = "demo.example.com";
-const HMAC_SECRET: &str = "demo-consumer-secret";
+pub(super) const HMAC_KEY: &str = "demo.example.com";
+pub(super) const HMAC_SECRET: &str = "demo-consumer-secret";
 /// The demo's RSA-SHA1 consumer; its key pair is the project's published test key (AuthSub's
 /// registered domain uses it too).
 const RSA_KEY: &str = "rsa-demo.example.com";
@@ -31,7 +31,7 @@ pub(super) const RSA_CERT: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../fixtures/keys/rsa2048_cert.pem"
 ));
-const CALENDAR: &str = "https://www.google.com/calendar/feeds/";
+pub(super) const CALENDAR: &str = "https://www.google.com/calendar/feeds/";
 const CONTACTS: &str = "https://www.google.com/m8/feeds/";
 const CALLBACK: &str = "https://app.example.com/oauth/callback?session=42";
 
@@ -245,7 +245,7 @@ fn revoke(
 }
 
 /// The consent form as the user submits it: signed in, Approve clicked.
-fn approve_form(demo: &Demo<'_>, token: &RequestToken) -> HttpRequest {
+pub(super) fn approve_form(demo: &Demo<'_>, token: &RequestToken) -> HttpRequest {
     HttpRequest::post_form(
         demo.endpoints.oauth1_authorize_token(),
         &[
@@ -258,12 +258,12 @@ fn approve_form(demo: &Demo<'_>, token: &RequestToken) -> HttpRequest {
 }
 
 /// A scope the library accepts; the demo's are constants, so a refusal is a bug.
-fn scope(url: &str) -> Result<Scope, CliError> {
+pub(super) fn scope(url: &str) -> Result<Scope, CliError> {
     Scope::new(url).map_err(|e| failed("scope", e))
 }
 
 /// The verifier from the oob page: the text of the element with `id="verifier"`.
-fn extract_verifier(html: &str) -> Option<String> {
+pub(super) fn extract_verifier(html: &str) -> Option<String> {
     let start = html.find("id=\"verifier\"")?;
     let rest = html.get(start..)?;
     let open = rest.find('>')?;

@@ -37,7 +37,7 @@ use state::Lookup;
 use wire::Problem;
 
 pub use endpoints::revoke;
-pub use state::{Store, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
+pub use state::{Granted, Store, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
 /// The consumer registered when none is configured: Google's `anonymous` (secret
 /// `anonymous`, HMAC-SHA1) for installed and unregistered applications.
@@ -121,6 +121,25 @@ impl OAuth1 {
                     incoming,
                 )
             })
+    }
+
+    /// Verifies a request signed with an access token (the OAuth 2.0 migration grant,
+    /// PROTOCOLS.md §4): the consumer key and what the token grants, or the problem code
+    /// and advice of the refusal. Nothing changes: the token keeps working.
+    pub(crate) fn verify_access(
+        &self,
+        incoming: &Incoming,
+    ) -> Result<(String, Granted), (&'static str, String)> {
+        let v = self.verify(incoming).map_err(|p| (p.problem, p.advice))?;
+        let token = v.token.as_deref().ok_or((
+            "parameter_absent",
+            "the request is not signed with an access token".to_owned(),
+        ))?;
+        let granted = self.store.grant(&v.consumer_key, token).map_err(|r| {
+            let p = Problem::from(r);
+            (p.problem, p.advice)
+        })?;
+        Ok((v.consumer_key.clone(), granted))
     }
 
     /// What an OAuth-signed request may read; `None` when it carries no OAuth credential.

@@ -1,0 +1,231 @@
+//! The OAuth 2.0 grants: one per migration, with its refresh token and access tokens,
+//! bounded; revoking the refresh token ends the grant. Test users and clients script
+//! failures (see the module above).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use crate::clock::random_hex;
+
+/// How long an access token lives, in seconds (Google's: one hour).
+pub const ACCESS_TOKEN_LIFETIME: u64 = 3600;
+
+/// The most grants kept at once.
+const MAX_GRANTS: usize = 10_000;
+/// The most live access tokens per grant; the oldest goes first.
+const MAX_ACCESS_PER_GRANT: usize = 20;
+
+/// Why a token request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Unknown refresh token.
+    UnknownGrant,
+    /// Revoked (or a `revoked-` test user's grant).
+    Revoked,
+    /// A `rapt-` test user: session control.
+    SessionControl,
+    /// An `admin-` test user.
+    AdminPolicy,
+    /// The refresh token belongs to another client.
+    WrongClient,
+    /// No room for another grant.
+    Full,
+}
+
+/// A token answer.
+pub struct Issued {
+    pub client_id: String,
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// What an access token opens.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub user: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+}
+
+struct GrantRecord {
+    client_id: String,
+    user: String,
+    scopes: Vec<String>,
+    /// Live access tokens, oldest first, with their expiry.
+    access: Vec<(String, u64)>,
+}
+
+#[derive(Default)]
+struct Grants {
+    next: u64,
+    grants: HashMap<u64, GrantRecord>,
+    by_refresh: HashMap<String, u64>,
+    by_access: HashMap<String, u64>,
+}
+
+/// The grants. Every method locks once. `Debug` shows no token.
+#[derive(Default)]
+pub struct Store {
+    inner: Mutex<Grants>,
+}
+
+impl core::fmt::Debug for Store {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store")
+            .field("grants", &self.lock().grants.len())
+            .finish()
+    }
+}
+
+fn local_part_starts(user: &str, prefix: &str) -> bool {
+    user.to_ascii_lowercase().starts_with(prefix)
+}
+
+impl Store {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Grants> {
+        // Each method leaves the maps consistent before it can panic.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn new_access(g: &mut Grants, id: u64, client_id: &str, now: u64) -> String {
+        let token = if client_id.starts_with("oversize-") {
+            let mut t = String::from("ya29.");
+            while t.len() < 2049 {
+                t.push_str(&random_hex(20));
+            }
+            t.truncate(2049);
+            t
+        } else {
+            format!("ya29.{}", random_hex(32))
+        };
+        g.by_access.insert(token.clone(), id);
+        if let Some(rec) = g.grants.get_mut(&id) {
+            rec.access
+                .push((token.clone(), now.saturating_add(ACCESS_TOKEN_LIFETIME)));
+            if rec.access.len() > MAX_ACCESS_PER_GRANT {
+                let (old, _) = rec.access.remove(0);
+                g.by_access.remove(&old);
+            }
+        }
+        token
+    }
+
+    /// A new grant for `user` from an OAuth 1.0 token of `consumer`: a refresh token and
+    /// an access token carrying `scopes`.
+    pub fn migrate(
+        &self,
+        client_id: &str,
+        user: &str,
+        _consumer: &str,
+        scopes: Vec<String>,
+        now: u64,
+    ) -> Result<Issued, Refusal> {
+        let mut g = self.lock();
+        if g.grants.len() >= MAX_GRANTS {
+            return Err(Refusal::Full);
+        }
+        let refresh = if client_id.starts_with("oversize-") {
+            let mut t = String::from("1//");
+            while t.len() < 513 {
+                t.push_str(&random_hex(20));
+            }
+            t.truncate(513);
+            t
+        } else {
+            format!("1//{}", random_hex(32))
+        };
+        g.next += 1;
+        let id = g.next;
+        g.grants.insert(
+            id,
+            GrantRecord {
+                client_id: client_id.to_owned(),
+                user: user.to_owned(),
+                scopes: scopes.clone(),
+                access: Vec::new(),
+            },
+        );
+        g.by_refresh.insert(refresh.clone(), id);
+        let access_token = Self::new_access(&mut g, id, client_id, now);
+        Ok(Issued {
+            client_id: client_id.to_owned(),
+            access_token,
+            refresh_token: Some(refresh),
+            scopes,
+        })
+    }
+
+    /// A new access token for `refresh_token` (the refresh token itself is kept).
+    pub fn refresh(
+        &self,
+        client_id: &str,
+        refresh_token: &str,
+        now: u64,
+    ) -> Result<Issued, Refusal> {
+        let mut g = self.lock();
+        let id = *g
+            .by_refresh
+            .get(refresh_token)
+            .ok_or(Refusal::UnknownGrant)?;
+        let rec = g.grants.get(&id).ok_or(Refusal::UnknownGrant)?;
+        if rec.client_id != client_id {
+            return Err(Refusal::WrongClient);
+        }
+        let local = rec.user.as_str();
+        if local_part_starts(local, "revoked-") {
+            return Err(Refusal::Revoked);
+        }
+        if local_part_starts(local, "rapt-") {
+            return Err(Refusal::SessionControl);
+        }
+        if local_part_starts(local, "admin-") {
+            return Err(Refusal::AdminPolicy);
+        }
+        let scopes = rec.scopes.clone();
+        let access_token = Self::new_access(&mut g, id, client_id, now);
+        Ok(Issued {
+            client_id: client_id.to_owned(),
+            access_token,
+            refresh_token: None,
+            scopes,
+        })
+    }
+
+    /// Revokes an access token, or a refresh token and its whole grant; `false` when
+    /// `token` is neither.
+    pub fn revoke(&self, token: &str) -> bool {
+        let mut g = self.lock();
+        if let Some(id) = g.by_refresh.remove(token) {
+            if let Some(rec) = g.grants.remove(&id) {
+                for (a, _) in rec.access {
+                    g.by_access.remove(&a);
+                }
+            }
+            return true;
+        }
+        if let Some(id) = g.by_access.remove(token) {
+            if let Some(rec) = g.grants.get_mut(&id) {
+                rec.access.retain(|(a, _)| a != token);
+            }
+            return true;
+        }
+        false
+    }
+
+    /// What a live access token opens.
+    pub fn access(&self, token: &str, now: u64) -> Result<Access, Refusal> {
+        let g = self.lock();
+        let id = g.by_access.get(token).ok_or(Refusal::UnknownGrant)?;
+        let rec = g.grants.get(id).ok_or(Refusal::UnknownGrant)?;
+        let live = rec.access.iter().any(|(a, exp)| a == token && now < *exp);
+        if !live {
+            return Err(Refusal::Revoked);
+        }
+        Ok(Access {
+            user: rec.user.clone(),
+            client_id: rec.client_id.clone(),
+            scopes: rec.scopes.clone(),
+        })
+    }
+}
