@@ -262,14 +262,42 @@ pub fn oauth2_scopes_for<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<S
     out
 }
 
-/// The legacy feed scopes an OAuth 2.0 `scope` opens: the rows whose OAuth 2.0 scope it
-/// is, or whose feed URL it is; empty for any other scope.
+/// The legacy feed scopes an OAuth 2.0 `scope` opens: the feeds of the rows whose OAuth 2.0
+/// scope it is, or that feed itself when it is a legacy feed URL; empty for any other scope.
+/// A row's bare host (a scope whose path is `/`, such as a content domain) is never
+/// returned: a path-only match would read it as "every feed".
 pub fn legacy_scopes_for(scope: &str) -> Vec<&'static str> {
-    SCOPE_MAP
+    let feed_path =
+        |s: &&str| url::Url::parse(s).is_ok_and(|u| !u.path().is_empty() && u.path() != "/");
+    let by_oauth2 = SCOPE_MAP
         .iter()
-        .filter(|row| row.oauth2.contains(&scope) || row.legacy.iter().any(|l| same_feed(l, scope)))
+        .filter(|row| row.oauth2.contains(&scope))
+        .flat_map(|row| row.legacy.iter().copied());
+    let by_feed = SCOPE_MAP
+        .iter()
         .flat_map(|row| row.legacy.iter().copied())
-        .collect()
+        .filter(|l| same_feed(l, scope));
+    let mut out: Vec<&'static str> = Vec::new();
+    for l in by_oauth2.chain(by_feed).filter(feed_path) {
+        if !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    out
+}
+
+/// Whether a granted scope gives what a requested one asked for: the same scope (any scheme
+/// or trailing `/` for a feed URL), or the two are the same service's legacy feed and OAuth
+/// 2.0 scope, in either direction (seed 001: an application that asked for the contacts
+/// feed and was granted `…/auth/contacts` has what it asked for).
+pub fn grants(granted: &str, requested: &str) -> bool {
+    granted == requested
+        || same_feed(granted, requested)
+        || oauth2_scopes_for([requested]).iter().any(|s| s == granted)
+        || oauth2_scopes_for([granted]).iter().any(|s| s == requested)
+        || legacy_scopes_for(granted)
+            .iter()
+            .any(|l| same_feed(l, requested))
 }
 
 #[cfg(test)]
@@ -322,11 +350,45 @@ mod tests {
         assert!(legacy_scopes_for("https://www.google.com/calendar/feeds")
             .contains(&"https://www.google.com/calendar/feeds/"));
         assert!(legacy_scopes_for("https://www.googleapis.com/auth/drive.file").is_empty());
+        // The Documents List row names a content host whose path is `/`: it must not come
+        // back, or a path-only match would open every feed with a drive token.
+        let drive = legacy_scopes_for("https://www.googleapis.com/auth/drive");
+        assert!(
+            drive.contains(&"https://docs.google.com/feeds/"),
+            "{drive:?}"
+        );
+        assert!(
+            !drive.contains(&"https://docs.googleusercontent.com/"),
+            "{drive:?}"
+        );
+        for row in SCOPE_MAP {
+            for s in row.oauth2 {
+                for l in legacy_scopes_for(s) {
+                    assert_ne!(url::Url::parse(l).unwrap().path(), "/", "{s} opens {l}");
+                }
+            }
+        }
         assert_eq!(
             legacy_service_of("https://spreadsheets.google.com/feeds/")
                 .unwrap()
                 .service,
             "wise" // listed before `writely`, which also names it
         );
+    }
+
+    #[test]
+    fn grants_reads_the_map_both_ways() {
+        let contacts = "https://www.googleapis.com/auth/contacts";
+        let m8 = "https://www.google.com/m8/feeds/";
+        // Seed 001: asked for the contacts feed, granted the contacts scope, or back.
+        assert!(grants(contacts, m8));
+        assert!(grants(m8, contacts));
+        assert!(grants("http://www.google.com/m8/feeds", m8));
+        assert!(grants(contacts, contacts));
+        // Another service's scope grants nothing here.
+        assert!(!grants("https://www.googleapis.com/auth/calendar", m8));
+        assert!(!grants("https://www.googleapis.com/auth/drive", m8));
+        assert!(!grants(m8, "https://www.googleapis.com/auth/calendar"));
+        assert!(!grants("openid", "email"));
     }
 }

@@ -41,6 +41,10 @@ pub enum SourceError {
 
 struct State {
     token: OAuth2Token,
+    /// The margin for this token: the source's, or half the token's lifetime when that is
+    /// shorter, so a token issued with `expires_in` under the margin is used, not refreshed
+    /// again by every caller.
+    margin: u64,
     /// A final refusal, kept so waiting callers do not ask again.
     failed: Option<OAuth2Error>,
 }
@@ -86,6 +90,7 @@ impl<H> TokenSource<H> {
             store: None,
             state: tokio::sync::Mutex::new(State {
                 token,
+                margin: DEFAULT_MARGIN.as_secs(),
                 failed: None,
             }),
             refreshes: AtomicU64::new(0),
@@ -121,6 +126,7 @@ impl<H> TokenSource<H> {
     /// Refreshes when the access token has `margin` or less left ([`DEFAULT_MARGIN`]).
     pub fn with_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
+        self.state.get_mut().margin = margin.as_secs();
         self
     }
 
@@ -151,7 +157,7 @@ impl<H: Transport> TokenSource<H> {
             return Err(e.clone().into());
         }
         let now = self.clock.now_unix();
-        if state.token.is_fresh(now, self.margin.as_secs()) {
+        if state.token.is_fresh(now, state.margin) {
             if let Some(token) = &state.token.access_token {
                 return Ok(token.clone());
             }
@@ -241,10 +247,21 @@ impl<H: Transport> TokenSource<H> {
         };
         let access = response.access_token.clone();
         let client_id = state.token.client_id.clone();
-        state.token = response.into_token(&client_id, Some(&state.token), self.clock.now_unix());
+        let now = self.clock.now_unix();
+        state.token = response.into_token(&client_id, Some(&state.token), now);
+        state.margin = effective_margin(self.margin.as_secs(), state.token.expires_at, now);
         if let Some((store, name)) = &self.store {
             store.save(name, &state.token.to_stored())?;
         }
         Ok(access)
+    }
+}
+
+/// The margin for a token issued at `now` that expires at `expires_at`: `margin`, or half the
+/// lifetime when the lifetime is `margin` or less (else every call would refresh again).
+fn effective_margin(margin: u64, expires_at: Option<u64>, now: u64) -> u64 {
+    match expires_at.map(|at| at.saturating_sub(now)) {
+        Some(lifetime) if lifetime <= margin => lifetime / 2,
+        _ => margin,
     }
 }

@@ -160,16 +160,18 @@ pub struct TokenResponse {
 }
 
 impl TokenResponse {
-    /// The requested scopes the answer does not list (seed 001, step 3: "Disable whatever
-    /// features of your app unable to function without access"). Empty when the answer
-    /// has no `scope` (RFC 6749 §5.1: then it is the requested one).
+    /// The requested scopes the answer does not grant (seed 001, step 3: "Disable whatever
+    /// features of your app unable to function without access"), read through the scope
+    /// map ([`super::scopes::grants`]: a legacy feed is granted by its service's OAuth 2.0
+    /// scope and the other way round). Empty when the answer has no `scope` (RFC 6749
+    /// §5.1: then it is the requested one).
     pub fn missing_scopes<'a>(&self, requested: &'a [Scope]) -> Vec<&'a Scope> {
         let Some(granted) = &self.scope else {
             return Vec::new();
         };
         requested
             .iter()
-            .filter(|s| !granted.iter().any(|g| g == s.as_str()))
+            .filter(|s| !granted.iter().any(|g| super::scopes::grants(g, s.as_str())))
             .collect()
     }
 

@@ -16,7 +16,7 @@ use gdata_auth::transport::{HttpRequest, HttpResponse, Transport};
 use gdata_auth::{Scope, TokenSecret};
 
 use crate::support::emulator::{
-    form, get, Fixture, CALENDAR_FEED, CALENDAR_SCOPE, CONTACTS_FEED, T0,
+    form, get, Fixture, CALENDAR_FEED, CALENDAR_SCOPE, CONTACTS_FEED, DOCS_FEED, T0,
 };
 
 const CID: &str = "123.apps.googleusercontent.com";
@@ -48,7 +48,17 @@ fn endpoints(fx: &Fixture) -> Endpoints {
 
 /// An OAuth 1.0 access token for `email` (approved on the consent page).
 async fn oauth1_token(fx: &Fixture, email: &str, password: &str) -> OAuth1Authorizer {
-    let (rt, rs) = fx.request_token(&consumer(), CALENDAR_SCOPE, "oob").await;
+    oauth1_token_for(fx, CALENDAR_SCOPE, email, password).await
+}
+
+/// An OAuth 1.0 access token for `scope`.
+async fn oauth1_token_for(
+    fx: &Fixture,
+    scope: &str,
+    email: &str,
+    password: &str,
+) -> OAuth1Authorizer {
+    let (rt, rs) = fx.request_token(&consumer(), scope, "oob").await;
     let resp = fx.submit_consent(&rt, email, password, "approve").await;
     let v = crate::support::emulator::verifier_of(&resp, &rt);
     let resp = fx.exchange(&consumer(), &rt, &rs, &v).await;
@@ -172,6 +182,38 @@ async fn an_oauth2_scope_reads_the_legacy_feeds() {
     assert!(
         matches!(&err, OAuth2Error::Refused(e) if e.code.as_str() == "invalid_scope"),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_drive_token_does_not_open_other_services() {
+    // The Documents List row also names a content host (path `/`); the emulator matches
+    // feeds by path, so that entry must not open calendar or contacts feeds.
+    let fx = fixture();
+    let old = oauth1_token_for(
+        &fx,
+        "https://docs.google.com/feeds/",
+        "user@example.com",
+        "password",
+    )
+    .await;
+    let drive = [Scope::new("https://www.googleapis.com/auth/drive").unwrap()];
+    let grant = migrate(&endpoints(&fx), &client(), &old, &drive, &fx.ctx(), T0)
+        .send(&fx.http)
+        .await
+        .unwrap();
+    let token = grant.access_token.unwrap();
+    assert_eq!(
+        bearer_feed(&fx, token.secret(), DOCS_FEED).await.status,
+        200
+    );
+    assert_eq!(
+        bearer_feed(&fx, token.secret(), CALENDAR_FEED).await.status,
+        403
+    );
+    assert_eq!(
+        bearer_feed(&fx, token.secret(), CONTACTS_FEED).await.status,
+        403
     );
 }
 

@@ -183,6 +183,23 @@ fn granted_scopes_are_compared_with_the_requested() {
 }
 
 #[test]
+fn a_service_scope_grants_its_legacy_feed() {
+    // Seed 001: an app that asked for the contacts feed and was granted
+    // `…/auth/contacts` has what it asked for; a calendar grant does not give it.
+    let requested = [Scope::new("https://www.google.com/m8/feeds/").unwrap()];
+    let contacts = parse_token_response(json(
+        r#"{"access_token":"t","token_type":"Bearer","scope":"https://www.googleapis.com/auth/contacts"}"#,
+    ))
+    .unwrap();
+    assert!(contacts.missing_scopes(&requested).is_empty());
+    let calendar = parse_token_response(json(
+        r#"{"access_token":"t","token_type":"Bearer","scope":"https://www.googleapis.com/auth/calendar"}"#,
+    ))
+    .unwrap();
+    assert_eq!(calendar.missing_scopes(&requested), vec![&requested[0]]);
+}
+
+#[test]
 fn no_token_in_errors_or_debug() {
     let t = parse_token_response(json(
         r#"{"access_token":"CANARYaccess","token_type":"Bearer","refresh_token":"CANARYrefresh"}"#,

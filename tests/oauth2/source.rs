@@ -25,6 +25,8 @@ struct Server {
     feed_refuses_all: bool,
     /// The token endpoint answers this error.
     refuse: Option<&'static str>,
+    /// The token endpoint's `expires_in` (3600 when unset).
+    expires_in: Option<u64>,
 }
 
 impl Server {
@@ -38,8 +40,9 @@ impl Server {
             if let Some(err) = self.refuse {
                 return Ok(HttpResponse::new(400, err));
             }
+            let expires_in = self.expires_in.unwrap_or(3600);
             return Ok(super::json(&format!(
-                r#"{{"access_token":"ya29.new{n}","token_type":"Bearer","expires_in":3600}}"#
+                r#"{{"access_token":"ya29.new{n}","token_type":"Bearer","expires_in":{expires_in}}}"#
             )));
         }
         self.feed_calls.fetch_add(1, Ordering::SeqCst);
@@ -87,6 +90,19 @@ fn source(server: &Arc<Server>, token: OAuth2Token, clock: Arc<FixedClock>) -> T
     TokenSource::new(endpoints, client, token, transport(server)).with_clock(clock)
 }
 
+/// `n` concurrent callers ask `src` for a token; each must get `expected`.
+async fn all_get(src: &Arc<TokenSource<Http>>, n: usize, expected: &str) {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let src = Arc::clone(src);
+            tokio::spawn(async move { src.access_token().await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().secret(), expected);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_callers_trigger_one_refresh() {
     let server = Arc::new(Server::default());
@@ -95,17 +111,28 @@ async fn concurrent_callers_trigger_one_refresh() {
         grant(Some(1000)),
         Arc::new(FixedClock::new(2000)),
     ));
-    let tasks: Vec<_> = (0..32)
-        .map(|_| {
-            let src = Arc::clone(&src);
-            tokio::spawn(async move { src.access_token().await.unwrap() })
-        })
-        .collect();
-    for t in tasks {
-        assert_eq!(t.await.unwrap().secret(), "ya29.new1");
-    }
+    all_get(&src, 32, "ya29.new1").await;
     assert_eq!(server.refreshes.load(Ordering::SeqCst), 1);
     assert_eq!(src.refreshes(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_shorter_than_the_margin_is_refreshed_once() {
+    // expires_in 30 s, under the 60 s margin: the new token must be used by every waiting
+    // caller, not refreshed again by each (a refresh storm).
+    let server = Arc::new(Server {
+        expires_in: Some(30),
+        ..Server::default()
+    });
+    let clock = Arc::new(FixedClock::new(2000));
+    let src = Arc::new(source(&server, grant(Some(1000)), Arc::clone(&clock)));
+    all_get(&src, 200, "ya29.new1").await;
+    assert_eq!(server.refreshes.load(Ordering::SeqCst), 1);
+    // Half its life later it is refreshed again, once.
+    clock.set(2015);
+    assert_eq!(src.access_token().await.unwrap().secret(), "ya29.new2");
+    assert_eq!(src.access_token().await.unwrap().secret(), "ya29.new2");
+    assert_eq!(server.refreshes.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]

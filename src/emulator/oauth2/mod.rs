@@ -271,7 +271,8 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                     )
                 }
             };
-            // An optional `scope` narrows the grant; it cannot widen it.
+            // An optional `scope` narrows the grant; it cannot widen it. A scope is held
+            // when the token has it or its service's OAuth 2.0 scope (the scope map).
             let scopes = match request.form.first("scope") {
                 Some(s) if !s.trim().is_empty() => {
                     let asked: Vec<String> = s
@@ -279,7 +280,12 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                         .filter(|x| !x.is_empty())
                         .map(str::to_owned)
                         .collect();
-                    if let Some(extra) = asked.iter().find(|a| !granted.scopes.contains(a)) {
+                    if let Some(extra) = asked.iter().find(|a| {
+                        !granted
+                            .scopes
+                            .iter()
+                            .any(|g| crate::oauth2::scopes::grants(g, a))
+                    }) {
                         return error(
                             StatusCode::BAD_REQUEST,
                             "invalid_scope",
