@@ -93,6 +93,9 @@ pub enum BadScopes {
     TooMany,
     /// A scope that is not an `http(s)` URL with a host (or is over 2048 bytes).
     NotHttpUrl,
+    /// A scope with a query or fragment, or a path that URL parsing would change (dot
+    /// segments, `%2e`, backslashes): what the consent page shows must be what is checked.
+    NotPlain,
 }
 
 impl core::fmt::Display for BadScopes {
@@ -101,6 +104,9 @@ impl core::fmt::Display for BadScopes {
             Self::Empty => "empty",
             Self::TooMany => "more than 32 scopes",
             Self::NotHttpUrl => "each scope must be an http(s) URL",
+            Self::NotPlain => {
+                "each scope must be a plain URL: no query, fragment, dot segments or escapes in its path"
+            }
         })
     }
 }
@@ -127,7 +133,26 @@ pub fn parse_scopes(raw: &str) -> Result<Vec<String>, BadScopes> {
     if !scopes.iter().all(http_url) {
         return Err(BadScopes::NotHttpUrl);
     }
+    if !scopes.iter().all(|s| is_plain_scope(s)) {
+        return Err(BadScopes::NotPlain);
+    }
     Ok(scopes)
+}
+
+/// Whether `scope` reads the same before and after URL parsing: no query or fragment, and
+/// its path exactly as written (`/feeds/../../` or `/%2e%2e/` would become `/`, which covers
+/// every feed, while the consent page showed something narrower).
+fn is_plain_scope(scope: &str) -> bool {
+    let Ok(url) = url::Url::parse(scope) else {
+        return false;
+    };
+    // The path as written: after `scheme://authority`, up to the end.
+    let written = scope
+        .split_once("://")
+        .map(|(_, rest)| rest.find('/').map_or("", |i| &rest[i..]))
+        .unwrap_or("");
+    let written = if written.is_empty() { "/" } else { written };
+    url.query().is_none() && url.fragment().is_none() && written == url.path()
 }
 
 /// Whether the scope URL covers the request path: the scope's path is a prefix of it, ending

@@ -189,11 +189,12 @@
 //! * A secure request is checked with [`crate::authsub::verifier`] against the domain's
 //!   registered key: signed method and URL the request's own (the URL rebuilt as below),
 //!   timestamp within the OAuth verifier's window (±600 s by default), then its
-//!   (timestamp, nonce) recorded in the token's replay set (`nonce_used` when seen). A
+//!   (timestamp, nonce) recorded in its web application's replay set (`nonce_used` when
+//!   seen with any of that application's tokens: the signed data does not name the token). A
 //!   non-secure token is a bearer credential; a signature sent with it is not checked.
 //! * Bounds: 1,000 unexpired single-use tokens per `next` host (the oldest makes room),
-//!   10,000 in all, 10,000 session tokens, 1,000 nonces per token within the window, 10,000
-//!   dead tokens remembered to name a refusal; a full table answers 503 with `Retry-After`.
+//!   10,000 in all, 10,000 session tokens, 10,000 nonces per web application within the
+//!   window, 10,000 dead tokens remembered to name a refusal; a full table answers 503 with `Retry-After`.
 //!
 //! ## Errors
 //! Every refused AuthSub credential (absent, malformed, unknown, revoked, spent, expired,

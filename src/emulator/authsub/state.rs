@@ -1,6 +1,6 @@
 //! AuthSub's token state: single-use tokens (issued on approval), session tokens (issued by
-//! the upgrade), the tokens that died (spent, revoked, expired) and each live token's replay
-//! set of secure nonces, in one struct behind one `Mutex`. The rules are the "State rules"
+//! the upgrade), the tokens that died (spent, revoked, expired) and each web application's
+//! replay set of secure nonces, in one struct behind one `Mutex`. The rules are the "State rules"
 //! of the AuthSub section of the emulator's module documentation (PROTOCOLS.md §9).
 //!
 //! Every operation takes the lock once and changes state only when it succeeds. A refusal
@@ -30,9 +30,9 @@ const MAX_SESSION_TOKENS: usize = 10_000;
 /// Dead tokens remembered to name the reason of a refusal; the oldest are forgotten first,
 /// after which such a token is simply unknown: refused either way.
 const MAX_DEAD_REMEMBERED: usize = 10_000;
-/// Secure nonces remembered per token within the timestamp window.
+/// Secure nonces remembered per web application within the timestamp window.
 #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
-const MAX_NONCES_PER_TOKEN: usize = 1_000;
+const MAX_NONCES_PER_TARGET: usize = 10_000;
 /// Random bytes in every token: 160 bits (SECURITY.md §2), written as hex, so every token is
 /// URL-safe and survives a client that decodes `+` as a space.
 const TOKEN_BYTES: usize = 20;
@@ -109,9 +109,6 @@ struct Token {
     issued_at: u64,
     /// Issue order, to find the oldest at the ten-token limit.
     seq: u64,
-    /// Secure (timestamp, nonce) pairs seen within the window.
-    #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
-    nonces: VecDeque<(u64, String)>,
 }
 
 impl Token {
@@ -139,6 +136,12 @@ struct Tokens {
     dead: HashMap<String, Dead>,
     dead_order: VecDeque<String>,
     seq: u64,
+    /// Secure (timestamp, nonce) pairs seen within the window, per web application (the
+    /// `next` host whose key signs): the signed data does not name the token, so a set per
+    /// token would let one signature be replayed with each of the application's tokens.
+    /// Only registered RSA domains get secure tokens, so the keys are few.
+    #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
+    nonces: HashMap<String, VecDeque<(u64, String)>>,
 }
 
 impl Tokens {
@@ -189,7 +192,6 @@ impl Tokens {
                 approved,
                 issued_at: now,
                 seq: self.seq,
-                nonces: VecDeque::new(),
             },
         );
         token
@@ -262,8 +264,8 @@ impl Store {
         })
     }
 
-    /// Records a secure request's (timestamp, nonce) with its token; a pair seen before is
-    /// a replay. Pairs older than `window` seconds are forgotten: the timestamp check
+    /// Records a secure request's (timestamp, nonce) with its token's web application; a
+    /// pair seen before with any of that application's tokens is a replay. Pairs older than `window` seconds are forgotten: the timestamp check
     /// refuses them anyway.
     #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
     pub fn record_nonce(
@@ -276,20 +278,23 @@ impl Store {
     ) -> Result<(), Refused> {
         let mut t = self.lock();
         t.get(token, now)?;
-        let tok = t.live.get_mut(token).ok_or(Refused::Unknown)?;
+        let target = t
+            .live
+            .get(token)
+            .ok_or(Refused::Unknown)?
+            .approved
+            .target
+            .clone();
+        let seen = t.nonces.entry(target).or_default();
         let oldest_valid = now.saturating_sub(window);
-        tok.nonces.retain(|(ts, _)| *ts >= oldest_valid);
-        if tok
-            .nonces
-            .iter()
-            .any(|(ts, n)| *ts == timestamp && n == nonce)
-        {
+        seen.retain(|(ts, _)| *ts >= oldest_valid);
+        if seen.iter().any(|(ts, n)| *ts == timestamp && n == nonce) {
             return Err(Refused::Replayed);
         }
-        if tok.nonces.len() >= MAX_NONCES_PER_TOKEN {
+        if seen.len() >= MAX_NONCES_PER_TARGET {
             return Err(Refused::Busy);
         }
-        tok.nonces.push_back((timestamp, nonce.to_owned()));
+        seen.push_back((timestamp, nonce.to_owned()));
         Ok(())
     }
 
@@ -392,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn nonces_are_remembered_per_token_within_the_window() {
+    fn nonces_are_remembered_per_web_application_within_the_window() {
         let s = Store::default();
         let a = s
             .upgrade(&s.issue(approved(true), 0).unwrap(), 0)
@@ -407,8 +412,19 @@ mod tests {
             s.record_nonce(&a, 100, "n", 600, 100),
             Err(Refused::Replayed)
         );
-        assert!(s.record_nonce(&b, 100, "n", 600, 100).is_ok());
+        // Another token of the same application: the same signed data is a replay.
+        assert_eq!(
+            s.record_nonce(&b, 100, "n", 600, 100),
+            Err(Refused::Replayed)
+        );
         assert!(s.record_nonce(&a, 101, "n", 600, 100).is_ok());
+        // Another application's token: its own set.
+        let mut other = approved(true);
+        other.target = "other.example.com".into();
+        let c = s.upgrade(&s.issue(other, 0).unwrap(), 0).unwrap().token;
+        assert!(s.record_nonce(&c, 100, "n", 600, 100).is_ok());
+        // Out of the window: forgotten (the timestamp check refuses it anyway).
+        assert!(s.record_nonce(&a, 100, "n", 600, 701).is_ok());
     }
 
     #[test]

@@ -225,7 +225,23 @@ mod tests {
             parse_scopes("http://a/feeds/  https://b/m8/feeds/").unwrap(),
             vec!["http://a/feeds/", "https://b/m8/feeds/"]
         );
-        for bad in ["", " ", "feeds", "ftp://x/", "http://"] {
+        assert!(parse_scopes("http://a  https://B:80/m8/feeds").is_ok());
+        for bad in [
+            "",
+            " ",
+            "feeds",
+            "ftp://x/",
+            "http://",
+            // Would read as `/` (every feed) while the page shows more.
+            "http://www.google.com/calendar/feeds/../../",
+            "http://www.google.com/calendar/feeds/%2e%2e/%2e%2e/",
+            "http://www.google.com/calendar/feeds/%2E%2E/",
+            "http://www.google.com/calendar/./feeds/",
+            "http://www.google.com\\calendar\\feeds\\",
+            "http://www.google.com?/calendar/feeds/",
+            "http://www.google.com#/calendar/feeds/",
+            "http://www.google.com/calendar/feeds/?x=1",
+        ] {
             assert!(parse_scopes(bad).is_err(), "{bad:?}");
         }
         let many = vec!["http://a/"; 33].join(" ");
