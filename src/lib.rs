@@ -28,7 +28,8 @@
 //!   grant ([`oauth2::migration`]), and the legacy feed scopes mapped to today's OAuth 2.0
 //!   scopes ([`oauth2::scopes`]). MIGRATION.md walks each legacy protocol over.
 //! * Tokens stored by gdata-python-client ([`legacy`]): the eight token blob kinds read
-//!   and written, every field kept.
+//!   and written, every field kept, and imported as this crate's authorizers
+//!   ([`legacy::LegacyToken::import`]).
 //! * An HTTP [`transport`] trait (reqwest with rustls behind the `http` feature, or any
 //!   closure) and a [`store::TokenStore`] with an atomic 0600 file store.
 //! * A local emulator of Google Accounts (feature `emulator`), used by the tests, the
