@@ -221,7 +221,9 @@
 //! tokens live [`OAUTH2_ACCESS_TOKEN_LIFETIME`] seconds. Test users: `revoked-…` (refresh
 //! answers `invalid_grant`), `rapt-…` (`invalid_grant` with `error_subtype: invalid_rapt`),
 //! `admin-…` (`admin_policy_enforced`); test clients: `oversize-…` (tokens one byte over
-//! Google's limits).
+//! Google's limits). A user keeps at most 50 refresh tokens per client (seed 001): the 51st
+//! grant silently ends the oldest. Another client's refresh token is refused exactly as an
+//! unknown one.
 //!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the

@@ -9,8 +9,8 @@ use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth1::OAuth1Authorizer;
 use gdata_auth::oauth2::migration::{migrate, prepare_migration};
 use gdata_auth::oauth2::{
-    self, ClientAuth, ClientCredentials, ClientSecret, OAuth2Error, OAuth2Token, Revocable,
-    TokenKind, TokenSource,
+    self, ClientAuth, ClientCredentials, ClientSecret, OAuth2Error, OAuth2Token, RefreshToken,
+    Revocable, TokenKind, TokenSource,
 };
 use gdata_auth::transport::{HttpRequest, HttpResponse, Transport};
 use gdata_auth::{Scope, TokenSecret};
@@ -183,6 +183,45 @@ async fn an_oauth2_scope_reads_the_legacy_feeds() {
         matches!(&err, OAuth2Error::Refused(e) if e.code.as_str() == "invalid_scope"),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn another_clients_refresh_token_reads_as_unknown() {
+    let fx = fixture();
+    let old = oauth1_token(&fx, "user@example.com", "password").await;
+    let grant = migrate(&endpoints(&fx), &client(), &old, &[], &fx.ctx(), T0)
+        .send(&fx.http)
+        .await
+        .unwrap();
+    let other = ClientCredentials::new("oversize-1", ClientSecret::new("s"));
+    let refused = |token: RefreshToken| {
+        let other = other.clone();
+        let fx = &fx;
+        async move {
+            match oauth2::refresh(&endpoints(fx), &other, &token)
+                .send(&fx.http)
+                .await
+                .unwrap_err()
+            {
+                OAuth2Error::ReconsentRequired(e) => (e.code.as_str().to_owned(), e.description),
+                e => panic!("{e:?}"),
+            }
+        }
+    };
+    // The same answer as for a token that never existed: no oracle for other clients' tokens.
+    let theirs = refused(grant.refresh_token.clone().unwrap()).await;
+    let nobodys = refused(RefreshToken::new("1//nobody")).await;
+    assert_eq!(theirs.0, "invalid_grant");
+    assert_eq!(theirs, nobodys);
+    // And the grant still works for its own client.
+    assert!(oauth2::refresh(
+        &endpoints(&fx),
+        &client(),
+        grant.refresh_token.as_ref().unwrap()
+    )
+    .send(&fx.http)
+    .await
+    .is_ok());
 }
 
 #[tokio::test]

@@ -107,7 +107,11 @@ fn json(status: StatusCode, body: &serde_json::Value) -> Response {
 
 fn refusal(r: Refusal) -> Response {
     match r {
-        Refusal::UnknownGrant => error(StatusCode::BAD_REQUEST, "invalid_grant", "Bad Request"),
+        // Another client's refresh token reads as an unknown one: the answer must not tell
+        // a client which other clients' tokens exist.
+        Refusal::UnknownGrant | Refusal::WrongClient => {
+            error(StatusCode::BAD_REQUEST, "invalid_grant", "Bad Request")
+        }
         Refusal::Revoked => error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
@@ -123,11 +127,6 @@ fn refusal(r: Refusal) -> Response {
             StatusCode::BAD_REQUEST,
             "admin_policy_enforced",
             "an administrator restricted this client's scopes",
-        ),
-        Refusal::WrongClient => error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "the token was issued to another client",
         ),
         Refusal::Full => error(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -14,6 +14,10 @@ pub const ACCESS_TOKEN_LIFETIME: u64 = 3600;
 const MAX_GRANTS: usize = 10_000;
 /// The most live access tokens per grant; the oldest goes first.
 const MAX_ACCESS_PER_GRANT: usize = 20;
+/// Refresh tokens per user and client: seed 001 ("a limit of 50 refresh tokens per Google
+/// Account per OAuth 2.0 client ID … creating a new refresh token automatically invalidates
+/// the oldest"). It also keeps repeated migrations from filling [`MAX_GRANTS`].
+pub const MAX_GRANTS_PER_USER_AND_CLIENT: usize = 50;
 
 /// Why a token request is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +53,7 @@ pub struct Access {
 }
 
 struct GrantRecord {
+    refresh: String,
     client_id: String,
     user: String,
     scopes: Vec<String>,
@@ -88,6 +93,16 @@ impl Store {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Ends a grant: its refresh token and every access token stop working.
+    fn end_grant(g: &mut Grants, id: u64) {
+        if let Some(rec) = g.grants.remove(&id) {
+            g.by_refresh.remove(&rec.refresh);
+            for (a, _) in rec.access {
+                g.by_access.remove(&a);
+            }
+        }
+    }
+
     fn new_access(g: &mut Grants, id: u64, client_id: &str, now: u64) -> String {
         let token = if client_id.starts_with("oversize-") {
             let mut t = String::from("ya29.");
@@ -122,6 +137,18 @@ impl Store {
         now: u64,
     ) -> Result<Issued, Refusal> {
         let mut g = self.lock();
+        // Over the per-user, per-client limit the oldest grant ends, silently (seed 001).
+        let mut theirs: Vec<u64> = g
+            .grants
+            .iter()
+            .filter(|(_, r)| r.client_id == client_id && r.user == user)
+            .map(|(id, _)| *id)
+            .collect();
+        if theirs.len() >= MAX_GRANTS_PER_USER_AND_CLIENT {
+            theirs.sort_unstable();
+            let oldest = theirs[0];
+            Self::end_grant(&mut g, oldest);
+        }
         if g.grants.len() >= MAX_GRANTS {
             return Err(Refusal::Full);
         }
@@ -140,6 +167,7 @@ impl Store {
         g.grants.insert(
             id,
             GrantRecord {
+                refresh: refresh.clone(),
                 client_id: client_id.to_owned(),
                 user: user.to_owned(),
                 scopes: scopes.clone(),
@@ -196,12 +224,8 @@ impl Store {
     /// `token` is neither.
     pub fn revoke(&self, token: &str) -> bool {
         let mut g = self.lock();
-        if let Some(id) = g.by_refresh.remove(token) {
-            if let Some(rec) = g.grants.remove(&id) {
-                for (a, _) in rec.access {
-                    g.by_access.remove(&a);
-                }
-            }
+        if let Some(id) = g.by_refresh.get(token).copied() {
+            Self::end_grant(&mut g, id);
             return true;
         }
         if let Some(id) = g.by_access.remove(token) {
@@ -227,5 +251,49 @@ impl Store {
             client_id: rec.client_id.clone(),
             scopes: rec.scopes.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oldest_grant_ends_at_the_per_user_and_client_limit() {
+        let s = Store::default();
+        let grant = |user: &str, client: &str| {
+            s.migrate(
+                client,
+                user,
+                "example.com",
+                vec!["http://a/feeds/".into()],
+                0,
+            )
+            .unwrap()
+            .refresh_token
+            .unwrap()
+        };
+        let first = grant("jo@example.com", "cid");
+        let other_user = grant("al@example.com", "cid");
+        let other_client = grant("jo@example.com", "cid2");
+        for _ in 1..MAX_GRANTS_PER_USER_AND_CLIENT {
+            grant("jo@example.com", "cid");
+        }
+        // Still 50: the first works.
+        assert!(s.refresh("cid", &first, 1).is_ok());
+        // The 51st ends the first, and only it.
+        let newest = grant("jo@example.com", "cid");
+        assert_eq!(
+            s.refresh("cid", &first, 1).err(),
+            Some(Refusal::UnknownGrant)
+        );
+        assert!(s.refresh("cid", &newest, 1).is_ok());
+        assert!(s.refresh("cid", &other_user, 1).is_ok());
+        assert!(s.refresh("cid2", &other_client, 1).is_ok());
+        // However many migrations one user repeats, the table holds 50 of theirs.
+        for _ in 0..500 {
+            grant("jo@example.com", "cid");
+        }
+        assert_eq!(s.lock().grants.len(), MAX_GRANTS_PER_USER_AND_CLIENT + 2);
     }
 }
