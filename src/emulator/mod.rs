@@ -138,10 +138,13 @@
 //! password is checked as usual: a wrong one is `BadAuthentication`, and the account still
 //! needs a CAPTCHA next time. Tokens are single use: a wrong answer, a reused, foreign or
 //! unknown token each get a fresh challenge. Only a success clears the account's failures
-//! and challenges. Unknown emails keep no state; an account holds at most
+//! and challenges. An unknown email is counted like an account (a CAPTCHA after the same
+//! failures, so answers do not tell which accounts exist), in a table of at most 10,000
+//! digests, the oldest forgotten first; an account holds at most
 //! [`MAX_CHALLENGES_PER_ACCOUNT`] live challenges (10,000 in all), the oldest dropped first.
 //! `GET /accounts/Captcha?ctoken=…` serves a live challenge's image (`image/svg+xml`, the
-//! answer as distorted text); any other `ctoken` is 404.
+//! answer as distorted text — readable by a program that looks: it is a test double, not a
+//! defence); any other `ctoken` is 404.
 //!
 //! **Tokens.** `Authorization: GoogleLogin auth=…` opens the feeds of the token's service,
 //! [`SERVICE_SCOPES`] (PY2's `AUTH_SCOPES`, PROTOCOLS.md §1.6 and §5: `cl`

@@ -7,7 +7,7 @@
 //! for configured accounts, each holds at most [`MAX_CHALLENGES_PER_ACCOUNT`] live
 //! challenges and [`MAX_TOKENS_PER_ACCOUNT`] tokens, under global caps.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rand_core::{OsRng, RngCore};
@@ -31,6 +31,10 @@ pub const UNAVAILABLE_STREAK: u32 = 2;
 pub const MAX_CHALLENGES_PER_ACCOUNT: usize = 4;
 /// Live CAPTCHA challenges in all; the oldest goes first.
 const MAX_CHALLENGES: usize = 10_000;
+/// Unknown emails whose failures are counted (the oldest forgotten first): they get a
+/// CAPTCHA after the same number of failures as a real account, so the answers do not tell
+/// which accounts exist, while a flood of made-up addresses stays bounded.
+const MAX_UNKNOWN_TRACKED: usize = 10_000;
 /// Live `Auth` tokens per account; the oldest goes first.
 pub const MAX_TOKENS_PER_ACCOUNT: usize = 100;
 /// Live `Auth` tokens in all; the oldest goes first.
@@ -244,16 +248,45 @@ impl Token {
 #[derive(Default)]
 struct Inner {
     accounts: HashMap<String, AccountState>,
+    /// The keys of unknown emails in `accounts`, oldest first, at most
+    /// [`MAX_UNKNOWN_TRACKED`].
+    unknown: VecDeque<String>,
     challenges: HashMap<String, Live>,
     images: HashMap<String, String>,
     tokens: HashMap<String, Token>,
     seq: u64,
 }
 
+/// The failure-count key of an email no account has.
+fn unknown_key(email: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(email.to_ascii_lowercase().as_bytes());
+    let mut key = String::with_capacity(65);
+    key.push('?');
+    for b in digest {
+        key.push_str(&format!("{b:02x}"));
+    }
+    key
+}
+
 impl Inner {
     fn next_seq(&mut self) -> u64 {
         self.seq = self.seq.wrapping_add(1);
         self.seq
+    }
+
+    /// Counts a failure for an unknown email, forgetting the oldest beyond the cap.
+    fn note_unknown_failure(&mut self, key: String) {
+        if !self.accounts.contains_key(&key) {
+            self.unknown.push_back(key.clone());
+            while self.unknown.len() > MAX_UNKNOWN_TRACKED {
+                if let Some(old) = self.unknown.pop_front() {
+                    self.accounts.remove(&old);
+                }
+            }
+        }
+        let state = self.accounts.entry(key).or_default();
+        state.failures = state.failures.saturating_add(1);
     }
 
     fn drop_challenge(&mut self, token: &str) -> Option<Live> {
@@ -323,11 +356,14 @@ impl Store {
         attempt: &Attempt<'_>,
         now: u64,
     ) -> Result<Issued, Refused> {
-        // An unknown email has no state: a flood of made-up addresses grows nothing.
-        let user = accounts
-            .find(attempt.email)
-            .ok_or(Refused::BadAuthentication)?;
-        let key = user.email.to_ascii_lowercase();
+        // An unknown email is answered as a known one with a wrong password, CAPTCHA
+        // included, so the answers do not enumerate accounts. Its key is a digest (`?` +
+        // SHA-256 hex), so a long made-up address costs 65 bytes, in a bounded table.
+        let user = accounts.find(attempt.email);
+        let key = match &user {
+            Some(u) => u.email.to_ascii_lowercase(),
+            None => unknown_key(attempt.email),
+        };
         let mut t = self.lock();
         let failures = t.accounts.get(&key).map_or(0, |s| s.failures);
         if failures >= self.captcha_after {
@@ -349,6 +385,10 @@ impl Store {
                 return Err(Refused::CaptchaRequired(self.challenge(&mut t, &key)));
             }
         }
+        let Some(user) = user else {
+            t.note_unknown_failure(key);
+            return Err(Refused::BadAuthentication);
+        };
         if accounts
             .sign_in(&user.email, attempt.password, None)
             .is_err()
@@ -526,6 +566,41 @@ mod tests {
             TestAccount::of("x-disabled@example.com"),
             TestAccount::Normal
         );
+    }
+
+    #[test]
+    fn an_unknown_email_is_answered_as_a_known_one() {
+        let store = Store::new(2, Some(SecretString::new("w")));
+        let a = accounts();
+        for email in ["jo@example.com", "nobody@example.com"] {
+            let wrong = Attempt {
+                email,
+                ..attempt("bad", None)
+            };
+            let answers: Vec<_> = (0..3)
+                .map(|_| match store.login(&a, &wrong, 0) {
+                    Err(Refused::BadAuthentication) => "bad",
+                    Err(Refused::CaptchaRequired(_)) => "captcha",
+                    other => panic!("{}", other.is_ok()),
+                })
+                .collect();
+            assert_eq!(answers, ["bad", "bad", "captcha"], "{email}");
+        }
+        // Bounded: a flood of made-up addresses keeps at most the cap.
+        for i in 0..MAX_UNKNOWN_TRACKED + 10 {
+            let email = format!("x{i}@example.com");
+            let _ = store.login(
+                &a,
+                &Attempt {
+                    email: &email,
+                    ..attempt("bad", None)
+                },
+                0,
+            );
+        }
+        let t = store.lock();
+        assert_eq!(t.unknown.len(), MAX_UNKNOWN_TRACKED);
+        assert!(t.accounts.len() <= MAX_UNKNOWN_TRACKED + 1);
     }
 
     #[test]
