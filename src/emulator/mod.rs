@@ -195,9 +195,11 @@
 //!   (timestamp, nonce) recorded in its web application's replay set (`nonce_used` when
 //!   seen with any of that application's tokens: the signed data does not name the token). A
 //!   non-secure token is a bearer credential; a signature sent with it is not checked.
-//! * Bounds: 1,000 unexpired single-use tokens per `next` host (the oldest makes room),
-//!   10,000 in all, 10,000 session tokens, 10,000 nonces per web application within the
-//!   window, 10,000 dead tokens remembered to name a refusal; a full table answers 503 with `Retry-After`.
+//! * Bounds: 1,000 unexpired single-use tokens per `next` host and 1,000 per user (the
+//!   oldest makes room), 10,000 in all; 100 session tokens per user over all hosts (the
+//!   oldest revoked, as at the ten-per-application limit), 10,000 in all; 10,000 nonces per
+//!   web application within the window; 10,000 dead tokens remembered to name a refusal. A
+//!   full table answers 503 with `Retry-After`; one user cannot fill one by varying hosts.
 //!
 //! ## Errors
 //! Every refused AuthSub credential (absent, malformed, unknown, revoked, spent, expired,

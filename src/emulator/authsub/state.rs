@@ -23,6 +23,13 @@ pub const SESSION_LIFETIME: u64 = 365 * 86_400;
 /// Unexpired single-use tokens one web application (`next` host) may hold at once; at the
 /// cap its oldest goes, so a page reloaded in a loop churns only its own tokens.
 const MAX_SINGLE_USE_PER_TARGET: usize = 1_000;
+/// Unexpired single-use tokens one user may hold at once, over all web applications; at the
+/// cap the user's oldest goes, so one user (the default test user's password is on the
+/// consent page) cannot fill the table for everyone by varying `next` hosts.
+const MAX_SINGLE_USE_PER_USER: usize = 1_000;
+/// Session tokens one user may hold over all web applications; the next revokes the
+/// user's oldest (as the per-application rule does), for the same reason.
+const MAX_SESSION_TOKENS_PER_USER: usize = 100;
 /// Single-use tokens kept at most at once, over all hosts; beyond that the page answers 503.
 const MAX_SINGLE_USE: usize = 10_000;
 /// Session tokens kept at most at once (loopback hosts are many); beyond that, 503.
@@ -160,6 +167,19 @@ impl Tokens {
         self.live.values().filter(|t| f(t)).count()
     }
 
+    /// Below `cap` tokens matching `f`: the expired buried first, then the oldest.
+    fn make_room(&mut self, now: u64, f: impl Fn(&Token) -> bool, cap: usize) {
+        if self.count(&f) >= cap {
+            self.bury_expired(now);
+            while self.count(&f) >= cap {
+                let Some(old) = self.oldest(&f) else {
+                    break;
+                };
+                self.bury(old, Dead::Expired);
+            }
+        }
+    }
+
     /// Buries every expired token.
     fn bury_expired(&mut self, now: u64) {
         let expired: Vec<String> = self
@@ -237,14 +257,18 @@ impl Store {
         let single_of = |tok: &Token, target: &str| {
             tok.kind == Kind::SingleUse && tok.approved.target == target
         };
-        if t.count(|tok| single_of(tok, &approved.target)) >= MAX_SINGLE_USE_PER_TARGET {
-            t.bury_expired(now);
-            if t.count(|tok| single_of(tok, &approved.target)) >= MAX_SINGLE_USE_PER_TARGET {
-                if let Some(old) = t.oldest(|tok| single_of(tok, &approved.target)) {
-                    t.bury(old, Dead::Expired);
-                }
-            }
-        }
+        let users =
+            |tok: &Token, user: &str| tok.kind == Kind::SingleUse && tok.approved.user == user;
+        t.make_room(
+            now,
+            |tok| single_of(tok, &approved.target),
+            MAX_SINGLE_USE_PER_TARGET,
+        );
+        t.make_room(
+            now,
+            |tok| users(tok, &approved.user),
+            MAX_SINGLE_USE_PER_USER,
+        );
         if t.count(|tok| tok.kind == Kind::SingleUse) >= MAX_SINGLE_USE {
             t.bury_expired(now);
             if t.count(|tok| tok.kind == Kind::SingleUse) >= MAX_SINGLE_USE {
@@ -265,8 +289,8 @@ impl Store {
     }
 
     /// Records a secure request's (timestamp, nonce) with its token's web application; a
-    /// pair seen before with any of that application's tokens is a replay. Pairs older than `window` seconds are forgotten: the timestamp check
-    /// refuses them anyway.
+    /// pair seen before with any of that application's tokens is a replay. Pairs older than
+    /// `window` seconds are forgotten: the timestamp check refuses them anyway.
     #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
     pub fn record_nonce(
         &self,
@@ -326,13 +350,24 @@ impl Store {
                 && s.approved.target == approved.target
                 && !s.expired(now)
         };
+        let same_user = |s: &Token| {
+            s.kind == Kind::Session && s.approved.user == approved.user && !s.expired(now)
+        };
         let mut revoked_oldest = None;
-        while t.count(same_grant) >= MAX_SESSION_TOKENS_PER_GRANT {
-            let Some(old) = t.oldest(same_grant) else {
-                break;
-            };
-            t.bury(old.clone(), Dead::Revoked);
-            revoked_oldest = Some(old);
+        for (rule, cap) in [
+            (
+                &same_grant as &dyn Fn(&Token) -> bool,
+                MAX_SESSION_TOKENS_PER_GRANT,
+            ),
+            (&same_user, MAX_SESSION_TOKENS_PER_USER),
+        ] {
+            while t.count(rule) >= cap {
+                let Some(old) = t.oldest(rule) else {
+                    break;
+                };
+                t.bury(old.clone(), Dead::Revoked);
+                revoked_oldest = Some(old);
+            }
         }
         let token = t.insert("DQAA", Kind::Session, approved, now);
         Ok(Upgraded {
@@ -363,6 +398,48 @@ mod tests {
             secure: false,
             session,
         }
+    }
+
+    /// `approved(true)` for `user` at `next` host `target`.
+    fn at(user: &str, target: String) -> Approved {
+        let mut a = approved(true);
+        a.user = user.into();
+        a.target = target;
+        a
+    }
+
+    #[test]
+    fn one_user_cannot_fill_the_tables_by_varying_hosts() {
+        let s = Store::default();
+        let first = s.issue(at("u@x", "h0.example".into()), 0).unwrap();
+        for i in 0..MAX_SINGLE_USE_PER_USER + 200 {
+            s.issue(at("u@x", format!("h{i}.example")), 0).unwrap();
+        }
+        assert_eq!(s.check(&first, 1).err(), Some(Refused::Expired));
+        let single = |user: &str| {
+            s.lock()
+                .count(|t| t.kind == Kind::SingleUse && t.approved.user == user)
+        };
+        assert_eq!(single("u@x"), MAX_SINGLE_USE_PER_USER);
+        // Another user is unaffected.
+        assert!(s.issue(at("v@x", "h0.example".into()), 0).is_ok());
+        assert_eq!(single("v@x"), 1);
+
+        // Session tokens: at most 100 per user over all hosts, the oldest revoked.
+        let first = s
+            .upgrade(&s.issue(at("w@x", "a.example".into()), 0).unwrap(), 0)
+            .unwrap()
+            .token;
+        for i in 0..MAX_SESSION_TOKENS_PER_USER + 50 {
+            let single = s.issue(at("w@x", format!("s{i}.example")), 0).unwrap();
+            s.upgrade(&single, 0).unwrap();
+        }
+        assert_eq!(s.check(&first, 1).err(), Some(Refused::Revoked));
+        let t = s.lock();
+        assert_eq!(
+            t.count(|t| t.kind == Kind::Session && t.approved.user == "w@x"),
+            MAX_SESSION_TOKENS_PER_USER
+        );
     }
 
     #[test]
