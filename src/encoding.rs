@@ -349,7 +349,7 @@ impl Form {
         let mut values = self.0.iter().filter(|(n, _)| n == name);
         let first = values.next().map(|(_, v)| v.as_str());
         if values.next().is_some() {
-            return Err(EncodingError::Duplicate(clip_name(name)));
+            return Err(EncodingError::Duplicate(clip(name)));
         }
         Ok(first)
     }
@@ -482,20 +482,20 @@ pub fn parse_lines(body: &[u8]) -> Result<Vec<(String, String)>, EncodingError> 
             return Err(EncodingError::EmptyKey { line: line_no });
         }
         if !seen.insert(key.to_ascii_lowercase()) {
-            return Err(EncodingError::Duplicate(clip_name(key)));
+            return Err(EncodingError::Duplicate(clip(key)));
         }
         out.push((key.to_owned(), value.to_owned()));
     }
     Ok(out)
 }
 
-/// A parameter name as an error repeats it: a name comes from the other side, so at most
-/// 64 characters of it, marked when cut.
-fn clip_name(name: &str) -> String {
+/// Text from the other side as an error or log line repeats it (a parameter name, a
+/// scope): at most 64 characters of it, marked when cut.
+pub(crate) fn clip(text: &str) -> String {
     const MAX: usize = 64;
-    match name.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", name.get(..i).unwrap_or(name)),
-        None => name.to_owned(),
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", text.get(..i).unwrap_or(text)),
+        None => text.to_owned(),
     }
 }
 

@@ -218,8 +218,9 @@
 //! --oauth2-client ID:SECRET`) and authenticate by HTTP Basic or in the body. `POST
 //! /o/oauth2/revoke` takes `token=` (an access token, or a refresh token, which ends its
 //! grant). Every answer is JSON; errors are `{"error", "error_description"}` with 400
-//! (`invalid_grant`, `invalid_request`, `unsupported_grant_type`, `invalid_scope`) or 401
-//! (`invalid_client`). `Authorization: Bearer …` opens the feeds inside the token's scopes,
+//! (`invalid_grant`, `invalid_request` — a method other than POST too —,
+//! `unsupported_grant_type`, `invalid_scope`), 401 (`invalid_client`) or 413 (a body over
+//! 64 KiB). `Authorization: Bearer …` opens the feeds inside the token's scopes,
 //! an OAuth 2.0 scope opening its service's legacy feeds ([`crate::oauth2::scopes`]); an
 //! unknown, revoked or expired token is 401 `invalid_token`, a token in an `access_token`
 //! query parameter 401 too, a feed outside the scopes 403 `insufficient_scope`. Access

@@ -50,7 +50,7 @@ use super::header::parse_header;
 use super::signature::{signing_key, verify_hmac, verify_plaintext};
 use super::{HeaderError, SignatureMethod};
 use crate::clock::{check_window, Clock};
-use crate::encoding::parse_form;
+use crate::encoding::{clip, parse_form};
 use crate::request::{Request, RequestError};
 use crate::secret::{ct_eq, ConsumerSecret, TokenSecret};
 
@@ -758,15 +758,6 @@ impl<L: CredentialLookup> core::fmt::Debug for Verifier<L> {
 /// (case-sensitive: `OAUTH_SIGNATURE` is an ordinary parameter).
 fn is_protocol(name: &str) -> bool {
     name.starts_with("oauth_")
-}
-
-/// At most 64 characters of attacker-supplied text for an error message, marked when cut.
-fn clip(s: &str) -> String {
-    const MAX: usize = 64;
-    match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
-        None => s.to_owned(),
-    }
 }
 
 /// Whether an `Authorization` value uses the OAuth scheme (case-insensitive, RFC 9110 §11.1).

@@ -297,6 +297,16 @@ async fn every_token_endpoint_answer_is_json() {
     let rows: Vec<(HttpRequest, u16, &str)> = vec![
         (HttpRequest::get(&url), 400, "invalid_request"),
         (
+            HttpRequest::new("PUT", &url).with_body("grant_type=refresh_token"),
+            400,
+            "invalid_request",
+        ),
+        (
+            HttpRequest::post_form(&url, &[("x", "y".repeat(70_000).as_str())]),
+            413,
+            "invalid_request",
+        ),
+        (
             HttpRequest::post_form(&url, &[("grant_type", "refresh_token")]),
             401,
             "invalid_client",
@@ -344,6 +354,11 @@ async fn every_token_endpoint_answer_is_json() {
             "invalid_grant",
         ),
     ];
+    let revoke = endpoints(&fx).oauth2_revoke().to_owned();
+    let rows = rows.into_iter().chain([
+        (HttpRequest::new("PUT", &revoke), 400, "invalid_request"),
+        (HttpRequest::get(&revoke), 400, "invalid_request"),
+    ]);
     for (req, status, code) in rows {
         let resp = fx.send(req).await;
         assert_eq!(resp.status, status, "{code}");

@@ -25,7 +25,7 @@ use axum::Router;
 use base64::Engine as _;
 
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
-use super::http::{accept, noted, Incoming};
+use super::http::{accept, noted, Incoming, ReadError};
 use super::App;
 use crate::encoding::{form_decode, Form};
 use crate::oauth2::MIGRATION_GRANT_TYPE;
@@ -222,17 +222,35 @@ fn issued(i: Issued) -> Response {
     )
 }
 
-/// `/o/oauth2/token`.
-pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
-    let incoming = match accept(&app, req, |e, _| {
-        error(
+/// Reads a token or revoke request; every refusal is Google's JSON, whatever went wrong:
+/// a method other than POST is 400 `invalid_request` (the issue's "400 for every error but
+/// `invalid_client`"), a body over the emulator's limit 413 as on every endpoint, any other
+/// unreadable request 400 `invalid_request`.
+async fn accept_json(app: &App, req: Request) -> Result<Incoming, Response> {
+    if req.method() != axum::http::Method::POST {
+        return Err(error(
             StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "POST the form to this endpoint",
+        ));
+    }
+    accept(app, req, |e, _| {
+        let status = match e {
+            ReadError::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        error(
+            status,
             "invalid_request",
             format!("unreadable request: {e}"),
         )
     })
     .await
-    {
+}
+
+/// `/o/oauth2/token`.
+pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
+    let incoming = match accept_json(&app, req).await {
         Ok(i) => i,
         Err(resp) => return resp,
     };
@@ -288,7 +306,10 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                         return error(
                             StatusCode::BAD_REQUEST,
                             "invalid_scope",
-                            format!("{extra} is not a scope of the OAuth 1.0 token"),
+                            format!(
+                                "{} is not a scope of the OAuth 1.0 token",
+                                crate::encoding::clip(extra)
+                            ),
                         );
                     }
                     asked
@@ -321,15 +342,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
 
 /// `/o/oauth2/revoke`: `token=` (an access or a refresh token) in the form body.
 pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
-    let incoming = match accept(&app, req, |e, _| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            format!("unreadable request: {e}"),
-        )
-    })
-    .await
-    {
+    let incoming = match accept_json(&app, req).await {
         Ok(i) => i,
         Err(resp) => return resp,
     };
