@@ -9,11 +9,12 @@ use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth1::OAuth1Authorizer;
 use gdata_auth::oauth2::migration::{migrate, prepare_migration};
 use gdata_auth::oauth2::{
-    self, ClientAuth, ClientCredentials, ClientSecret, OAuth2Error, OAuth2Token, RefreshToken,
-    Revocable, TokenKind, TokenSource,
+    self, BearerAuthorizer, ClientAuth, ClientCredentials, ClientSecret, OAuth2Error, OAuth2Token,
+    RefreshToken, Revocable, TokenKind, TokenSource,
 };
+use gdata_auth::request::Request;
 use gdata_auth::transport::{HttpRequest, HttpResponse, Transport};
-use gdata_auth::{Scope, TokenSecret};
+use gdata_auth::{Authorizer, Scheme, Scope, TokenSecret};
 
 use crate::support::emulator::{
     form, get, Fixture, CALENDAR_FEED, CALENDAR_SCOPE, CONTACTS_FEED, DOCS_FEED, T0,
@@ -183,6 +184,36 @@ async fn an_oauth2_scope_reads_the_legacy_feeds() {
         matches!(&err, OAuth2Error::Refused(e) if e.code.as_str() == "invalid_scope"),
         "{err:?}"
     );
+}
+
+/// One call site: reads the calendar feed with whatever authorizer it is given.
+async fn read_calendar(fx: &Fixture, auth: &dyn Authorizer) -> u16 {
+    let url = fx.url(CALENDAR_FEED);
+    let authorization = auth
+        .authorize(&Request::new("GET", &url).unwrap(), &fx.ctx())
+        .unwrap();
+    fx.send(HttpRequest::get(url).with_authorization(&authorization))
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn the_bearer_authorizer_drops_in_where_the_oauth1_one_was() {
+    let fx = fixture();
+    let old = oauth1_token(&fx, "user@example.com", "password").await;
+    assert_eq!(read_calendar(&fx, &old).await, 200);
+    let grant = migrate(&endpoints(&fx), &client(), &old, &[], &fx.ctx(), T0)
+        .send(&fx.http)
+        .await
+        .unwrap();
+    let bearer = BearerAuthorizer::new(grant.access_token.unwrap()).unwrap();
+    assert_eq!(bearer.scheme(), Scheme::Bearer);
+    assert_eq!(read_calendar(&fx, &bearer).await, 200);
+    // Both held the same way, as a boxed trait object.
+    let held: Vec<Box<dyn Authorizer>> = vec![Box::new(old), Box::new(bearer)];
+    for auth in &held {
+        assert_eq!(read_calendar(&fx, auth.as_ref()).await, 200);
+    }
 }
 
 #[tokio::test]
