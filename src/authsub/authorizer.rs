@@ -11,7 +11,7 @@ use super::error::TokenError;
 use super::header::build_header;
 #[cfg(feature = "rsa")]
 use super::header::{append_secure, check_nonce, data_string, quotable};
-use super::types::SessionToken;
+use super::types::{Session, SessionToken};
 use crate::authorizer::{AuthorizeError, Authorizer, Scheme};
 use crate::request::{Authorization, Context, Request};
 
@@ -105,6 +105,13 @@ impl core::fmt::Debug for AuthSubAuthorizer {
             .field("token", &"[redacted]")
             .field("secure", &self.security.is_secure())
             .finish()
+    }
+}
+
+impl Session {
+    /// The authorizer that uses this session token, non-secure or secure.
+    pub fn authorizer(&self, security: Security) -> Result<AuthSubAuthorizer, TokenError> {
+        AuthSubAuthorizer::new(self.token(), security)
     }
 }
 

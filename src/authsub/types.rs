@@ -7,8 +7,6 @@
 //! is not copied around or used twice by accident. Whether a token is secure (its requests
 //! signed) is the caller's knowledge, given as a [`super::Security`] where it is used.
 
-use super::authorizer::{AuthSubAuthorizer, Security};
-use super::error::TokenError;
 use crate::scope::Scope;
 use crate::secret::secret_string;
 
@@ -50,11 +48,6 @@ impl Session {
     /// `Expiration=` as Google sent it (`20061004T123456Z`: ISO 8601 basic, UTC), if any.
     pub fn expiration(&self) -> Option<&str> {
         self.expiration.as_deref()
-    }
-
-    /// The authorizer that uses this session token, non-secure or secure.
-    pub fn authorizer(&self, security: Security) -> Result<AuthSubAuthorizer, TokenError> {
-        AuthSubAuthorizer::new(&self.token, security)
     }
 }
 
