@@ -288,17 +288,13 @@ pub fn to_blob(token: &LegacyToken) -> String {
             .into_iter()
             .chain(scopes.iter().map(|s| Some(s.as_str())))
             .collect(),
+        // The same fields in the same order; only the key differs (RSA key or secret).
         LegacyToken::TwoLeggedRsa {
             consumer_key,
             rsa_private_key: key,
             requestor_id,
-        } => vec![
-            marker,
-            consumer_key.as_deref(),
-            secret(key),
-            requestor_id.as_deref(),
-        ],
-        LegacyToken::TwoLeggedHmac {
+        }
+        | LegacyToken::TwoLeggedHmac {
             consumer_key,
             consumer_secret: key,
             requestor_id,

@@ -8,12 +8,9 @@
 //! credential stays as it was, usable, until the caller has stored the new grant
 //! (SECURITY.md §4). Revoking the old token is a separate step, the caller's, after that.
 
-use serde::Deserialize;
-use serde_json::Value;
-
 use super::error::{InputError, Malformed, OAuth2Error, TokenKind};
-use super::response::{check_access, parse_error_response, MAX_RESPONSE_BYTES};
-use super::types::{check_token, AccessToken, ClientCredentials, OAuth2Token, RefreshToken};
+use super::response::{check_access, read_raw, scope_list};
+use super::types::{check_token, ClientCredentials, OAuth2Token};
 use crate::authorizer::Authorizer;
 use crate::call::Call;
 use crate::endpoints::Endpoints;
@@ -56,15 +53,6 @@ pub fn prepare_migration(
         .header("Accept", "application/json"))
 }
 
-#[derive(Deserialize)]
-struct Raw {
-    access_token: Option<AccessToken>,
-    token_type: Option<String>,
-    expires_in: Option<Value>,
-    refresh_token: Option<RefreshToken>,
-    scope: Option<String>,
-}
-
 /// Reads the migration answer into the new grant for `client_id`, as of `now`: a
 /// `refresh_token` is required (≤ 512 bytes); an `access_token`, when present, is checked
 /// like any token answer's (`token_type` Bearer, ≤ 2048 bytes, `expires_in` whole seconds).
@@ -73,14 +61,7 @@ pub fn parse_migration(
     client_id: &str,
     now: u64,
 ) -> Result<OAuth2Token, OAuth2Error> {
-    if response.status != 200 {
-        return Err(parse_error_response(&response));
-    }
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(OAuth2Error::Malformed(Malformed::TooLarge));
-    }
-    let raw: Raw = serde_json::from_slice(&response.body)
-        .map_err(|_| OAuth2Error::Malformed(Malformed::NotJson))?;
+    let raw = read_raw(&response)?;
     let refresh = raw
         .refresh_token
         .ok_or(OAuth2Error::Malformed(Malformed::MissingField(
@@ -89,11 +70,7 @@ pub fn parse_migration(
     check_token(TokenKind::RefreshToken, refresh.secret())?;
     let mut token = OAuth2Token::from_refresh_token(client_id, refresh);
     if let Some(scope) = raw.scope {
-        token.scopes = scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
+        token.scopes = scope_list(&scope)?;
     }
     if raw.access_token.is_some() {
         // Checked like any token answer's.

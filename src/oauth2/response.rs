@@ -16,14 +16,28 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 /// The longest `expires_in` accepted: ten years. Google's are an hour.
 const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 3600;
 
-/// The fields read; serde refuses a field given twice, and ignores unknown ones.
+/// The fields of a token answer (a refresh or a migration); serde refuses a field given
+/// twice, and ignores unknown ones.
 #[derive(Deserialize)]
-struct Raw {
-    access_token: Option<AccessToken>,
-    token_type: Option<String>,
-    expires_in: Option<Value>,
-    refresh_token: Option<RefreshToken>,
-    scope: Option<String>,
+pub(super) struct Raw {
+    pub(super) access_token: Option<AccessToken>,
+    pub(super) token_type: Option<String>,
+    pub(super) expires_in: Option<Value>,
+    pub(super) refresh_token: Option<RefreshToken>,
+    pub(super) scope: Option<String>,
+}
+
+/// A 200 token answer's fields: a non-200 is its classified error, a body over
+/// [`MAX_RESPONSE_BYTES`] or not JSON is [`Malformed`].
+pub(super) fn read_raw(response: &HttpResponse) -> Result<Raw, OAuth2Error> {
+    if response.status != 200 {
+        return Err(parse_error_response(response));
+    }
+    if response.body.len() > MAX_RESPONSE_BYTES {
+        return Err(OAuth2Error::Malformed(Malformed::TooLarge));
+    }
+    // serde_json's messages may quote the input (a token): keep none of it.
+    serde_json::from_slice(&response.body).map_err(|_| OAuth2Error::Malformed(Malformed::NotJson))
 }
 
 #[derive(Deserialize)]
@@ -49,7 +63,7 @@ fn expires_in(value: &Value) -> Result<u64, OAuth2Error> {
         .ok_or(OAuth2Error::Malformed(Malformed::BadExpiresIn))
 }
 
-fn scope_list(scope: &str) -> Result<Vec<String>, OAuth2Error> {
+pub(super) fn scope_list(scope: &str) -> Result<Vec<String>, OAuth2Error> {
     let list: Vec<String> = scope
         .split(' ')
         .filter(|s| !s.is_empty())
@@ -73,15 +87,7 @@ fn scope_list(scope: &str) -> Result<Vec<String>, OAuth2Error> {
 /// `refresh_token` beyond 512 bytes is [`OAuth2Error::TokenTooLarge`], never truncated;
 /// `expires_in` must be a whole number of seconds; `scope` is the granted list.
 pub fn parse_token_response(response: HttpResponse) -> Result<TokenResponse, OAuth2Error> {
-    if response.status != 200 {
-        return Err(parse_error_response(&response));
-    }
-    if response.body.len() > MAX_RESPONSE_BYTES {
-        return Err(OAuth2Error::Malformed(Malformed::TooLarge));
-    }
-    // serde_json's messages may quote the input (a token): keep none of it.
-    let raw: Raw = serde_json::from_slice(&response.body)
-        .map_err(|_| OAuth2Error::Malformed(Malformed::NotJson))?;
+    let raw = read_raw(&response)?;
     let (access_token, expires_in) =
         check_access(raw.access_token, raw.token_type.as_deref(), raw.expires_in)?;
     if let Some(refresh) = &raw.refresh_token {
