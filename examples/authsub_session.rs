@@ -77,7 +77,9 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
         "GET",
         &format!("{base}/calendar/feeds/default/private/full"),
     )?;
-    let resp = http.send(prepare_signed(&auth, &feed, &Context::now())?)?;
+    let resp = http
+        .send(prepare_signed(&auth, &feed, &Context::now())?)?
+        .error_for_status()?;
     println!("calendar feed: HTTP {}", resp.status);
 
     let info = flow::token_info(&endpoints, &auth, &Context::now()).send_blocking(&http)?;
@@ -91,5 +93,9 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     flow::revoke(&endpoints, &auth, &Context::now()).send_blocking(&http)?;
     let resp = http.send(prepare_signed(&auth, &feed, &Context::now())?)?;
     println!("after revocation: HTTP {}", resp.status);
+    // A revoked token must be refused (PROTOCOLS.md §2.3).
+    if resp.status != 401 {
+        return Err(format!("the revoked token still got HTTP {}", resp.status).into());
+    }
     Ok(())
 }

@@ -67,6 +67,9 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
             login_with_captcha(&endpoints, &credentials, &challenge, &answer)
                 .send_blocking(&http)?
         }
+        // The in-process emulator asks every time (`with_captcha_after(0)`): a login
+        // without a challenge there means the example no longer shows what it says.
+        Ok(_) if emulator.is_some() => return Err("the emulator asked for no CAPTCHA".into()),
         other => other?,
     };
     drop(credentials);
@@ -76,7 +79,9 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
         "GET",
         &format!("{base}/calendar/feeds/default/private/full"),
     )?;
-    let resp = flow::feed(&tokens.authorizer(), &feed).send_blocking(&http)?;
+    let resp = flow::feed(&tokens.authorizer(), &feed)
+        .send_blocking(&http)?
+        .error_for_status()?;
     println!(
         "calendar feed: HTTP {} ({} bytes)",
         resp.status,

@@ -3,7 +3,7 @@
 //! computed with OpenSSL reproduces); then the provider's check, rule by rule, each refusal
 //! named by its [`VerifyError`].
 
-use gdata_auth::authsub::header::{build_secure_header, data_string, parse_header};
+use gdata_auth::authsub::header::{build_secure_header, parse_header};
 use gdata_auth::authsub::verifier::{verify, Verified, DEFAULT_TIMESTAMP_WINDOW};
 use gdata_auth::authsub::{
     AuthSubAuthorizer, DataError, HeaderError, Security, SessionToken, VerifyError,
@@ -109,7 +109,8 @@ fn the_nonce_is_carried_as_given() {
             )
             .unwrap();
         let data = signed.data.clone().unwrap();
-        assert_eq!(data, data_string("GET", URL, TS, nonce));
+        // PROTOCOLS.md §2.5: `METHOD URL TIMESTAMP NONCE`, single spaces, the nonce as given.
+        assert_eq!(data, format!("GET {URL} {TS} {nonce}"));
         let v = verify(
             "GET",
             URL,

@@ -150,7 +150,7 @@ async fn every_error_code_through_the_test_accounts() {
         assert_eq!(first_line(&resp), format!("Error={code}"), "{prefix}");
         let e = gdata_auth::clientlogin::parse_login(&endpoints(&fx), &resp).unwrap_err();
         assert!(check(&e), "{prefix}: {e:?}");
-        assert!(!e.is_retryable() || prefix == "unavailable-", "{prefix}");
+        assert_eq!(e.is_retryable(), prefix == "unavailable-", "{prefix}");
     }
     // A wrong password, an unknown email: BadAuthentication without Info.
     for c in [

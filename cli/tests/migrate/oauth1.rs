@@ -140,7 +140,12 @@ fn consumer_secret_and_rsa_key_exclude_each_other() {
         "",
     );
     assert_eq!(code, Some(2), "{stderr}");
-    let (code, _, _) = gdauth_with_stdin(
+    // Neither: one of them is required.
+    assert!(
+        stderr.contains("required arguments were not provided"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = gdauth_with_stdin(
         &[
             "migrate",
             "oauth1",
@@ -161,5 +166,10 @@ fn consumer_secret_and_rsa_key_exclude_each_other() {
         ],
         "",
     );
-    assert_eq!(code, Some(2));
+    // Both: refused as a conflict, not for some other usage error.
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'--consumer-secret <S>' cannot be used with '--rsa-key <PEM_FILE>'"),
+        "{stderr}"
+    );
 }

@@ -525,16 +525,15 @@ fn bad_input_fails_cleanly() {
         (raw(&["oauth9", "sign"]), 2, "unrecognized subcommand 'oauth9'"),
     ];
     // Without the `rsa` feature every RSA-SHA1 request stops at the same clear error.
-    let rsa_err = |msg| msg;
     rows.extend([
-        (rsa(&missing), 1, rsa_err("cannot read --rsa-key file")),
-        (rsa(&dir_path), 1, rsa_err("cannot read --rsa-key file")),
-        (rsa(&not_a_key), 1, rsa_err("notes.txt: bad RSA key")),
-        (rsa(&broken_pem), 1, rsa_err("broken.pem: bad RSA key")),
-        (rsa(&binary), 1, rsa_err("binary.pem is not text")),
-        (rsa(&huge), 1, rsa_err("larger than 65536 bytes")),
+        (rsa(&missing), 1, "cannot read --rsa-key file"),
+        (rsa(&dir_path), 1, "cannot read --rsa-key file"),
+        (rsa(&not_a_key), 1, "notes.txt: bad RSA key"),
+        (rsa(&broken_pem), 1, "broken.pem: bad RSA key"),
+        (rsa(&binary), 1, "binary.pem is not text"),
+        (rsa(&huge), 1, "larger than 65536 bytes"),
         (bs(&["--signature-method", "RSA-SHA1", "--rsa-key", &missing, "--json"]), 1,
-         rsa_err("cannot read --rsa-key file")),
+         "cannot read --rsa-key file"),
     ]);
     for (args, code, names) in &rows {
         let run = gdauth(args);

@@ -754,7 +754,6 @@ fn bad_input_is_a_usage_error() {
     let cs = ["--consumer-secret", CANARY_CS];
     let with_cs = |extra: &[&str]| req(&[&cs[..], extra].concat());
     let rsa = |path: &str| req(&["--rsa-cert", path]);
-    let rsa_err = |msg| msg;
 
     // (arguments, what stderr must name)
     let rows: Vec<(Vec<String>, &str)> = vec![
@@ -762,14 +761,14 @@ fn bad_input_is_a_usage_error() {
         (with_cs(&["--rsa-cert", &fixture("rsa2048_cert.pem")]),
          "'--consumer-secret <S>' cannot be used with '--rsa-cert <PEM_FILE>'"),
         (with_cs(&["--consumer-secret", CANARY_CS]), "cannot be used multiple times"),
-        (rsa(&missing), rsa_err("cannot read --rsa-cert file")),
-        (rsa(&dir_path), rsa_err("cannot read --rsa-cert file")),
-        (rsa(&not_pem), rsa_err("notes.txt: bad RSA key")),
-        (rsa(&broken), rsa_err("broken.pem: bad RSA key: malformed SPKI public key")),
-        (rsa(&broken_cert), rsa_err("broken_cert.pem: bad RSA key: malformed X.509 certificate")),
-        (rsa(&private), rsa_err("expected a PEM public key or X.509 certificate")),
-        (rsa(&binary), rsa_err("binary.pem is not text")),
-        (rsa(&huge), rsa_err("larger than 65536 bytes")),
+        (rsa(&missing), "cannot read --rsa-cert file"),
+        (rsa(&dir_path), "cannot read --rsa-cert file"),
+        (rsa(&not_pem), "notes.txt: bad RSA key"),
+        (rsa(&broken), "broken.pem: bad RSA key: malformed SPKI public key"),
+        (rsa(&broken_cert), "broken_cert.pem: bad RSA key: malformed X.509 certificate"),
+        (rsa(&private), "expected a PEM public key or X.509 certificate"),
+        (rsa(&binary), "binary.pem is not text"),
+        (rsa(&huge), "larger than 65536 bytes"),
         (at("GET", "not a url", &cs), "--url: malformed URL"),
         (at("GET", "ftp://h.example/", &cs), "--url: unsupported URL scheme"),
         (at("GET", "http://h.example:0/", &cs), "--url: invalid port"),
