@@ -139,11 +139,11 @@ pub fn parse_login(
 
 /// `Auth` (required), `SID` and `LSID` of a success.
 fn tokens(answer: &Answer<'_>) -> Result<LoginTokens, ProtocolError> {
-    let auth = match answer.get(Field::Auth)? {
-        None => return Err(ProtocolError::MissingAuth),
-        Some(v) if is_token(v) => AuthToken::new(v),
-        Some(_) => return Err(ProtocolError::BadToken(Field::Auth)),
-    };
+    let auth = AuthToken::new(
+        answer
+            .token(Field::Auth)?
+            .ok_or(ProtocolError::MissingAuth)?,
+    );
     let sid = answer.token(Field::Sid)?.map(SecretString::new);
     let lsid = answer.token(Field::Lsid)?.map(SecretString::new);
     Ok(LoginTokens::checked(auth, sid, lsid))

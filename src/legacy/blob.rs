@@ -200,47 +200,6 @@ impl LegacyToken {
     }
 }
 
-/// Python 2's `urllib.quote_plus(s, safe='')`: letters, digits and `_.-` kept, a space as
-/// `+`, every other byte as `%XX` (upper-case hex).
-fn quote_plus(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"_.-".contains(&b) {
-            out.push(char::from(b));
-        } else if b == b' ' {
-            out.push('+');
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-}
-
-/// `urllib.unquote_plus`, strictly: `+` is a space, `%XX` a byte; a `%` without two hex
-/// digits, or bytes that are not UTF-8, are refused (`None`).
-fn unquote_plus(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return None;
-                }
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 /// PY2 `_join_token_parts`: each part `quote_plus`-encoded (`None` as empty), joined by
 /// `|`.
 pub fn join_parts<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
@@ -249,7 +208,8 @@ pub fn join_parts<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> Strin
         if i > 0 {
             out.push('|');
         }
-        quote_plus(&mut out, part.unwrap_or(""));
+        // Python 2's `urllib.quote_plus(s, safe='')`: the same bytes kept as form bodies.
+        crate::encoding::encode_form_into(&mut out, part.unwrap_or(""));
     }
     out
 }
@@ -260,7 +220,9 @@ pub fn split_parts(blob: &str) -> Result<Vec<Option<String>>, BlobError> {
     blob.split('|')
         .enumerate()
         .map(|(index, part)| {
-            let decoded = unquote_plus(part).ok_or(BlobError::BadEncoding { index })?;
+            // `urllib.unquote_plus`, strictly: a bad `%XX` or non-UTF-8 bytes are refused.
+            let decoded =
+                crate::encoding::form_decode(part).map_err(|_| BlobError::BadEncoding { index })?;
             Ok((!decoded.is_empty()).then_some(decoded))
         })
         .collect()

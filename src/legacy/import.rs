@@ -101,11 +101,17 @@ impl LegacyToken {
     /// This token as a credential of this crate ([`Imported`]).
     pub fn import(&self) -> Result<Imported, ImportError> {
         let marker = self.marker();
-        let need = |v: Option<&SecretString>, field| -> Result<String, ImportError> {
-            v.map(|s| s.secret().to_owned())
+        // Borrowed, never copied: each secret goes straight into a type that wipes it (or,
+        // for a PEM, is only read), so no plain copy is left in freed memory.
+        fn need<'a>(
+            v: Option<&'a SecretString>,
+            marker: &'static str,
+            field: &'static str,
+        ) -> Result<&'a str, ImportError> {
+            v.map(SecretString::secret)
                 .filter(|s| !s.is_empty())
                 .ok_or(ImportError::Missing { marker, field })
-        };
+        }
         let need_plain = |v: &Option<String>, field| -> Result<String, ImportError> {
             v.clone()
                 .filter(|s| !s.is_empty())
@@ -114,13 +120,13 @@ impl LegacyToken {
         let bad = |reason: String| ImportError::BadToken { marker, reason };
         Ok(match self {
             Self::ClientLogin { token } => {
-                let auth = AuthToken::new(need(token.as_ref(), "token_string")?);
+                let auth = AuthToken::new(need(token.as_ref(), marker, "token_string")?);
                 Imported::ClientLogin(
                     ClientLoginAuthorizer::new(auth).map_err(|e| bad(e.to_string()))?,
                 )
             }
             Self::AuthSub { token, .. } => {
-                let session = SessionToken::new(need(token.as_ref(), "token_string")?);
+                let session = SessionToken::new(need(token.as_ref(), marker, "token_string")?);
                 Imported::AuthSub(
                     AuthSubAuthorizer::new(&session, Security::NonSecure)
                         .map_err(|e| bad(e.to_string()))?,
@@ -131,8 +137,8 @@ impl LegacyToken {
                 rsa_private_key,
                 ..
             } => {
-                let session = SessionToken::new(need(token.as_ref(), "token_string")?);
-                let key = rsa_key(&need(rsa_private_key.as_ref(), "rsa_private_key")?)?;
+                let session = SessionToken::new(need(token.as_ref(), marker, "token_string")?);
+                let key = rsa_key(need(rsa_private_key.as_ref(), marker, "rsa_private_key")?)?;
                 Imported::AuthSub(
                     AuthSubAuthorizer::new(&session, secure(key)?)
                         .map_err(|e| bad(e.to_string()))?,
@@ -145,7 +151,7 @@ impl LegacyToken {
             } => Imported::TwoLegged {
                 authorizer: OAuth1Authorizer::hmac_sha1(
                     need_plain(consumer_key, "consumer_key")?,
-                    need(consumer_secret.as_ref(), "consumer_secret")?,
+                    need(consumer_secret.as_ref(), marker, "consumer_secret")?,
                 ),
                 requestor_id: requestor_id.clone().filter(|s| !s.is_empty()),
             },
@@ -156,7 +162,7 @@ impl LegacyToken {
             } => Imported::TwoLegged {
                 authorizer: rsa_consumer(
                     need_plain(consumer_key, "consumer_key")?,
-                    rsa_key(&need(rsa_private_key.as_ref(), "rsa_private_key")?)?,
+                    rsa_key(need(rsa_private_key.as_ref(), marker, "rsa_private_key")?)?,
                 )?,
                 requestor_id: requestor_id.clone().filter(|s| !s.is_empty()),
             },
@@ -172,11 +178,11 @@ impl LegacyToken {
                 Imported::OAuth1(
                     OAuth1Authorizer::hmac_sha1(
                         need_plain(consumer_key, "consumer_key")?,
-                        need(consumer_secret.as_ref(), "consumer_secret")?,
+                        need(consumer_secret.as_ref(), marker, "consumer_secret")?,
                     )
                     .with_token(
                         need_plain(token, "token")?,
-                        need(token_secret.as_ref(), "token_secret")?,
+                        need(token_secret.as_ref(), marker, "token_secret")?,
                     ),
                 )
             }
@@ -190,14 +196,11 @@ impl LegacyToken {
             } => {
                 access_state(*auth_state)?;
                 // RFC 5849 §3.4.3: RSA-SHA1 ignores the token secret; an empty one is fine.
-                let secret = token_secret
-                    .as_ref()
-                    .map(|s| s.secret().to_owned())
-                    .unwrap_or_default();
+                let secret = token_secret.as_ref().map_or("", SecretString::secret);
                 Imported::OAuth1(
                     rsa_consumer(
                         need_plain(consumer_key, "consumer_key")?,
-                        rsa_key(&need(rsa_private_key.as_ref(), "rsa_private_key")?)?,
+                        rsa_key(need(rsa_private_key.as_ref(), marker, "rsa_private_key")?)?,
                     )?
                     .with_token(need_plain(token, "token")?, secret),
                 )

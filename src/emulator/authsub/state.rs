@@ -301,14 +301,7 @@ impl Store {
         now: u64,
     ) -> Result<(), Refused> {
         let mut t = self.lock();
-        t.get(token, now)?;
-        let target = t
-            .live
-            .get(token)
-            .ok_or(Refused::Unknown)?
-            .approved
-            .target
-            .clone();
+        let target = t.get(token, now)?.approved.target.clone();
         let seen = t.nonces.entry(target).or_default();
         let oldest_valid = now.saturating_sub(window);
         seen.retain(|(ts, _)| *ts >= oldest_valid);

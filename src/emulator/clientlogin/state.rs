@@ -261,12 +261,7 @@ struct Inner {
 fn unknown_key(email: &str) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(email.to_ascii_lowercase().as_bytes());
-    let mut key = String::with_capacity(65);
-    key.push('?');
-    for b in digest {
-        key.push_str(&format!("{b:02x}"));
-    }
-    key
+    format!("?{}", crate::clock::hex_lower(&digest))
 }
 
 impl Inner {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::emulator::http::{noted, ReadError, WireError};
 
-use super::state::{Issued, Malformed, Refused, TokenRefused, UNAVAILABLE_RETRY_AFTER};
+use super::state::{Challenge, Issued, Malformed, Refused, TokenRefused, UNAVAILABLE_RETRY_AFTER};
 
 /// A plain-text answer, never cached.
 fn plain(status: StatusCode, body: String) -> Response {
@@ -36,8 +36,8 @@ pub struct LoginError {
     info: Option<&'static str>,
     /// Whether a `Url=` help line goes with it (the emulator's index page).
     help: bool,
-    /// `CaptchaToken` and the `ctoken` of `CaptchaUrl`.
-    captcha: Option<(String, String)>,
+    /// `CaptchaToken` and the `ctoken` of `CaptchaUrl` (its `Debug` hides both).
+    captcha: Option<Challenge>,
     retry_after: Option<u64>,
     close: bool,
     /// For the log; never a secret.
@@ -87,7 +87,7 @@ impl From<Refused> for LoginError {
             Refused::Unknown(m) => new("Unknown", m.reason()),
             Refused::CaptchaRequired(c) => {
                 let mut e = new("CaptchaRequired", "CAPTCHA required");
-                e.captcha = Some((c.token, c.ctoken));
+                e.captcha = Some(c);
                 e
             }
         }
@@ -113,7 +113,7 @@ impl WireError for LoginError {
         if let Some(info) = self.info {
             body.push_str(&format!("Info={info}\n"));
         }
-        if let Some((token, ctoken)) = &self.captcha {
+        if let Some(Challenge { token, ctoken }) = &self.captcha {
             body.push_str(&format!(
                 "CaptchaToken={token}\nCaptchaUrl=Captcha?ctoken={ctoken}\n"
             ));

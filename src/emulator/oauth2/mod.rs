@@ -146,9 +146,6 @@ struct TokenRequest {
 #[allow(clippy::result_large_err)]
 fn read_token_request(app: &App, incoming: &Incoming) -> Result<TokenRequest, Response> {
     let bad = |m: &str| error(StatusCode::BAD_REQUEST, "invalid_request", m.to_owned());
-    if incoming.method != axum::http::Method::POST {
-        return Err(bad("the token endpoint takes POST"));
-    }
     if incoming.query.as_deref().is_some_and(|q| !q.is_empty()) {
         return Err(bad("parameters go in the form body, not the URL"));
     }
@@ -224,8 +221,8 @@ fn issued(i: Issued) -> Response {
 
 /// Reads a token or revoke request; every refusal is Google's JSON, whatever went wrong:
 /// a method other than POST is 400 `invalid_request` (the issue's "400 for every error but
-/// `invalid_client`"), a body over the emulator's limit 413 as on every endpoint, any other
-/// unreadable request 400 `invalid_request`.
+/// `invalid_client`"); an unreadable request gets the reader's status as on every endpoint
+/// (413 for a body over the limit, 408 for a slow one, else 400).
 async fn accept_json(app: &App, req: Request) -> Result<Incoming, Response> {
     if req.method() != axum::http::Method::POST {
         return Err(error(
@@ -234,16 +231,19 @@ async fn accept_json(app: &App, req: Request) -> Result<Incoming, Response> {
             "POST the form to this endpoint",
         ));
     }
-    accept(app, req, |e, _| {
-        let status = match e {
-            ReadError::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        error(
-            status,
+    accept(app, req, |e: ReadError, _| {
+        // The reader's status (400, 413, 408), and the connection closed when the body
+        // was not read to its end, as every protocol's refusal does.
+        let mut resp = error(
+            e.status(),
             "invalid_request",
             format!("unreadable request: {e}"),
-        )
+        );
+        if e.closes_connection() {
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        resp
     })
     .await
 }
@@ -346,9 +346,8 @@ pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(i) => i,
         Err(resp) => return resp,
     };
-    if incoming.method != axum::http::Method::POST
-        || incoming.query.as_deref().is_some_and(|q| !q.is_empty())
-    {
+    // `accept_json` has refused every method but POST.
+    if incoming.query.as_deref().is_some_and(|q| !q.is_empty()) {
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_request",

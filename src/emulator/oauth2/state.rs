@@ -83,6 +83,20 @@ impl core::fmt::Debug for Store {
     }
 }
 
+/// A fresh token: `prefix` and 128 random bits, or for an `oversize-` test client one byte
+/// over Google's `limit` for its kind (seed 001: access 2048, refresh 512).
+fn new_token(client_id: &str, prefix: &str, limit: usize) -> String {
+    if !client_id.starts_with("oversize-") {
+        return format!("{prefix}{}", random_hex(32));
+    }
+    let mut t = String::from(prefix);
+    while t.len() <= limit {
+        t.push_str(&random_hex(20));
+    }
+    t.truncate(limit + 1);
+    t
+}
+
 fn local_part_starts(user: &str, prefix: &str) -> bool {
     user.to_ascii_lowercase().starts_with(prefix)
 }
@@ -104,16 +118,7 @@ impl Store {
     }
 
     fn new_access(g: &mut Grants, id: u64, client_id: &str, now: u64) -> String {
-        let token = if client_id.starts_with("oversize-") {
-            let mut t = String::from("ya29.");
-            while t.len() < 2049 {
-                t.push_str(&random_hex(20));
-            }
-            t.truncate(2049);
-            t
-        } else {
-            format!("ya29.{}", random_hex(32))
-        };
+        let token = new_token(client_id, "ya29.", 2048);
         g.by_access.insert(token.clone(), id);
         if let Some(rec) = g.grants.get_mut(&id) {
             rec.access
@@ -152,16 +157,7 @@ impl Store {
         if g.grants.len() >= MAX_GRANTS {
             return Err(Refusal::Full);
         }
-        let refresh = if client_id.starts_with("oversize-") {
-            let mut t = String::from("1//");
-            while t.len() < 513 {
-                t.push_str(&random_hex(20));
-            }
-            t.truncate(513);
-            t
-        } else {
-            format!("1//{}", random_hex(32))
-        };
+        let refresh = new_token(client_id, "1//", 512);
         g.next += 1;
         let id = g.next;
         g.grants.insert(
