@@ -390,6 +390,16 @@ pub fn query_part(url_or_query: &str) -> &str {
     }
 }
 
+/// Whether a bare query (no `?`; [`query_part`] finds a URL's) carries a parameter `name`,
+/// its name read as a server reads it: form-decoded, so `access%5Ftoken` is
+/// `access_token`. A name that does not decode is not `name`.
+pub fn query_has_param(query: &str, name: &str) -> bool {
+    query.split('&').any(|pair| {
+        let raw = pair.split_once('=').map_or(pair, |(n, _)| n);
+        raw == name || form_decode(raw).is_ok_and(|n| n == name)
+    })
+}
+
 /// `base` with `pairs` appended to its query (`?` or `&` as needed), RFC 3986-encoded
 /// ([`form_encode`]).
 pub fn url_with_query(base: &str, pairs: &[(&str, &str)]) -> String {

@@ -5,6 +5,7 @@
 use super::error::OAuth2Error;
 use super::types::AccessToken;
 use crate::authorizer::{AuthorizeError, Authorizer, Scheme};
+use crate::encoding::{query_has_param, query_part};
 use crate::request::{Authorization, Context, Request};
 
 /// PY2 `OAUTH2_AUTH_LABEL` (PROTOCOLS.md §5).
@@ -40,14 +41,6 @@ impl BearerAuthorizer {
     }
 }
 
-/// Whether `url`'s query carries an `access_token` parameter.
-fn has_token_in_query(url: &str) -> bool {
-    let query = crate::encoding::query_part(url);
-    query
-        .split('&')
-        .any(|pair| pair.split_once('=').map_or(pair, |(n, _)| n) == "access_token")
-}
-
 impl Authorizer for BearerAuthorizer {
     /// The header; a request whose URL already carries `access_token=` is refused
     /// ([`AuthorizeError::TokenInUrl`]), since the token would be logged with the URL.
@@ -56,7 +49,7 @@ impl Authorizer for BearerAuthorizer {
         request: &Request,
         _ctx: &Context,
     ) -> Result<Authorization, AuthorizeError> {
-        if has_token_in_query(request.url()) {
+        if query_has_param(query_part(request.url()), "access_token") {
             return Err(AuthorizeError::TokenInUrl);
         }
         Ok(self.authorization())
@@ -89,6 +82,12 @@ mod tests {
         let auth = BearerAuthorizer::new(AccessToken::new("ya29.a")).unwrap();
         let req = Request::new("GET", "https://h/feeds?alt=json&access_token=x").unwrap();
         assert_eq!(auth.authorize_now(&req), Err(AuthorizeError::TokenInUrl));
+        // Its name escaped is the same parameter to the server.
+        let escaped = Request::new("GET", "https://h/feeds?access%5Ftoken=x").unwrap();
+        assert_eq!(
+            auth.authorize_now(&escaped),
+            Err(AuthorizeError::TokenInUrl)
+        );
         let ok = Request::new("GET", "https://h/feeds?my_access_token=x").unwrap();
         assert!(auth.authorize_now(&ok).is_ok());
     }

@@ -136,6 +136,14 @@ async fn migration_then_refresh_then_bearer_fetch() {
         )))
         .await;
     assert_eq!(in_url.status, 401);
+    // Its name escaped is the same parameter.
+    let escaped = fx
+        .send(HttpRequest::get(format!(
+            "{}?alt=atom&access%5Ftoken={token}",
+            fx.url(CALENDAR_FEED)
+        )))
+        .await;
+    assert_eq!(escaped.status, 401);
 
     // Revoking the refresh token ends the grant; the OAuth 1.0 token lives on until
     // revoked on its own.

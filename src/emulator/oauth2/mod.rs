@@ -386,10 +386,10 @@ fn bearer(authorization: &str) -> Option<&str> {
 }
 
 fn has_query_token(incoming: &Incoming) -> bool {
-    incoming.query.as_deref().is_some_and(|q| {
-        q.split('&')
-            .any(|p| p.split_once('=').map_or(p, |(n, _)| n) == "access_token")
-    })
+    incoming
+        .query
+        .as_deref()
+        .is_some_and(|q| crate::encoding::query_has_param(q, "access_token"))
 }
 
 /// A 401 with `WWW-Authenticate: Bearer realm=…, error="invalid_token"` (RFC 6750 §3).
