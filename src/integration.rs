@@ -183,7 +183,7 @@ impl RequestBuilderExt for reqwest::RequestBuilder {
         ctx: &Context,
     ) -> Result<Self, SignError> {
         let (client, request) = self.build_split();
-        let mut request = request.map_err(|e| SignError::Build(Box::new(e)))?;
+        let mut request = request.map_err(|e| SignError::Build(Box::new(e.without_url())))?;
         sign_reqwest(&mut request, authorizer, ctx)?;
         Ok(Self::from_parts(client, request))
     }
@@ -196,7 +196,7 @@ impl RequestBuilderExt for reqwest::blocking::RequestBuilder {
         ctx: &Context,
     ) -> Result<Self, SignError> {
         let (client, request) = self.build_split();
-        let mut request = request.map_err(|e| SignError::Build(Box::new(e)))?;
+        let mut request = request.map_err(|e| SignError::Build(Box::new(e.without_url())))?;
         let form = form_of(request.headers(), request.body().map(|b| b.as_bytes()))?;
         let described = describe(request.method().as_str(), request.url().as_str(), form)?;
         set_authorization(request.headers_mut(), &described, authorizer, ctx)?;

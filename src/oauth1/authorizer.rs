@@ -13,7 +13,7 @@ use super::{OAuth1Error, SignatureMethod};
 use crate::authorizer::{AuthorizeError, Authorizer, Scheme};
 use crate::encoding::{encode_into, encode_twice_into};
 use crate::request::{Authorization, Context, Request};
-use crate::secret::{ConsumerSecret, TokenSecret};
+use crate::secret::{ConsumerSecret, SecretString, TokenSecret};
 
 #[cfg(feature = "rsa")]
 use crate::rsa_sha1::RsaSigningKey;
@@ -104,7 +104,8 @@ pub struct OAuth1Authorizer {
     realm: Option<String>,
     version: bool,
     callback: Option<String>,
-    verifier: Option<String>,
+    /// `oauth_verifier` proves the user's approval: kept as a secret (wiped, redacted).
+    verifier: Option<SecretString>,
     allow_insecure_plaintext: bool,
     encoded: Encoded,
 }
@@ -222,8 +223,8 @@ impl OAuth1Authorizer {
                 .map(|c| EncodedParam::new("oauth_callback", c)),
             verifier: self
                 .verifier
-                .as_deref()
-                .map(|v| EncodedParam::new("oauth_verifier", v)),
+                .as_ref()
+                .map(|v| EncodedParam::new("oauth_verifier", v.secret())),
             method: EncodedParam::new("oauth_signature_method", self.method.as_str()),
             version: EncodedParam::new("oauth_version", "1.0"),
             header_head: String::new(),
@@ -330,7 +331,7 @@ impl OAuth1Authorizer {
 
     /// Sends `oauth_verifier`: the access-token step of OAuth 1.0a.
     pub fn with_verifier(mut self, verifier: impl Into<String>) -> Self {
-        self.verifier = Some(verifier.into());
+        self.verifier = Some(SecretString::new(verifier.into()));
         self.reencode()
     }
 

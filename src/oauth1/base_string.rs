@@ -16,7 +16,7 @@ use crate::request::{pair_cmp, Request};
 /// A parameter a credential sends with every request (consumer key, token, method, …),
 /// encoded once (`name`, `value`: what the header carries) and twice (the base string's
 /// form, [`EncodedParam::twice`]) when the credential is built, not on every signature.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) struct EncodedParam {
     /// `enc(name)`.
     pub(crate) name: String,
@@ -27,6 +27,23 @@ pub(crate) struct EncodedParam {
     separated: String,
     /// Where `enc(enc(value))` starts in `separated`.
     value_start: usize,
+}
+
+/// The name only: the value may be a verifier.
+impl core::fmt::Debug for EncodedParam {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EncodedParam")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The value may be an `oauth_verifier` (a secret): wiped with the credential.
+impl Drop for EncodedParam {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.value);
+        zeroize::Zeroize::zeroize(&mut self.separated);
+    }
 }
 
 impl EncodedParam {

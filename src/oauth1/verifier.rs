@@ -857,7 +857,7 @@ impl Received {
                     .iter()
                     .chain(&form)
                     .filter(|(n, _)| n != SIGNATURE)
-                    .map(|(n, v)| (n.clone(), v.clone())),
+                    .map(|(n, v)| (n.as_str(), v.as_str())),
             );
         Ok(Self {
             realm,

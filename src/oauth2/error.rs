@@ -282,6 +282,18 @@ impl OAuth2Error {
         }
     }
 
+    /// Whether the refusal is final for this grant (the variants documented "Final"):
+    /// asking again without the user or the administrator cannot succeed.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::ReconsentRequired(_)
+                | Self::ReauthRequired(_)
+                | Self::AdminPolicyEnforced(_)
+                | Self::InvalidClient(_)
+        )
+    }
+
     /// Whether the same request may succeed later: a 5xx or 429, `server_error`,
     /// `temporarily_unavailable`, or a connection that failed or timed out. A refused
     /// grant never is.

@@ -233,13 +233,7 @@ impl<H: Transport> TokenSource<H> {
         let response = match answer {
             Ok(response) => response,
             Err(e) => {
-                if matches!(
-                    e,
-                    OAuth2Error::ReconsentRequired(_)
-                        | OAuth2Error::ReauthRequired(_)
-                        | OAuth2Error::AdminPolicyEnforced(_)
-                        | OAuth2Error::InvalidClient(_)
-                ) {
+                if e.is_final() {
                     state.failed = Some(e.clone());
                 }
                 return Err(e.into());

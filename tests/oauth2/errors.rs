@@ -119,6 +119,12 @@ fn classification_table() {
         let e = parse_token_response(HttpResponse::new(*status, body.to_string())).unwrap_err();
         assert_eq!(&class(&e), want, "{status} {body}");
         assert_eq!(e.is_retryable(), *retryable, "{status} {body}");
+        // Final exactly for the four classes the token source keeps.
+        let final_class = matches!(
+            want,
+            Class::Reconsent | Class::Reauth | Class::Admin | Class::Client
+        );
+        assert_eq!(e.is_final(), final_class, "{status} {body}");
     }
 }
 
