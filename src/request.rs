@@ -183,13 +183,14 @@ impl Request {
             let end = self.text.len();
             self.form_len += 1;
             let form_seq = self.form_len;
-            self.insert(Span {
+            self.spans.push(Span {
                 start,
                 eq,
                 end,
                 form_seq,
             });
         }
+        self.sort_spans();
         self
     }
 
@@ -345,7 +346,7 @@ impl Request {
                         } else {
                             0
                         };
-                        self.insert(Span {
+                        self.spans.push(Span {
                             start,
                             eq,
                             end,
@@ -358,6 +359,7 @@ impl Request {
                 _ => {}
             }
         }
+        self.sort_spans();
         Ok(())
     }
 
@@ -372,14 +374,13 @@ impl Request {
         Ok(())
     }
 
-    /// Inserts `span` where RFC 5849 §3.4.1.3.2 puts it (by encoded name, then encoded
-    /// value), so the parameters are sorted as they are added; equal pairs keep their order.
-    fn insert(&mut self, span: Span) {
-        let new = self.pair(span);
-        let at = self
-            .spans
-            .partition_point(|s| pair_cmp(self.pair(*s), new) != core::cmp::Ordering::Greater);
-        self.spans.insert(at, span);
+    /// Puts the parameters where RFC 5849 §3.4.1.3.2 orders them (by encoded name, then
+    /// encoded value), once per batch added: a stable sort, so equal pairs keep the order
+    /// they came in, and a long body costs n log n, not the n² of sorted insertion.
+    fn sort_spans(&mut self) {
+        let mut spans = core::mem::take(&mut self.spans);
+        spans.sort_by(|a, b| pair_cmp(self.pair(*a), self.pair(*b)));
+        self.spans = spans;
     }
 }
 
