@@ -16,7 +16,7 @@ use crate::call::{Call, Pending};
 use crate::clock::{Clock, NonceSource, OsNonce, SystemClock};
 use crate::endpoints::Endpoints;
 use crate::request::{Context, Request};
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::transport::HttpResponse;
 
 /// An OAuth 1.0a consumer talking to Google Accounts (or the emulator) over `H`, an async
 /// [`crate::transport::Transport`] or a [`crate::transport::BlockingTransport`].
@@ -174,11 +174,9 @@ impl<H> OAuth1Client<H> {
         token: &AccessToken,
         request: &Request,
     ) -> Pending<'_, H, HttpResponse, OAuth1Error> {
-        let signed = token
-            .authorizer(&self.consumer)
-            .sign(request, &self.ctx())
-            .map(|s| HttpRequest::from_request(request).with_authorization(&s.authorization))
-            .map_err(OAuth1Error::from);
+        let signed =
+            crate::signed::prepare_signed(&token.authorizer(&self.consumer), request, &self.ctx())
+                .map_err(OAuth1Error::from);
         self.pending(Call::new(signed, Ok))
     }
 

@@ -301,8 +301,11 @@ pub fn prepare_revoke(
     ctx: &Context,
 ) -> Result<HttpRequest, OAuth1Error> {
     let request = Request::new("GET", endpoints.authsub_revoke_token())?;
-    let signed = token.authorizer(consumer).sign(&request, ctx)?;
-    Ok(HttpRequest::from_request(&request).with_authorization(&signed.authorization))
+    Ok(crate::signed::prepare_signed(
+        &token.authorizer(consumer),
+        &request,
+        ctx,
+    )?)
 }
 
 /// Reads the revocation answer: any 2xx is success; the body is not interpreted.
@@ -366,8 +369,11 @@ pub fn prepare_two_legged(
     ctx: &Context,
 ) -> Result<HttpRequest, OAuth1Error> {
     let request = two_legged_request(method, url, requestor_id)?;
-    let signed = consumer.consumer_only().sign(&request, ctx)?;
-    Ok(HttpRequest::from_request(&request).with_authorization(&signed.authorization))
+    Ok(crate::signed::prepare_signed(
+        &consumer.consumer_only(),
+        &request,
+        ctx,
+    )?)
 }
 
 // ---------------------------------------------------------------------------------------
