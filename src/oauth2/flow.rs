@@ -4,6 +4,7 @@
 //! (RFC 6749 §2.3.1); and a resource's 401 read as a token to refresh (RFC 6750 §3.1).
 
 use base64::Engine as _;
+use zeroize::Zeroizing;
 
 use super::error::{InputError, OAuth2Error};
 use super::response::{parse_error_response, parse_token_response};
@@ -17,35 +18,35 @@ use crate::transport::{HttpRequest, HttpResponse};
 /// Adds the client's authentication to a token endpoint request: `client_id` and
 /// `client_secret` appended to `form`, or an `Authorization: Basic` header whose user and
 /// password are form-encoded first (RFC 6749 §2.3.1).
-pub fn authenticate_client(
-    client: &ClientCredentials,
+pub fn authenticate_client<'a>(
+    client: &'a ClientCredentials,
     url: &str,
-    mut form: Vec<(&'static str, String)>,
+    mut form: Vec<(&'a str, &'a str)>,
 ) -> Result<HttpRequest, OAuth2Error> {
     if client.id().is_empty() || client.secret().secret().chars().any(char::is_control) {
         return Err(OAuth2Error::InvalidInput(InputError::BadClient));
     }
     match client.auth() {
         ClientAuth::Body => {
-            form.push(("client_id", client.id().to_owned()));
-            form.push(("client_secret", client.secret().secret().to_owned()));
+            // Borrowed: the secrets are copied once, into the request's body.
+            form.push(("client_id", client.id()));
+            form.push(("client_secret", client.secret().secret()));
             Ok(post_form(url, &form))
         }
         ClientAuth::Basic => {
-            let id = encoding::form_encode(&[("", client.id())]);
-            let secret = encoding::form_encode(&[("", client.secret().secret())]);
-            // `form_encode` wrote `=value`: drop the `=`.
-            let mut pair = zeroize::Zeroizing::new(String::new());
-            pair.push_str(id.trim_start_matches('='));
+            // `enc(id):enc(secret)`, then Base64, each in memory wiped on drop.
+            let mut pair = Zeroizing::new(String::new());
+            encoding::encode_into(&mut pair, client.id());
             pair.push(':');
-            pair.push_str(secret.trim_start_matches('='));
-            let basic = base64::engine::general_purpose::STANDARD.encode(pair.as_bytes());
-            Ok(post_form(url, &form).header("Authorization", format!("Basic {basic}")))
+            encoding::encode_into(&mut pair, client.secret().secret());
+            let mut value = Zeroizing::new(String::from("Basic "));
+            base64::engine::general_purpose::STANDARD.encode_string(pair.as_bytes(), &mut value);
+            Ok(post_form(url, &form).header("Authorization", value.as_str()))
         }
     }
 }
 
-fn post_form(url: &str, form: &[(&'static str, String)]) -> HttpRequest {
+fn post_form(url: &str, form: &[(&str, &str)]) -> HttpRequest {
     HttpRequest::post_form(url, form).header("Accept", "application/json")
 }
 
@@ -61,8 +62,8 @@ pub fn prepare_refresh(
         client,
         endpoints.oauth2_token(),
         vec![
-            ("grant_type", "refresh_token".to_owned()),
-            ("refresh_token", refresh_token.secret().to_owned()),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.secret()),
         ],
     )
 }
@@ -115,7 +116,7 @@ pub fn prepare_revoke(
     let value = token.checked()?;
     Ok(post_form(
         endpoints.oauth2_revoke(),
-        &[("token", value.to_owned())],
+        &[("token", value)],
     ))
 }
 
