@@ -1,14 +1,23 @@
 //! `gdauth demo`, the README's main-job command: it must walk every step against its own
 //! emulator and end with every outcome as expected.
 
-use std::process::Command;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// One `gdauth demo` run, shared by the tests that read its output (it takes seconds).
+fn demo() -> &'static Output {
+    static RUN: OnceLock<Output> = OnceLock::new();
+    RUN.get_or_init(|| {
+        Command::new(env!("CARGO_BIN_EXE_gdauth"))
+            .arg("demo")
+            .output()
+            .unwrap()
+    })
+}
 
 #[test]
 fn demo_runs_every_step_and_succeeds() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .arg("demo")
-        .output()
-        .unwrap();
+    let out = demo();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
@@ -91,10 +100,7 @@ fn demo_runs_every_step_and_succeeds() {
 #[test]
 fn headings_and_steps_are_numbered_across_sections() {
     // The runner numbers the headings and steps of every protocol's section in one series.
-    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .arg("demo")
-        .output()
-        .unwrap();
+    let out = demo();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let headings: Vec<&str> = stdout

@@ -15,28 +15,29 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-#[test]
-fn requests_oauthlib_drives_gdauth_serve() {
+/// The repository root, for fixtures and the Python clients.
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+/// Runs `script` (under `cli/tests/interop/`, given the server's base URL and then
+/// `script_args`) against a `gdauth serve` started with `serve_args`, and asserts it passed.
+/// Without the Python packages `imports` names it says so and passes, except under `CI`.
+fn drive(imports: &str, serve_args: &[String], script: &str, script_args: &[String]) {
     let probe = Command::new("python3")
-        .args(["-c", "import requests_oauthlib, cryptography, jwt"])
+        .args(["-c", &format!("import {imports}")])
         .output();
     if !probe.map(|o| o.status.success()).unwrap_or(false) {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must run the interop test: pip install -r cli/tests/interop/requirements.txt"
         );
-        eprintln!("skipped: python3 with requests-oauthlib is not installed here");
+        eprintln!("skipped: python3 with {imports} is not installed here");
         return;
     }
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let mut server = Command::new(env!("CARGO_BIN_EXE_gdauth"))
         .args(["serve", "--addr", "127.0.0.1:0", "--auto-approve"])
         .args(["--consumer", "app.example.com:app-secret"])
         .args(["--user", "alice@example.com:pw"])
-        .arg("--rsa-consumer")
-        .arg(format!(
-            "rsa.example.com:{dir}/fixtures/keys/rsa2048_cert.pem"
-        ))
+        .args(serve_args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -51,11 +52,9 @@ fn requests_oauthlib_drives_gdauth_serve() {
         .unwrap()
         .to_owned();
     let out = Command::new("python3")
-        .arg(format!(
-            "{dir}/cli/tests/interop/requests_oauthlib_client.py"
-        ))
+        .arg(format!("{DIR}/cli/tests/interop/{script}"))
         .arg(&base)
-        .arg(format!("{dir}/fixtures/keys/rsa2048_pkcs1.pem"))
+        .args(script_args)
         .output()
         .unwrap();
     let _ = server.kill();
@@ -67,46 +66,27 @@ fn requests_oauthlib_drives_gdauth_serve() {
 }
 
 #[test]
+fn requests_oauthlib_drives_gdauth_serve() {
+    drive(
+        "requests_oauthlib, cryptography, jwt",
+        &[
+            "--rsa-consumer".to_owned(),
+            format!("rsa.example.com:{DIR}/fixtures/keys/rsa2048_cert.pem"),
+        ],
+        "requests_oauthlib_client.py",
+        &[format!("{DIR}/fixtures/keys/rsa2048_pkcs1.pem")],
+    );
+}
+
+#[test]
 fn google_auth_drives_the_oauth2_endpoints() {
-    let probe = Command::new("python3")
-        .args(["-c", "import requests_oauthlib, google.oauth2.credentials"])
-        .output();
-    if !probe.map(|o| o.status.success()).unwrap_or(false) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the interop test: pip install -r cli/tests/interop/requirements.txt"
-        );
-        eprintln!("skipped: python3 with google-auth is not installed here");
-        return;
-    }
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_gdauth"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--auto-approve"])
-        .args(["--consumer", "app.example.com:app-secret"])
-        .args(["--user", "alice@example.com:pw"])
-        .args(["--oauth2-client", "py.apps.googleusercontent.com:py-secret"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    let out = Command::new("python3")
-        .arg(format!("{dir}/cli/tests/interop/google_auth_client.py"))
-        .arg(&base)
-        .output()
-        .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("interop: all passed"), "{stdout}");
+    drive(
+        "requests_oauthlib, google.oauth2.credentials",
+        &[
+            "--oauth2-client".to_owned(),
+            "py.apps.googleusercontent.com:py-secret".to_owned(),
+        ],
+        "google_auth_client.py",
+        &[],
+    );
 }

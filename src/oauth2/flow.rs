@@ -114,10 +114,7 @@ pub fn prepare_revoke(
     token: Revocable<'_>,
 ) -> Result<HttpRequest, OAuth2Error> {
     let value = token.checked()?;
-    Ok(post_form(
-        endpoints.oauth2_revoke(),
-        &[("token", value)],
-    ))
+    Ok(post_form(endpoints.oauth2_revoke(), &[("token", value)]))
 }
 
 /// Reads a revocation answer: 200 is done; an error is read as the token endpoint's.
