@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use crate::clientlogin::{AccountType, Service};
 use crate::emulator::http::{accept, endpoint, noted, Incoming};
 use crate::emulator::App;
-use crate::encoding::parse_form;
+use crate::encoding::Form;
 
 use super::image::svg;
 use super::state::{Attempt, Malformed, Refused};
@@ -34,14 +34,8 @@ const MAX_SOURCE: usize = 100;
 /// `/accounts/ClientLogin`.
 pub async fn login(State(app): State<Arc<App>>, req: Request) -> Response {
     endpoint::<LoginError>(app, req, |app, incoming| {
-        let fields = read_fields(incoming)?;
-        let get = |name: &str| {
-            FIELDS
-                .iter()
-                .position(|f| *f == name)
-                .and_then(|i| fields.get(i))
-                .and_then(|v| v.as_deref())
-        };
+        let form = read_form(incoming)?;
+        let get = |name: &str| form.first(name);
         let unknown = |m| LoginError::from(Refused::Unknown(m));
         if let Some(t) = get("accountType") {
             AccountType::parse(t).map_err(|_| unknown(Malformed::AccountType))?;
@@ -85,24 +79,18 @@ pub async fn login(State(app): State<Arc<App>>, req: Request) -> Response {
     .await
 }
 
-/// The form fields in [`FIELDS`] order; each at most once.
-fn read_fields(incoming: &Incoming) -> Result<Vec<Option<String>>, LoginError> {
+/// The form body (a [`Form`]: the password wiped with it), each of [`FIELDS`] at most once.
+fn read_form(incoming: &Incoming) -> Result<Form, LoginError> {
     let unknown = |m| LoginError::from(Refused::Unknown(m));
     let body = incoming
         .form_body
         .as_deref()
         .ok_or_else(|| unknown(Malformed::NotAForm))?;
-    let pairs = parse_form(body).map_err(|_| unknown(Malformed::Unreadable))?;
-    let mut out: Vec<Option<String>> = vec![None; FIELDS.len()];
-    for (name, value) in pairs {
-        if let Some(i) = FIELDS.iter().position(|f| *f == name) {
-            match out.get_mut(i) {
-                Some(slot @ None) => *slot = Some(value),
-                _ => return Err(unknown(Malformed::Repeated)),
-            }
-        }
+    let form = Form::parse(body).map_err(|_| unknown(Malformed::Unreadable))?;
+    if FIELDS.iter().any(|f| form.single(f).is_err()) {
+        return Err(unknown(Malformed::Repeated));
     }
-    Ok(out)
+    Ok(form)
 }
 
 /// `/accounts/Captcha?ctoken=…`: the SVG of a live challenge, else 404.
@@ -117,13 +105,9 @@ pub async fn captcha(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(i) => i,
         Err(resp) => return resp,
     };
-    let ctoken = incoming
-        .query
-        .as_deref()
-        .and_then(|q| parse_form(q).ok())
-        .and_then(|pairs| pairs.into_iter().find(|(n, _)| n == "ctoken"))
-        .map(|(_, v)| v);
-    let Some(answer) = ctoken.and_then(|c| app.clientlogin.store.image_answer(&c)) else {
+    let query = incoming.query.as_deref().and_then(|q| Form::parse(q).ok());
+    let ctoken = query.as_ref().and_then(|q| q.first("ctoken"));
+    let Some(answer) = ctoken.and_then(|c| app.clientlogin.store.image_answer(c)) else {
         return not_found();
     };
     let mut resp = (StatusCode::OK, svg(answer.secret())).into_response();
