@@ -259,6 +259,7 @@
 
 mod accounts;
 mod authsub;
+mod bounds;
 mod clientlogin;
 mod consent;
 mod feeds;

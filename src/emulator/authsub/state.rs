@@ -11,6 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::clock::random_hex;
+use crate::emulator::bounds::oldest_over_cap;
 
 /// Seconds a single-use token stays valid after it is issued (as OAuth 1.0's request
 /// tokens: one hour, PROTOCOLS.md §9).
@@ -167,17 +168,34 @@ impl Tokens {
         self.live.values().filter(|t| f(t)).count()
     }
 
-    /// Below `cap` tokens matching `f`: the expired buried first, then the oldest.
-    fn make_room(&mut self, now: u64, f: impl Fn(&Token) -> bool, cap: usize) {
+    /// Room for one more token matching `f` under `cap`: the expired buried first, then
+    /// the oldest, for `why`. The last token buried for room, if any.
+    fn make_room(
+        &mut self,
+        now: u64,
+        f: impl Fn(&Token) -> bool,
+        cap: usize,
+        why: Dead,
+    ) -> Option<String> {
+        if self.count(&f) < cap {
+            return None;
+        }
+        self.bury_expired(now);
+        let mut last = None;
+        for old in oldest_over_cap(&self.live, cap, |_, t| f(t).then_some(t.seq)) {
+            self.bury(old.clone(), why);
+            last = Some(old);
+        }
+        last
+    }
+
+    /// Whether one more token matching `f` fits under the global `cap`, once the expired
+    /// are buried.
+    fn has_room(&mut self, now: u64, f: impl Fn(&Token) -> bool, cap: usize) -> bool {
         if self.count(&f) >= cap {
             self.bury_expired(now);
-            while self.count(&f) >= cap {
-                let Some(old) = self.oldest(&f) else {
-                    break;
-                };
-                self.bury(old, Dead::Expired);
-            }
         }
+        self.count(&f) < cap
     }
 
     /// Buries every expired token.
@@ -191,15 +209,6 @@ impl Tokens {
         for token in expired {
             self.bury(token, Dead::Expired);
         }
-    }
-
-    /// The oldest live token matching `f`.
-    fn oldest(&self, f: impl Fn(&Token) -> bool) -> Option<String> {
-        self.live
-            .iter()
-            .filter(|(_, t)| f(t))
-            .min_by_key(|(_, t)| t.seq)
-            .map(|(k, _)| k.clone())
     }
 
     fn insert(&mut self, prefix: &str, kind: Kind, approved: Approved, now: u64) -> String {
@@ -259,21 +268,12 @@ impl Store {
         };
         let users =
             |tok: &Token, user: &str| tok.kind == Kind::SingleUse && tok.approved.user == user;
-        t.make_room(
-            now,
-            |tok| single_of(tok, &approved.target),
-            MAX_SINGLE_USE_PER_TARGET,
-        );
-        t.make_room(
-            now,
-            |tok| users(tok, &approved.user),
-            MAX_SINGLE_USE_PER_USER,
-        );
-        if t.count(|tok| tok.kind == Kind::SingleUse) >= MAX_SINGLE_USE {
-            t.bury_expired(now);
-            if t.count(|tok| tok.kind == Kind::SingleUse) >= MAX_SINGLE_USE {
-                return Err(Refused::Busy);
-            }
+        let target = |tok: &Token| single_of(tok, &approved.target);
+        t.make_room(now, target, MAX_SINGLE_USE_PER_TARGET, Dead::Expired);
+        let user = |tok: &Token| users(tok, &approved.user);
+        t.make_room(now, user, MAX_SINGLE_USE_PER_USER, Dead::Expired);
+        if !t.has_room(now, |tok| tok.kind == Kind::SingleUse, MAX_SINGLE_USE) {
+            return Err(Refused::Busy);
         }
         Ok(t.insert("CK", Kind::SingleUse, approved, now))
     }
@@ -328,11 +328,8 @@ impl Store {
             return Err(Refused::NotUpgradable);
         }
         let approved = tok.approved.clone();
-        if t.count(|s| s.kind == Kind::Session) >= MAX_SESSION_TOKENS {
-            t.bury_expired(now);
-            if t.count(|s| s.kind == Kind::Session) >= MAX_SESSION_TOKENS {
-                return Err(Refused::Busy);
-            }
+        if !t.has_room(now, |s| s.kind == Kind::Session, MAX_SESSION_TOKENS) {
+            return Err(Refused::Busy);
         }
 
         // Every check passed: from here on the state changes.
@@ -346,22 +343,9 @@ impl Store {
         let same_user = |s: &Token| {
             s.kind == Kind::Session && s.approved.user == approved.user && !s.expired(now)
         };
-        let mut revoked_oldest = None;
-        for (rule, cap) in [
-            (
-                &same_grant as &dyn Fn(&Token) -> bool,
-                MAX_SESSION_TOKENS_PER_GRANT,
-            ),
-            (&same_user, MAX_SESSION_TOKENS_PER_USER),
-        ] {
-            while t.count(rule) >= cap {
-                let Some(old) = t.oldest(rule) else {
-                    break;
-                };
-                t.bury(old.clone(), Dead::Revoked);
-                revoked_oldest = Some(old);
-            }
-        }
+        let by_grant = t.make_room(now, same_grant, MAX_SESSION_TOKENS_PER_GRANT, Dead::Revoked);
+        let by_user = t.make_room(now, same_user, MAX_SESSION_TOKENS_PER_USER, Dead::Revoked);
+        let revoked_oldest = by_user.or(by_grant);
         let token = t.insert("DQAA", Kind::Session, approved, now);
         Ok(Upgraded {
             token,

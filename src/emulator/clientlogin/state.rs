@@ -16,6 +16,7 @@ use crate::clock::random_hex;
 use crate::secret::{ct_eq, SecretString};
 
 use crate::emulator::accounts::Accounts;
+use crate::emulator::bounds::oldest_over_cap;
 
 /// Consecutive failed logins of an account after which every login needs a CAPTCHA.
 pub const DEFAULT_CAPTCHA_AFTER: u32 = 3;
@@ -299,17 +300,10 @@ fn over_cap<V>(
     cap: usize,
     of: impl Fn(&V) -> (&str, u64),
 ) -> Vec<String> {
-    let mut held: Vec<(&String, u64)> = entries
-        .iter()
-        .filter(|(_, v)| account.map_or(true, |a| of(v).0 == a))
-        .map(|(k, v)| (k, of(v).1))
-        .collect();
-    let excess = (held.len() + 1).saturating_sub(cap);
-    held.sort_unstable_by_key(|(_, seq)| *seq);
-    held.into_iter()
-        .take(excess)
-        .map(|(k, _)| k.clone())
-        .collect()
+    oldest_over_cap(entries, cap, |_, v| {
+        let (owner, seq) = of(v);
+        account.map_or(true, |a| owner == a).then_some(seq)
+    })
 }
 
 /// ClientLogin's store. Every method locks once.
@@ -610,17 +604,6 @@ mod tests {
         }
         assert_eq!(store.lock().challenges.len(), MAX_CHALLENGES_PER_ACCOUNT);
         assert_eq!(store.lock().images.len(), MAX_CHALLENGES_PER_ACCOUNT);
-    }
-
-    #[test]
-    fn over_cap_names_the_oldest() {
-        let m: HashMap<String, (&str, u64)> = [("a", ("x", 3)), ("b", ("x", 1)), ("c", ("y", 2))]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-        assert_eq!(over_cap(&m, Some("x"), 2, |v: &(&str, u64)| *v), ["b"]);
-        assert_eq!(over_cap(&m, None, 2, |v: &(&str, u64)| *v), ["b", "c"]);
-        assert!(over_cap(&m, Some("y"), 2, |v: &(&str, u64)| *v).is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::random_hex;
+use crate::emulator::bounds::oldest_over_cap;
 use crate::oauth1::verifier::{ConsumerCredential, CredentialLookup};
 use crate::oauth1::Callback;
 use crate::secret::{ct_eq, SecretString, TokenSecret};
@@ -467,16 +468,11 @@ fn pending_token<'a>(t: &'a Tokens, token: &str, now: u64) -> Result<&'a Request
 /// Makes room for one more access token of (`user`, `consumer_key`): while ten or more are
 /// outstanding, the oldest is revoked. Returns the last one revoked.
 fn enforce_limit(t: &mut Tokens, user: &str, consumer_key: &str) -> Option<String> {
-    let mut live: Vec<(u64, String)> = t
-        .access
-        .iter()
-        .filter(|(_, a)| a.user == user && a.consumer_key == consumer_key)
-        .map(|(k, a)| (a.seq, k.clone()))
-        .collect();
-    live.sort_unstable();
-    let excess = (live.len() + 1).saturating_sub(MAX_ACCESS_TOKENS_PER_GRANT);
+    let oldest = oldest_over_cap(&t.access, MAX_ACCESS_TOKENS_PER_GRANT, |_, a| {
+        (a.user == user && a.consumer_key == consumer_key).then_some(a.seq)
+    });
     let mut revoked = None;
-    for (_, token) in live.into_iter().take(excess) {
+    for token in oldest {
         if let Some(a) = t.access.remove(&token) {
             t.remember_revoked(token.clone(), a);
         }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use crate::clock::random_hex;
+use crate::emulator::bounds::oldest_over_cap;
 
 /// How long an access token lives, in seconds (Google's: one hour).
 pub const ACCESS_TOKEN_LIFETIME: u64 = 3600;
@@ -143,16 +144,12 @@ impl Store {
     ) -> Result<Issued, Refusal> {
         let mut g = self.lock();
         // Over the per-user, per-client limit the oldest grant ends, silently (seed 001).
-        let mut theirs: Vec<u64> = g
-            .grants
-            .iter()
-            .filter(|(_, r)| r.client_id == client_id && r.user == user)
-            .map(|(id, _)| *id)
-            .collect();
-        if theirs.len() >= MAX_GRANTS_PER_USER_AND_CLIENT {
-            theirs.sort_unstable();
-            let oldest = theirs[0];
-            Self::end_grant(&mut g, oldest);
+        // Grant ids are issued in order, so the id is the age.
+        let oldest = oldest_over_cap(&g.grants, MAX_GRANTS_PER_USER_AND_CLIENT, |id, r| {
+            (r.client_id == client_id && r.user == user).then_some(*id)
+        });
+        for id in oldest {
+            Self::end_grant(&mut g, id);
         }
         if g.grants.len() >= MAX_GRANTS {
             return Err(Refusal::Full);
