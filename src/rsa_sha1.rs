@@ -162,6 +162,12 @@ impl RsaSigningKey {
         self.0.as_ref().n().bits()
     }
 
+    /// The public modulus and exponent, big-endian (a JWT verifier's RS256 key).
+    pub(crate) fn public_components(&self) -> (Vec<u8>, Vec<u8>) {
+        let key = self.0.as_ref();
+        (key.n().to_bytes_be(), key.e().to_bytes_be())
+    }
+
     /// The RSA-SHA1 signature of `message`, Base64-encoded on one line. Blinded with the OS
     /// CSPRNG.
     pub fn sign(&self, message: &[u8]) -> Result<String, RsaSignError> {

@@ -190,6 +190,8 @@ pub enum InputError {
     BadClient,
     /// The token endpoint's URL cannot be signed.
     BadEndpoint,
+    /// A PKCE `code_verifier` that is not 43 to 128 unreserved characters (RFC 7636 §4.1).
+    BadPkceVerifier,
 }
 
 impl core::fmt::Display for InputError {
@@ -202,6 +204,9 @@ impl core::fmt::Display for InputError {
             Self::NoRefreshToken => f.write_str("the grant has no refresh token"),
             Self::BadClient => f.write_str("the client ID is empty or the secret is unusable"),
             Self::BadEndpoint => f.write_str("the token endpoint's URL cannot be signed"),
+            Self::BadPkceVerifier => {
+                f.write_str("the PKCE verifier is not 43 to 128 unreserved characters")
+            }
         }
     }
 }
@@ -267,6 +272,10 @@ pub enum OAuth2Error {
     /// Sending the request or reading its answer failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A service-account key or assertion could not be used (features `rsa`, `serde`).
+    #[cfg(all(feature = "rsa", feature = "serde"))]
+    #[error(transparent)]
+    ServiceAccount(#[from] super::service_account::ServiceAccountError),
 }
 
 impl OAuth2Error {

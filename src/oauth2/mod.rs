@@ -20,9 +20,12 @@ mod error;
 pub mod flow;
 #[cfg(feature = "serde")]
 pub mod migration;
+pub mod pkce;
 #[cfg(feature = "serde")]
 pub mod response;
 pub mod scopes;
+#[cfg(all(feature = "rsa", feature = "serde"))]
+pub mod service_account;
 #[cfg(all(feature = "serde", feature = "http"))]
 mod source;
 pub mod types;
@@ -33,8 +36,11 @@ pub use error::{EndpointError, ErrorCode, InputError, Malformed, OAuth2Error, To
 pub use flow::{refresh, revoke, Revocable};
 #[cfg(feature = "serde")]
 pub use migration::{migrate, MIGRATION_GRANT_TYPE};
+pub use pkce::{PkceChallenge, PkceVerifier};
 #[cfg(feature = "serde")]
 pub use response::{parse_token_response, MAX_RESPONSE_BYTES};
+#[cfg(all(feature = "rsa", feature = "serde"))]
+pub use service_account::{AssertionRequest, ServiceAccountError, ServiceAccountKey};
 #[cfg(all(feature = "serde", feature = "http"))]
 pub use source::{SourceError, TokenSource, DEFAULT_MARGIN};
 pub use types::{
