@@ -29,6 +29,10 @@ const AUTHSUB_TOKEN_INFO_PATH: &str = "/accounts/AuthSubTokenInfo";
 /// `accounts.google.com` at Google, under the base URL elsewhere.
 const OAUTH2_TOKEN_PATH: &str = "/o/oauth2/token";
 const OAUTH2_REVOKE_PATH: &str = "/o/oauth2/revoke";
+/// OAuth 2.0's authorization endpoint (the consent page) and device authorization endpoint
+/// (RFC 8628 §3.1), on the same host.
+const OAUTH2_AUTH_PATH: &str = "/o/oauth2/auth";
+const OAUTH2_DEVICE_CODE_PATH: &str = "/o/oauth2/device/code";
 /// Google's OAuth 2.0 host (PROTOCOLS.md §5).
 pub const GOOGLE_OAUTH2_BASE_URL: &str = "https://accounts.google.com";
 
@@ -52,6 +56,8 @@ pub struct Endpoints {
     authsub_token_info: String,
     oauth2_token: String,
     oauth2_revoke: String,
+    oauth2_auth: String,
+    oauth2_device_code: String,
 }
 
 impl Endpoints {
@@ -60,6 +66,8 @@ impl Endpoints {
         let mut e = Self::joined(GOOGLE_BASE_URL);
         e.oauth2_token = format!("{GOOGLE_OAUTH2_BASE_URL}{OAUTH2_TOKEN_PATH}");
         e.oauth2_revoke = format!("{GOOGLE_OAUTH2_BASE_URL}{OAUTH2_REVOKE_PATH}");
+        e.oauth2_auth = format!("{GOOGLE_OAUTH2_BASE_URL}{OAUTH2_AUTH_PATH}");
+        e.oauth2_device_code = format!("{GOOGLE_OAUTH2_BASE_URL}{OAUTH2_DEVICE_CODE_PATH}");
         e
     }
 
@@ -112,6 +120,8 @@ impl Endpoints {
             authsub_token_info: join(AUTHSUB_TOKEN_INFO_PATH),
             oauth2_token: join(OAUTH2_TOKEN_PATH),
             oauth2_revoke: join(OAUTH2_REVOKE_PATH),
+            oauth2_auth: join(OAUTH2_AUTH_PATH),
+            oauth2_device_code: join(OAUTH2_DEVICE_CODE_PATH),
         }
     }
 
@@ -176,6 +186,19 @@ impl Endpoints {
     /// Google, `…/o/oauth2/revoke` elsewhere.
     pub fn oauth2_revoke(&self) -> &str {
         &self.oauth2_revoke
+    }
+
+    /// OAuth 2.0 authorization endpoint (the consent page):
+    /// `https://accounts.google.com/o/oauth2/auth` at Google, `…/o/oauth2/auth` elsewhere.
+    pub fn oauth2_auth(&self) -> &str {
+        &self.oauth2_auth
+    }
+
+    /// OAuth 2.0 device authorization endpoint (RFC 8628 §3.1):
+    /// `https://accounts.google.com/o/oauth2/device/code` at Google,
+    /// `…/o/oauth2/device/code` elsewhere.
+    pub fn oauth2_device_code(&self) -> &str {
+        &self.oauth2_device_code
     }
 }
 

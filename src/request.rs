@@ -489,7 +489,7 @@ impl<'a> PlainUrl<'a> {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         };
-        if !plain_host(host) || !port.map_or(true, |p| plain_port(p, https)) {
+        if !plain_host(host) || !port.is_none_or(|p| plain_port(p, https)) {
             return None;
         }
         let (path, query) = match path_and_query.split_once('?') {
@@ -502,7 +502,7 @@ impl<'a> PlainUrl<'a> {
             && !path.contains("/.")
             && (!path.contains('%') || plain_escapes(path));
         // The query: nothing the URL Standard would escape, and no fragment after it.
-        let query_ok = query.map_or(true, |q| q.bytes().all(|b| QUERY_BYTES[usize::from(b)]));
+        let query_ok = query.is_none_or(|q| q.bytes().all(|b| QUERY_BYTES[usize::from(b)]));
         if !path_ok || !query_ok {
             return None;
         }

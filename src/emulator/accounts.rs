@@ -120,7 +120,7 @@ pub fn hosted_domain(hd: Option<&str>) -> Option<&str> {
 /// Whether `email` belongs to `domain` (compared case-insensitively); any email does when
 /// there is no domain.
 pub fn in_domain(email: &str, domain: Option<&str>) -> bool {
-    domain.map_or(true, |d| {
+    domain.is_none_or(|d| {
         email
             .rsplit_once('@')
             .is_some_and(|(_, dom)| dom.eq_ignore_ascii_case(d))

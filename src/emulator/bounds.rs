@@ -39,7 +39,7 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
         let of = |who: Option<&'static str>| {
-            move |_: &String, v: &(&str, u64)| who.map_or(true, |w| v.0 == w).then_some(v.1)
+            move |_: &String, v: &(&str, u64)| who.is_none_or(|w| v.0 == w).then_some(v.1)
         };
         assert_eq!(oldest_over_cap(&m, 2, of(Some("x"))), ["b"]);
         assert_eq!(oldest_over_cap(&m, 2, of(None)), ["b", "c"]);

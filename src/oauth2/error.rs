@@ -68,6 +68,14 @@ pub enum ErrorCode {
     ServerError,
     /// `temporarily_unavailable`.
     TemporarilyUnavailable,
+    /// `authorization_pending` (RFC 8628 §3.5: the user has not answered yet).
+    AuthorizationPending,
+    /// `slow_down` (RFC 8628 §3.5: poll less often).
+    SlowDown,
+    /// `access_denied` (RFC 6749 §4.1.2.1, RFC 8628 §3.5: the user said no).
+    AccessDenied,
+    /// `expired_token` (RFC 8628 §3.5: the device code expired).
+    ExpiredToken,
     /// Any other code, as sent (at most 64 characters kept).
     Other(String),
 }
@@ -87,6 +95,10 @@ impl ErrorCode {
             "admin_policy_enforced" => Self::AdminPolicyEnforced,
             "server_error" => Self::ServerError,
             "temporarily_unavailable" => Self::TemporarilyUnavailable,
+            "authorization_pending" => Self::AuthorizationPending,
+            "slow_down" => Self::SlowDown,
+            "access_denied" => Self::AccessDenied,
+            "expired_token" => Self::ExpiredToken,
             other => Self::Other(other.chars().take(64).collect()),
         }
     }
@@ -105,6 +117,10 @@ impl ErrorCode {
             Self::AdminPolicyEnforced => "admin_policy_enforced",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::AccessDenied => "access_denied",
+            Self::ExpiredToken => "expired_token",
             Self::Other(s) => s,
         }
     }
@@ -192,6 +208,11 @@ pub enum InputError {
     BadEndpoint,
     /// A PKCE `code_verifier` that is not 43 to 128 unreserved characters (RFC 7636 §4.1).
     BadPkceVerifier,
+    /// An authorization request without a scope, or a scope that is not RFC 6749 §3.3's
+    /// `scope-token`.
+    BadScope,
+    /// A `redirect_uri` that is not an absolute `http(s)` URL without a fragment.
+    BadRedirectUri,
 }
 
 impl core::fmt::Display for InputError {
@@ -207,8 +228,30 @@ impl core::fmt::Display for InputError {
             Self::BadPkceVerifier => {
                 f.write_str("the PKCE verifier is not 43 to 128 unreserved characters")
             }
+            Self::BadScope => f.write_str("no scope, or a scope with a space or a quote"),
+            Self::BadRedirectUri => {
+                f.write_str("the redirect URI is not an absolute http(s) URL without a fragment")
+            }
         }
     }
+}
+
+/// Why the loopback redirect listener of the installed-app flow failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ListenerError {
+    /// No port could be bound on `127.0.0.1`.
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Bind(String),
+    /// Accepting or reading a connection failed.
+    #[error("connection failed: {0}")]
+    Io(String),
+    /// No redirect arrived in time (the user closed the browser, or never signed in).
+    #[error("no redirect arrived within {0:?}")]
+    TimedOut(Duration),
+    /// The redirect request could not be read as HTTP.
+    #[error("the redirect is not a readable HTTP request")]
+    BadRequest,
 }
 
 /// Anything OAuth 2.0 code here can fail with.
@@ -263,6 +306,25 @@ pub enum OAuth2Error {
     /// refresh): nothing more is tried.
     #[error("the resource refused the access token again after a refresh")]
     TokenRejected,
+    /// The user (or the authorization server) refused: `access_denied` at the token
+    /// endpoint (device flow) or in the redirect. Final.
+    #[error("the user denied access ({0})")]
+    AccessDenied(EndpointError),
+    /// The device code expired before the user answered (`expired_token`, or
+    /// `expires_in` passed while polling): start again. Final.
+    #[error("the device code expired ({0}); request a new one")]
+    DeviceCodeExpired(EndpointError),
+    /// The redirect's `state` is missing or is not the one this flow sent (RFC 6749
+    /// §10.12: a forged or replayed redirect, cross-site request forgery). Nothing was
+    /// exchanged.
+    #[error("the redirect's state does not match the authorization request (RFC 6749 §10.12)")]
+    StateMismatch,
+    /// The redirect carried an error other than `access_denied` (RFC 6749 §4.1.2.1).
+    #[error("the authorization server refused the request ({0})")]
+    AuthorizationRefused(EndpointError),
+    /// The loopback redirect listener failed.
+    #[error("the loopback redirect listener failed: {0}")]
+    Listener(ListenerError),
     /// An input was refused before anything was sent.
     #[error("invalid OAuth 2.0 input: {0}")]
     InvalidInput(InputError),
@@ -286,6 +348,9 @@ impl OAuth2Error {
             | Self::ReauthRequired(e)
             | Self::AdminPolicyEnforced(e)
             | Self::InvalidClient(e)
+            | Self::AccessDenied(e)
+            | Self::DeviceCodeExpired(e)
+            | Self::AuthorizationRefused(e)
             | Self::Refused(e) => Some(e),
             _ => None,
         }
@@ -300,6 +365,8 @@ impl OAuth2Error {
                 | Self::ReauthRequired(_)
                 | Self::AdminPolicyEnforced(_)
                 | Self::InvalidClient(_)
+                | Self::AccessDenied(_)
+                | Self::DeviceCodeExpired(_)
         )
     }
 
@@ -342,6 +409,8 @@ impl OAuth2Error {
             ErrorCode::InvalidGrant => Self::ReconsentRequired(error),
             ErrorCode::AdminPolicyEnforced => Self::AdminPolicyEnforced(error),
             ErrorCode::InvalidClient => Self::InvalidClient(error),
+            ErrorCode::AccessDenied => Self::AccessDenied(error),
+            ErrorCode::ExpiredToken => Self::DeviceCodeExpired(error),
             _ => Self::Refused(error),
         }
     }

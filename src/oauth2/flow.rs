@@ -145,7 +145,7 @@ pub fn is_invalid_token(response: &HttpResponse) -> bool {
     let challenge = challenge.trim_start();
     match challenge.get(..6) {
         Some(scheme) if scheme.eq_ignore_ascii_case("bearer") => {
-            bearer_error(&challenge[6..]).map_or(true, |e| e == "invalid_token")
+            bearer_error(&challenge[6..]).is_none_or(|e| e == "invalid_token")
         }
         // Another scheme's challenge: the bearer token was not read as one.
         _ => true,

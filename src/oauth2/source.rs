@@ -18,6 +18,8 @@ use thiserror::Error;
 use super::authorizer::BearerAuthorizer;
 use super::error::{InputError, OAuth2Error};
 use super::flow;
+#[cfg(feature = "rsa")]
+use super::service_account::{AssertionRequest, ServiceAccountKey};
 use super::types::{AccessToken, ClientCredentials, OAuth2Token};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoints::Endpoints;
@@ -49,11 +51,41 @@ struct State {
     failed: Option<OAuth2Error>,
 }
 
+/// How a source gets its next access token.
+enum Renewal {
+    /// The refresh token, sent by this client (RFC 6749 §6).
+    Refresh(ClientCredentials),
+    /// A new service-account assertion (RFC 7523): service accounts have no refresh token.
+    #[cfg(feature = "rsa")]
+    ServiceAccount(Box<ServiceAccountGrant>),
+}
+
+/// A service account's key and what its assertions ask for.
+#[cfg(feature = "rsa")]
+struct ServiceAccountGrant {
+    key: ServiceAccountKey,
+    request: AssertionRequest,
+}
+
+impl core::fmt::Debug for Renewal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Refresh(client) => f.debug_tuple("Refresh").field(client).finish(),
+            #[cfg(feature = "rsa")]
+            Self::ServiceAccount(g) => f
+                .debug_tuple("ServiceAccount")
+                .field(&g.key.client_email())
+                .finish(),
+        }
+    }
+}
+
 /// An OAuth 2.0 grant shared across tasks (`Arc<TokenSource<H>>`), over an async
-/// [`Transport`] `H`.
+/// [`Transport`] `H`: renewed with its refresh token, or for a service account with a new
+/// assertion ([`TokenSource::service_account`]).
 pub struct TokenSource<H> {
     endpoints: Endpoints,
-    client: ClientCredentials,
+    renewal: Renewal,
     http: H,
     clock: Arc<dyn Clock>,
     margin: Duration,
@@ -66,7 +98,7 @@ impl<H> core::fmt::Debug for TokenSource<H> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TokenSource")
             .field("endpoints", &self.endpoints)
-            .field("client", &self.client)
+            .field("renewal", &self.renewal)
             .field("margin", &self.margin)
             .field("refreshes", &self.refreshes())
             .finish_non_exhaustive()
@@ -81,9 +113,40 @@ impl<H> TokenSource<H> {
         token: OAuth2Token,
         http: H,
     ) -> Self {
+        Self::with_renewal(endpoints, Renewal::Refresh(client), token, http)
+    }
+
+    /// A source for a service account: the first call signs an assertion for `request`
+    /// and exchanges it at `endpoints`' token URL, and so does every renewal, near expiry
+    /// as for any grant (the answer is cached until then).
+    #[cfg(feature = "rsa")]
+    pub fn service_account(
+        endpoints: Endpoints,
+        key: ServiceAccountKey,
+        request: AssertionRequest,
+        http: H,
+    ) -> Self {
+        let client_id = key.client_email().to_owned();
+        let token = OAuth2Token {
+            client_id,
+            access_token: None,
+            refresh_token: None,
+            expires_at: None,
+            scopes: request.scopes.clone(),
+        };
+        let grant = ServiceAccountGrant { key, request };
+        Self::with_renewal(
+            endpoints,
+            Renewal::ServiceAccount(Box::new(grant)),
+            token,
+            http,
+        )
+    }
+
+    fn with_renewal(endpoints: Endpoints, renewal: Renewal, token: OAuth2Token, http: H) -> Self {
         Self {
             endpoints,
-            client,
+            renewal,
             http,
             clock: Arc::new(SystemClock),
             margin: DEFAULT_MARGIN,
@@ -221,15 +284,25 @@ impl<H: Transport> TokenSource<H> {
         if let Some(e) = &state.failed {
             return Err(e.clone().into());
         }
-        let refresh_token = state
-            .token
-            .refresh_token
-            .clone()
-            .ok_or(OAuth2Error::InvalidInput(InputError::NoRefreshToken))?;
+        let call = match &self.renewal {
+            Renewal::Refresh(client) => {
+                let refresh_token = state
+                    .token
+                    .refresh_token
+                    .clone()
+                    .ok_or(OAuth2Error::InvalidInput(InputError::NoRefreshToken))?;
+                flow::refresh(&self.endpoints, client, &refresh_token)
+            }
+            #[cfg(feature = "rsa")]
+            Renewal::ServiceAccount(g) => super::service_account::jwt_grant(
+                self.endpoints.oauth2_token(),
+                &g.key,
+                &g.request,
+                self.clock.now_unix(),
+            ),
+        };
         self.refreshes.fetch_add(1, Ordering::SeqCst);
-        let answer = flow::refresh(&self.endpoints, &self.client, &refresh_token)
-            .send(&self.http)
-            .await;
+        let answer = call.send(&self.http).await;
         let response = match answer {
             Ok(response) => response,
             Err(e) => {

@@ -248,7 +248,7 @@ impl OAuth2Token {
         self.access_token.is_some()
             && self
                 .expires_at
-                .map_or(true, |at| now.saturating_add(margin) < at)
+                .is_none_or(|at| now.saturating_add(margin) < at)
     }
 
     /// The token as a [`crate::store::TokenStore`] keeps it.

@@ -145,7 +145,7 @@ impl FlagLookup {
     fn knows(&self, consumer_key: &str) -> bool {
         self.consumer_key
             .as_deref()
-            .map_or(true, |k| k == consumer_key)
+            .is_none_or(|k| k == consumer_key)
     }
 }
 

@@ -302,7 +302,7 @@ fn over_cap<V>(
 ) -> Vec<String> {
     oldest_over_cap(entries, cap, |_, v| {
         let (owner, seq) = of(v);
-        account.map_or(true, |a| owner == a).then_some(seq)
+        account.is_none_or(|a| owner == a).then_some(seq)
     })
 }
 

@@ -1,0 +1,254 @@
+//! The installed-app flow's loopback redirect (RFC 8252 §7.3, Google's "Loopback IP
+//! address" option): a listener on `127.0.0.1` at a port the system picks, whose URL is
+//! the `redirect_uri`. The browser brings the redirect to it; it answers with a short page
+//! and stops listening. It also opens the system browser when there is one
+//! ([`open_browser`]).
+//!
+//! Plain `std::net`, blocking: an installed app waits for its user anyway, and an async
+//! program runs [`LoopbackRedirect::wait`] on a blocking thread.
+
+use std::io::{Read as _, Write as _};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use super::authorize::PendingAuthorization;
+use super::error::{ListenerError, OAuth2Error};
+use super::types::AuthorizationCode;
+
+/// The largest request head read from the browser (a redirect URL with a code is a few
+/// hundred bytes; browsers cap URLs far above this, and a larger one is refused).
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// How long one connection may take to send its request head.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The page the browser shows after a successful redirect.
+const DONE_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Signed in</title></head>\
+<body><h1>Signed in</h1><p>You may close this window and return to the application.</p></body></html>";
+
+/// The page the browser shows when the redirect was refused or carried an error.
+const FAILED_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not signed in</title></head>\
+<body><h1>Not signed in</h1><p>The application could not complete the sign-in. Return to it for details.</p></body></html>";
+
+/// A loopback listener waiting for one authorization redirect.
+#[derive(Debug)]
+pub struct LoopbackRedirect {
+    listener: TcpListener,
+    redirect_uri: String,
+}
+
+impl LoopbackRedirect {
+    /// Listens on `127.0.0.1` at a free port; the redirect URI is
+    /// `http://127.0.0.1:PORT/` (RFC 8252 §7.3: the IP literal, not `localhost`, which
+    /// may resolve elsewhere).
+    pub fn bind() -> Result<Self, OAuth2Error> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .map_err(|e| OAuth2Error::Listener(ListenerError::Bind(e.kind().to_string())))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| OAuth2Error::Listener(ListenerError::Bind(e.kind().to_string())))?
+            .port();
+        Ok(Self {
+            listener,
+            redirect_uri: format!("http://127.0.0.1:{port}/"),
+        })
+    }
+
+    /// The `redirect_uri` to send in the authorization request.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// Waits up to `timeout` for the redirect of `pending`, answers the browser, and stops
+    /// listening. Requests for other paths (a browser's `/favicon.ico`) get a 404 and the
+    /// wait goes on; a redirect whose `state` does not match ends it with
+    /// [`OAuth2Error::StateMismatch`].
+    pub fn wait(
+        self,
+        pending: &PendingAuthorization,
+        timeout: Duration,
+    ) -> Result<AuthorizationCode, OAuth2Error> {
+        let io = |e: std::io::Error| OAuth2Error::Listener(ListenerError::Io(e.kind().to_string()));
+        let deadline = Instant::now() + timeout;
+        self.listener.set_nonblocking(true).map_err(io)?;
+        loop {
+            let stream = match self.listener.accept() {
+                Ok((stream, _)) => stream,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if Instant::now() >= deadline {
+                        return Err(OAuth2Error::Listener(ListenerError::TimedOut(timeout)));
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                Err(e) => return Err(io(e)),
+            };
+            if let Some(result) = answer(stream, pending) {
+                return result;
+            }
+        }
+    }
+}
+
+/// Serves one connection: `None` when it was not the redirect (the wait goes on).
+fn answer(
+    mut stream: TcpStream,
+    pending: &PendingAuthorization,
+) -> Option<Result<AuthorizationCode, OAuth2Error>> {
+    // The accepted socket may inherit non-blocking mode; the head is read with a timeout.
+    let ready = stream.set_nonblocking(false).is_ok()
+        && stream.set_read_timeout(Some(READ_TIMEOUT)).is_ok();
+    let target = if ready {
+        read_target(&mut stream)
+    } else {
+        None
+    };
+    let Some(target) = target else {
+        respond(&mut stream, "400 Bad Request", FAILED_PAGE);
+        return Some(Err(OAuth2Error::Listener(ListenerError::BadRequest)));
+    };
+    let (path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
+    if path != "/" {
+        respond(&mut stream, "404 Not Found", "");
+        return None;
+    }
+    let result = pending.read_redirect(query);
+    match &result {
+        Ok(_) => respond(&mut stream, "200 OK", DONE_PAGE),
+        Err(_) => respond(&mut stream, "400 Bad Request", FAILED_PAGE),
+    }
+    Some(result)
+}
+
+/// The request target of a `GET` whose head fits [`MAX_HEAD_BYTES`].
+fn read_target(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 || head.len() + n > MAX_HEAD_BYTES {
+            return None;
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let line = head.split(|b| *b == b'\r').next()?;
+    let line = core::str::from_utf8(line).ok()?;
+    let mut parts = line.split(' ');
+    let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
+    (method == "GET" && version.starts_with("HTTP/1.") && parts.next().is_none())
+        .then(|| target.to_owned())
+}
+
+fn respond(stream: &mut TcpStream, status: &str, body: &str) {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    // The browser may already have gone: nothing to do about a failed write.
+    let _ = stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body.as_bytes()))
+        .and_then(|()| stream.flush());
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Opens `url` in the system browser: `$BROWSER` when set, else `xdg-open` (Linux, BSD),
+/// `open` (macOS) or `start` (Windows). `false` when none could be started, so the
+/// caller prints the URL instead.
+pub fn open_browser(url: &str) -> bool {
+    use std::process::{Command, Stdio};
+    let mut candidates: Vec<(String, Vec<String>)> = Vec::new();
+    if let Some(b) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
+        candidates.push((b.to_string_lossy().into_owned(), Vec::new()));
+    }
+    if cfg!(target_os = "macos") {
+        candidates.push(("open".into(), Vec::new()));
+    } else if cfg!(windows) {
+        candidates.push((
+            "cmd".into(),
+            vec!["/C".into(), "start".into(), String::new()],
+        ));
+    } else {
+        candidates.push(("xdg-open".into(), Vec::new()));
+    }
+    candidates.into_iter().any(|(program, args)| {
+        Command::new(program)
+            .args(args)
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::Endpoints;
+    use crate::oauth2::authorize::{AuthState, AuthorizationRequest};
+
+    fn get(port_uri: &str, target: &str) -> String {
+        let addr = port_uri
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(s, "GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+
+    fn pending(uri: &str) -> PendingAuthorization {
+        AuthorizationRequest::new("c", uri, ["s"])
+            .start_with(&Endpoints::google(), AuthState::new("st"), None)
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn the_redirect_is_answered_and_the_listener_stops() {
+        let l = LoopbackRedirect::bind().unwrap();
+        let uri = l.redirect_uri().to_owned();
+        assert!(uri.starts_with("http://127.0.0.1:"));
+        let p = pending(&uri);
+        let browser = std::thread::spawn({
+            let uri = uri.clone();
+            move || {
+                let favicon = get(&uri, "/favicon.ico");
+                let done = get(&uri, "/?state=st&code=4%2Fabc");
+                (favicon, done)
+            }
+        });
+        let code = l.wait(&p, Duration::from_secs(10)).unwrap();
+        assert_eq!(code.secret(), "4/abc");
+        let (favicon, done) = browser.join().unwrap();
+        assert!(favicon.starts_with("HTTP/1.1 404"));
+        assert!(done.starts_with("HTTP/1.1 200") && done.contains("Signed in"));
+        // Stopped: nothing listens on the port any more.
+        let addr = uri.trim_start_matches("http://").trim_end_matches('/');
+        assert!(TcpStream::connect(addr).is_err());
+    }
+
+    #[test]
+    fn a_forged_redirect_ends_the_wait_and_a_silent_one_times_out() {
+        let l = LoopbackRedirect::bind().unwrap();
+        let uri = l.redirect_uri().to_owned();
+        let p = pending(&uri);
+        let t = std::thread::spawn(move || get(&uri, "/?state=evil&code=x"));
+        assert_eq!(
+            l.wait(&p, Duration::from_secs(10)).unwrap_err(),
+            OAuth2Error::StateMismatch
+        );
+        assert!(t.join().unwrap().starts_with("HTTP/1.1 400"));
+        let l = LoopbackRedirect::bind().unwrap();
+        let p = pending(l.redirect_uri());
+        assert!(matches!(
+            l.wait(&p, Duration::from_millis(100)),
+            Err(OAuth2Error::Listener(ListenerError::TimedOut(_)))
+        ));
+    }
+}
