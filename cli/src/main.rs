@@ -5,7 +5,8 @@
 //! `clientlogin/login.rs`): `sign` builds one request's `Authorization` header exactly as
 //! the library does, and `verify` checks one received request as a strict provider would,
 //! so other tools can script against both; `gdauth clientlogin login` exchanges a password
-//! for a ClientLogin token. Beside them,
+//! for a ClientLogin token; `gdauth oauth2 login` obtains a new OAuth 2.0 grant with one of
+//! today's flows and stores it. Beside them,
 //! `gdauth serve` runs the emulator and `gdauth demo` walks every protocol against it.
 //! Output goes to stdout; errors go to stderr as one `error: …` line naming what was wrong,
 //! never a secret, and the exit status is non-zero (2 for a misused command line, 1 for a
@@ -32,6 +33,7 @@ mod clientlogin;
 mod demo;
 mod migrate;
 mod oauth1;
+mod oauth2;
 mod serve;
 
 /// Google Data (GData) legacy auth protocols: sign, verify and emulate.
@@ -55,6 +57,10 @@ enum Group {
     /// AuthSub, plain and secure (Google's web-application protocol).
     #[command(name = "authsub", subcommand)]
     AuthSub(authsub::Command),
+    /// OAuth 2.0 flows that replace the legacy protocols: installed app (PKCE and a
+    /// loopback redirect), device, service account.
+    #[command(name = "oauth2", subcommand)]
+    OAuth2(oauth2::Command),
     /// Carry stored credentials over to OAuth 2.0: the OAuth 1.0 migration grant, and
     /// gdata-python-client token blobs.
     #[command(name = "migrate", subcommand)]
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
         Group::OAuth1(cmd) => oauth1::run(cmd),
         Group::ClientLogin(cmd) => clientlogin::run(cmd),
         Group::AuthSub(cmd) => authsub::run(cmd),
+        Group::OAuth2(cmd) => oauth2::run(cmd),
         Group::Migrate(cmd) => migrate::run(cmd),
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
