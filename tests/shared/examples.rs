@@ -7,6 +7,14 @@
 mod authsub_session;
 #[path = "../../examples/clientlogin_captcha.rs"]
 mod clientlogin_captcha;
+#[path = "../../examples/oauth2_device.rs"]
+mod oauth2_device;
+#[path = "../../examples/oauth2_installed_app.rs"]
+mod oauth2_installed_app;
+#[path = "../../examples/oauth2_service_account.rs"]
+mod oauth2_service_account;
+#[path = "../../examples/oauth2_web_server.rs"]
+mod oauth2_web_server;
 #[path = "../../examples/three_legged.rs"]
 mod three_legged;
 #[path = "../../examples/three_legged_blocking.rs"]
@@ -30,4 +38,24 @@ fn authsub_session_runs() {
 #[test]
 fn clientlogin_captcha_runs() {
     clientlogin_captcha::run(None).unwrap();
+}
+
+#[test]
+fn oauth2_web_server_runs() {
+    oauth2_web_server::run(None).unwrap();
+}
+
+#[test]
+fn oauth2_installed_app_runs() {
+    oauth2_installed_app::run(None).unwrap();
+}
+
+#[test]
+fn oauth2_device_runs() {
+    oauth2_device::run(None).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oauth2_service_account_runs() {
+    oauth2_service_account::run(None).await.unwrap();
 }
