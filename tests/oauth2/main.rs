@@ -8,6 +8,7 @@
 mod support;
 
 mod errors;
+mod flows;
 mod loopback;
 mod responses;
 mod source;
