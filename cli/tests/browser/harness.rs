@@ -2,8 +2,8 @@
 //! blocking API for the browser tests: [`Browser::start`] spawns `/usr/bin/chromedriver` on a
 //! free loopback port and opens a session with a fresh profile; [`Browser::goto`],
 //! [`Browser::fill`], [`Browser::click`] and [`Browser::wait_for_url`] drive a page. Dropping
-//! the [`Browser`] ends the session (Chromium quits) and kills chromedriver, so a failing
-//! test leaves no browser behind.
+//! the [`Browser`] ends the session (Chromium quits) and kills chromedriver's process group,
+//! so a failing test leaves no browser behind.
 //!
 //! When `/usr/bin/chromedriver` or `/usr/bin/chromium` is missing, [`Browser::start`] fails
 //! the test with a message saying how to install them, unless `GDAUTH_SKIP_BROWSER=1` is set:
@@ -11,6 +11,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -52,9 +53,11 @@ const CHROMIUM_ARGS: &[&str] = &[
 pub struct Browser {
     runtime: Runtime,
     client: Option<Client>,
+    /// chromedriver, leader of its own process group (Chromium joins it).
     driver: Child,
-    /// The fresh profile (`--user-data-dir`), deleted after the browser is gone.
-    profile: tempfile::TempDir,
+    /// The fresh profile (`profile/`, Chromium's `--user-data-dir`) and chromedriver's log
+    /// (`chromedriver.log`), deleted after the browser is gone.
+    dir: tempfile::TempDir,
 }
 
 impl Browser {
@@ -86,22 +89,30 @@ impl Browser {
             .enable_all()
             .build()
             .expect("a Tokio runtime for fantoccini");
-        let profile = tempfile::tempdir().expect("a temporary Chromium profile directory");
-        let (driver, port) = spawn_chromedriver();
+        let dir = tempfile::tempdir().expect("a temporary directory for Chromium's profile");
+        let log = dir.path().join("chromedriver.log");
+        let (driver, port) = spawn_chromedriver(&log);
         let mut browser = Browser {
             runtime,
             client: None,
             driver,
-            profile,
+            dir,
         };
+        let profile = browser.dir.path().join("profile");
         let client = browser.runtime.block_on(async {
             ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities(browser.profile.path()))
+                .capabilities(capabilities(&profile))
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await
         });
-        // On failure `browser` drops here and kills chromedriver.
-        browser.client = Some(client.unwrap_or_else(|e| panic!("open a Chromium session: {e}")));
+        match client {
+            Ok(client) => browser.client = Some(client),
+            // `browser` drops on the way out and kills chromedriver.
+            Err(e) => panic!(
+                "open a Chromium session: {e}\nchromedriver's log:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            ),
+        }
         Some(browser)
     }
 
@@ -226,6 +237,12 @@ impl Drop for Browser {
                 tokio::time::timeout(Duration::from_secs(5), client.close()).await
             });
         }
+        // Whatever is left of chromedriver and Chromium (after a failed or timed-out close):
+        // the process group that chromedriver leads.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -243,14 +260,17 @@ fn capabilities(profile: &Path) -> serde_json::Map<String, serde_json::Value> {
     caps
 }
 
-/// Starts chromedriver on a free loopback port and waits until its `/status` says ready:
-/// (the process, the port). Tries another port if the chosen one was taken meanwhile.
-fn spawn_chromedriver() -> (Child, u16) {
+/// Starts chromedriver, logging to `log`, in a process group of its own on a free loopback
+/// port, and waits until its `/status` says ready: (the process, the port). Tries another
+/// port if the chosen one was taken meanwhile.
+fn spawn_chromedriver(log: &Path) -> (Child, u16) {
     let mut failures = Vec::new();
     for _ in 0..3 {
         let port = free_port();
         let mut child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
