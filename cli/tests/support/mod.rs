@@ -1,7 +1,7 @@
 //! Harnesses shared by the CLI's test crates: running `gdauth` with arguments ([`run`]) or
 //! fed on stdin ([`command`]), the README's example commands ([`readme`]), the flags of a
-//! `--help` page ([`help`]) and GNOME libgdata's recorded exchanges (the library's reader,
-//! [`recordings`]).
+//! `--help` page ([`help`]), GNOME libgdata's recorded exchanges (the library's reader,
+//! [`recordings`]) and `gdauth serve` as a child process ([`serve`]).
 
 #![allow(dead_code, unused_imports)]
 
@@ -11,8 +11,10 @@ pub mod readme;
 #[path = "../../../tests/support/recordings.rs"]
 pub mod recordings;
 pub mod run;
+pub mod serve;
 
 pub use command::gdauth_with_stdin;
 pub use help::help_flags;
 pub use readme::readme_example;
 pub use run::{gdauth, gdauth_in, Run};
+pub use serve::Serve;
