@@ -11,7 +11,7 @@ use gdata_auth::emulator::EmulatorConfig;
 use gdata_auth::encoding::url_with_query;
 use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth2::authorize::{prepare_code_exchange, AuthState};
-use gdata_auth::oauth2::device::{self, parse_device_poll, prepare_device_poll, DevicePoll};
+use gdata_auth::oauth2::device::{self, parse_device_poll, prepare_device_poll, DeviceCode, DevicePoll};
 use gdata_auth::oauth2::service_account::jwt_grant;
 use gdata_auth::oauth2::{
     AssertionRequest, AuthorizationCode, AuthorizationRequest, BearerAuthorizer,
@@ -22,7 +22,7 @@ use gdata_auth::transport::{
     BlockingTransport, HttpRequest, ReqwestBlockingTransport, ReqwestTransport,
 };
 
-use crate::support::emulator::{Fixture, CALENDAR_FEED, CONTACTS_FEED, T0};
+use crate::support::emulator::{Fixture, CALENDAR_FEED, CONTACTS_FEED};
 
 const CID: &str = "flows.apps.googleusercontent.com";
 const CSECRET: &str = "flows-secret";
@@ -48,10 +48,14 @@ fn endpoints(fx: &Fixture) -> Endpoints {
     Endpoints::at(fx.emu.base_url()).unwrap()
 }
 
-/// Runs blocking HTTP off the async test's thread (the blocking client refuses to run
-/// inside a runtime).
+/// Runs blocking work on a plain thread, outside the runtime (the blocking client refuses
+/// to run where a runtime is current, `spawn_blocking` threads included).
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.unwrap()
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.await.expect("the thread finished")
 }
 
 /// What the consent page (auto-approving) redirects to.
@@ -178,26 +182,25 @@ async fn the_device_flow_pends_slows_down_and_is_approved() {
         .unwrap();
     assert!(auth.verification_url.starts_with(fx.emu.base_url()));
     assert_eq!(auth.interval, Duration::from_secs(1));
-    let poll = |fx: &Fixture| {
-        let req = prepare_device_poll(&e, &client(), &auth.device_code).unwrap();
-        let send = fx.send(req);
-        async move { parse_device_poll(send.await) }
-    };
-    assert_eq!(poll(&fx).await.unwrap(), DevicePoll::Pending);
+    async fn poll(fx: &Fixture, e: &Endpoints, code: &DeviceCode) -> Result<DevicePoll, OAuth2Error> {
+        let req = prepare_device_poll(e, &client(), code).unwrap();
+        parse_device_poll(fx.send(req).await)
+    }
+    assert_eq!(poll(&fx, &e, &auth.device_code).await.unwrap(), DevicePoll::Pending);
     // Again at once (the emulator's clock has not moved): too soon.
-    assert_eq!(poll(&fx).await.unwrap(), DevicePoll::SlowDown);
+    assert_eq!(poll(&fx, &e, &auth.device_code).await.unwrap(), DevicePoll::SlowDown);
     // The user approves on the verification page; a poll after the interval gets the grant.
     let page = url_with_query(&auth.verification_url, &[("user_code", &auth.user_code)]);
     assert_eq!(fx.send(HttpRequest::get(page)).await.status, 200);
     fx.clock.advance(60);
-    let DevicePoll::Granted(token) = poll(&fx).await.unwrap() else {
+    let DevicePoll::Granted(token) = poll(&fx, &e, &auth.device_code).await.unwrap() else {
         panic!("not granted")
     };
     assert!(token.refresh_token.is_some());
     assert_eq!(read_feed(&fx, &token, CALENDAR_FEED).await, 200);
     // Spent.
     fx.clock.advance(60);
-    assert!(matches!(poll(&fx).await, Err(e) if e.endpoint_error().is_some_and(|e| e.code == ErrorCode::InvalidGrant)));
+    assert!(matches!(poll(&fx, &e, &auth.device_code).await, Err(e) if e.endpoint_error().is_some_and(|e| e.code == ErrorCode::InvalidGrant)));
 }
 
 #[tokio::test(flavor = "multi_thread")]
