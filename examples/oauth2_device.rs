@@ -59,7 +59,11 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "approved: access token for {:?}, refresh token {}",
         granted.scope.clone().unwrap_or_default(),
-        if granted.refresh_token.is_some() { "kept" } else { "absent" }
+        if granted.refresh_token.is_some() {
+            "kept"
+        } else {
+            "absent"
+        }
     );
     if granted.refresh_token.is_none() {
         return Err("a device grant must carry a refresh token".into());

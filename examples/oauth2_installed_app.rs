@@ -57,7 +57,9 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     // The browser: the consent page redirects (302) to the loopback listener.
     let browser = std::thread::spawn(move || -> Result<u16, String> {
         let http = ReqwestBlockingTransport::new().map_err(|e| e.to_string())?;
-        let consent = http.send(HttpRequest::get(url)).map_err(|e| e.to_string())?;
+        let consent = http
+            .send(HttpRequest::get(url))
+            .map_err(|e| e.to_string())?;
         let location = consent
             .header("location")
             .ok_or("the consent page did not redirect")?
@@ -68,7 +70,9 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
         Ok(page.status)
     });
     let code = listener.wait(&pending, Duration::from_secs(30))?;
-    let shown = browser.join().map_err(|_| "the browser thread panicked")??;
+    let shown = browser
+        .join()
+        .map_err(|_| "the browser thread panicked")??;
     println!("the listener answered the browser with HTTP {shown} and stopped");
 
     let http = ReqwestBlockingTransport::new()?;
@@ -80,7 +84,11 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "signed in: scopes {:?}, refresh token {}",
         token.scopes,
-        if token.refresh_token.is_some() { "stored" } else { "absent" }
+        if token.refresh_token.is_some() {
+            "stored"
+        } else {
+            "absent"
+        }
     );
     if token.refresh_token.is_none() {
         return Err("an offline installed-app grant must carry a refresh token".into());

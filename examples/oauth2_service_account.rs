@@ -57,8 +57,8 @@ async fn run_with(
     println!("service account {}", key.client_email());
 
     // Was: two-legged OAuth 1.0 with xoauth_requestor_id=jo@example.com.
-    let ask = AssertionRequest::new(["https://www.googleapis.com/auth/calendar"])
-        .with_subject(USER);
+    let ask =
+        AssertionRequest::new(["https://www.googleapis.com/auth/calendar"]).with_subject(USER);
     let source = Arc::new(TokenSource::service_account(
         endpoints,
         key,

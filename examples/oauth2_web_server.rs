@@ -72,7 +72,11 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     let missing = granted.missing_scopes(&asked);
     println!(
         "granted: refresh token {}, {} requested scope(s) missing",
-        if granted.refresh_token.is_some() { "kept" } else { "absent" },
+        if granted.refresh_token.is_some() {
+            "kept"
+        } else {
+            "absent"
+        },
         missing.len()
     );
     if granted.refresh_token.is_none() || !missing.is_empty() {
@@ -81,7 +85,10 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
 
     // The same call site as with AuthSub: only the authorizer changed.
     let bearer = BearerAuthorizer::new(granted.access_token)?;
-    let feed = Request::new("GET", &format!("{base}/calendar/feeds/default/private/full"))?;
+    let feed = Request::new(
+        "GET",
+        &format!("{base}/calendar/feeds/default/private/full"),
+    )?;
     let resp = http
         .send(prepare_signed(&bearer, &feed, &Context::now())?)?
         .error_for_status()?;

@@ -11,12 +11,14 @@ use gdata_auth::emulator::EmulatorConfig;
 use gdata_auth::encoding::url_with_query;
 use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth2::authorize::{prepare_code_exchange, AuthState};
-use gdata_auth::oauth2::device::{self, parse_device_poll, prepare_device_poll, DeviceCode, DevicePoll};
+use gdata_auth::oauth2::device::{
+    self, parse_device_poll, prepare_device_poll, DeviceCode, DevicePoll,
+};
 use gdata_auth::oauth2::service_account::jwt_grant;
 use gdata_auth::oauth2::{
-    AssertionRequest, AuthorizationCode, AuthorizationRequest, BearerAuthorizer,
-    ClientCredentials, ClientSecret, ErrorCode, LoopbackRedirect, OAuth2Error, PkceVerifier,
-    ServiceAccountKey, TokenResponse, TokenSource,
+    AssertionRequest, AuthorizationCode, AuthorizationRequest, BearerAuthorizer, ClientCredentials,
+    ClientSecret, ErrorCode, LoopbackRedirect, OAuth2Error, PkceVerifier, ServiceAccountKey,
+    TokenResponse, TokenSource,
 };
 use gdata_auth::transport::{
     BlockingTransport, HttpRequest, ReqwestBlockingTransport, ReqwestTransport,
@@ -102,7 +104,10 @@ async fn installed_app_pkce_and_loopback_then_refresh_and_feeds() {
         .await
         .unwrap();
     assert_eq!(granted.scope.as_deref(), Some(&[CALENDAR.to_owned()][..]));
-    let refresh = granted.refresh_token.clone().expect("offline: a refresh token");
+    let refresh = granted
+        .refresh_token
+        .clone()
+        .expect("offline: a refresh token");
     assert_eq!(read_feed(&fx, &granted, CALENDAR_FEED).await, 200);
     assert_eq!(read_feed(&fx, &granted, CONTACTS_FEED).await, 403);
     // The grant refreshes like a migrated one.
@@ -129,7 +134,10 @@ async fn code_for(fx: &Fixture, verifier: &str, offline: bool) -> (Authorization
         )
         .unwrap();
     let location = consent_redirect(fx, url).await;
-    (pending.read_redirect(&location).unwrap(), redirect.to_owned())
+    (
+        pending.read_redirect(&location).unwrap(),
+        redirect.to_owned(),
+    )
 }
 
 async fn exchange(
@@ -182,13 +190,23 @@ async fn the_device_flow_pends_slows_down_and_is_approved() {
         .unwrap();
     assert!(auth.verification_url.starts_with(fx.emu.base_url()));
     assert_eq!(auth.interval, Duration::from_secs(1));
-    async fn poll(fx: &Fixture, e: &Endpoints, code: &DeviceCode) -> Result<DevicePoll, OAuth2Error> {
+    async fn poll(
+        fx: &Fixture,
+        e: &Endpoints,
+        code: &DeviceCode,
+    ) -> Result<DevicePoll, OAuth2Error> {
         let req = prepare_device_poll(e, &client(), code).unwrap();
         parse_device_poll(fx.send(req).await)
     }
-    assert_eq!(poll(&fx, &e, &auth.device_code).await.unwrap(), DevicePoll::Pending);
+    assert_eq!(
+        poll(&fx, &e, &auth.device_code).await.unwrap(),
+        DevicePoll::Pending
+    );
     // Again at once (the emulator's clock has not moved): too soon.
-    assert_eq!(poll(&fx, &e, &auth.device_code).await.unwrap(), DevicePoll::SlowDown);
+    assert_eq!(
+        poll(&fx, &e, &auth.device_code).await.unwrap(),
+        DevicePoll::SlowDown
+    );
     // The user approves on the verification page; a poll after the interval gets the grant.
     let page = url_with_query(&auth.verification_url, &[("user_code", &auth.user_code)]);
     assert_eq!(fx.send(HttpRequest::get(page)).await.status, 200);
@@ -200,7 +218,9 @@ async fn the_device_flow_pends_slows_down_and_is_approved() {
     assert_eq!(read_feed(&fx, &token, CALENDAR_FEED).await, 200);
     // Spent.
     fx.clock.advance(60);
-    assert!(matches!(poll(&fx, &e, &auth.device_code).await, Err(e) if e.endpoint_error().is_some_and(|e| e.code == ErrorCode::InvalidGrant)));
+    assert!(
+        matches!(poll(&fx, &e, &auth.device_code).await, Err(e) if e.endpoint_error().is_some_and(|e| e.code == ErrorCode::InvalidGrant))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -213,8 +233,13 @@ async fn an_expired_device_code_ends_the_loop() {
         .unwrap();
     // The codes' lifetime passes on the emulator's clock before the first poll.
     fx.clock.advance(auth.expires_in + 1);
-    let err = device::wait(&fx.http, &e, &client(), &auth).await.unwrap_err();
-    assert!(matches!(&err, OAuth2Error::DeviceCodeExpired(x) if x.status == 400), "{err:?}");
+    let err = device::wait(&fx.http, &e, &client(), &auth)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuth2Error::DeviceCodeExpired(x) if x.status == 400),
+        "{err:?}"
+    );
     assert!(err.is_final());
 }
 
@@ -242,9 +267,15 @@ async fn service_accounts_delegate_cache_and_refuse_bad_assertions() {
     let first = source.access_token().await.unwrap();
     assert_eq!(source.access_token().await.unwrap(), first);
     assert_eq!(source.refreshes(), 1, "cached until near expiry");
-    let resp = source.send(HttpRequest::get(fx.url(CALENDAR_FEED))).await.unwrap();
+    let resp = source
+        .send(HttpRequest::get(fx.url(CALENDAR_FEED)))
+        .await
+        .unwrap();
     assert_eq!(resp.status, 200);
-    let resp = source.send(HttpRequest::get(fx.url(CONTACTS_FEED))).await.unwrap();
+    let resp = source
+        .send(HttpRequest::get(fx.url(CONTACTS_FEED)))
+        .await
+        .unwrap();
     assert_eq!(resp.status, 403);
     // Near expiry, a new assertion.
     fx.clock.advance(3600 - 30);
@@ -256,12 +287,21 @@ async fn service_accounts_delegate_cache_and_refuse_bad_assertions() {
         fx.http_send(jwt_grant(e.oauth2_token(), key, ask, at))
     };
     assert!(send(&key, &ask, now).await.is_ok());
-    assert!(invalid_grant(send(&other_key_as_registered(), &ask, now).await), "bad signature");
+    assert!(
+        invalid_grant(send(&other_key_as_registered(), &ask, now).await),
+        "bad signature"
+    );
     let evil = ask.clone().with_audience("https://evil.example/token");
-    assert!(invalid_grant(send(&key, &evil, now).await), "wrong audience");
+    assert!(
+        invalid_grant(send(&key, &evil, now).await),
+        "wrong audience"
+    );
     assert!(invalid_grant(send(&key, &ask, now - 7200).await), "expired");
     let stranger = AssertionRequest::new([CALENDAR]).with_subject("nobody@example.com");
-    assert!(invalid_grant(send(&key, &stranger, now).await), "sub not a user");
+    assert!(
+        invalid_grant(send(&key, &stranger, now).await),
+        "sub not a user"
+    );
 }
 
 trait SendCall {

@@ -4,8 +4,8 @@
 //! device flow (the code typed on the verification page, sign-in, approval, the command's
 //! polling ending in a grant); and the consent page's Deny, which the command reports.
 
-use gdata_auth::store::{FileStore, TokenStore as _};
 use gdata_auth::oauth2::OAuth2Token;
+use gdata_auth::store::{FileStore, TokenStore as _};
 
 use crate::harness::Browser;
 use crate::support::{Login, Serve};
@@ -84,7 +84,11 @@ fn installed_app_login_through_the_consent_page() {
     sign_in_and(&browser, "approve");
     // The redirect reaches the command's listener, which answers with its short page.
     browser.wait_for_url(&redirect_uri);
-    assert!(browser.source().contains("Signed in"), "{}", browser.source());
+    assert!(
+        browser.source().contains("Signed in"),
+        "{}",
+        browser.source()
+    );
     let done = cmd.finish();
     assert!(done.success, "{:?}", done.stderr);
     let summary: serde_json::Value = serde_json::from_str(done.stdout.trim()).expect("JSON");
@@ -94,7 +98,13 @@ fn installed_app_login_through_the_consent_page() {
     assert_eq!(token.client_id, CLIENT);
     assert_eq!(token.scopes, [SCOPE]);
     assert!(token.refresh_token.is_some() && token.access_token.is_some());
-    assert!(server.log().contains("approved"), "{}", server.log());
+    assert!(
+        server
+            .log()
+            .contains(&format!("code issued to {CLIENT} for {EMAIL}")),
+        "{}",
+        server.log()
+    );
 }
 
 #[test]
@@ -110,7 +120,11 @@ fn deny_on_the_consent_page_fails_the_login() {
     browser.goto(&url);
     browser.click("button[name=\"action\"][value=\"deny\"]");
     browser.wait_for_url("http://127.0.0.1:");
-    assert!(browser.source().contains("Not signed in"), "{}", browser.source());
+    assert!(
+        browser.source().contains("Not signed in"),
+        "{}",
+        browser.source()
+    );
     let done = cmd.finish();
     assert!(!done.success);
     assert!(
@@ -133,7 +147,9 @@ fn device_login_through_the_verification_page() {
     let page = cmd.line(|l| l.starts_with(&format!("{}/device", server.base())));
     cmd.line(|l| l == "and enter the code:");
     let code = cmd.line(|l| {
-        l.len() >= 4 && l.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        l.len() >= 4
+            && l.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
     });
     // The user, on another device: the page, the code, sign-in, Approve.
     browser.goto(&page);
