@@ -5,7 +5,7 @@
 //! This module is the runner: it starts the emulator with what every [`Section`] registers,
 //! runs the sections in [`SECTIONS`] order with one [`Demo`] printer (steps and headings are
 //! numbered across sections), and prints the summary line. Each protocol is one file with one
-//! section: [`oauth1`], [`authsub`], [`clientlogin`] and [`oauth2`]. A new protocol adds its file and one entry in [`SECTIONS`].
+//! section: [`oauth1`], [`authsub`], [`clientlogin`], [`oauth2`] (the migration) and [`oauth2_login`] (new users' flows). A new protocol adds its file and one entry in [`SECTIONS`].
 
 use std::fmt::Write as _;
 
@@ -32,6 +32,7 @@ mod authsub;
 mod clientlogin;
 mod oauth1;
 mod oauth2;
+mod oauth2_login;
 
 /// The emulator's one user, who signs in on the consent pages of every protocol.
 const USER: &str = "user@example.com";
@@ -46,11 +47,12 @@ struct Section {
 }
 
 /// The demo, protocol by protocol, in the order it runs.
-const SECTIONS: [Section; 4] = [
+const SECTIONS: [Section; 5] = [
     oauth1::SECTION,
     authsub::SECTION,
     clientlogin::SECTION,
     oauth2::SECTION,
+    oauth2_login::SECTION,
 ];
 
 /// Runs the demo; returns the closing summary line.

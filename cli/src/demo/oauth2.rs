@@ -26,12 +26,13 @@ fn register(config: EmulatorConfig) -> Result<EmulatorConfig, CliError> {
     Ok(config.add_oauth2_client(CLIENT_ID, CLIENT_SECRET))
 }
 
-/// Bearer tokens (`ya29.…`) and refresh tokens (`1//…`) cut to a few characters.
-fn redact(s: &str) -> String {
+/// Bearer tokens (`ya29.…`), refresh tokens (`1//…`), authorization codes (`4/…`) and
+/// device codes (`AH-…`) cut to a few characters.
+pub(super) fn redact(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     loop {
-        let next = ["ya29.", "1//"]
+        let next = ["ya29.", "1//", "4/", "4%2F", "AH-"]
             .iter()
             .filter_map(|p| rest.find(p).map(|i| (i, p.len())))
             .min();
@@ -157,7 +158,7 @@ fn run(demo: &mut Demo<'_>) -> Result<(), CliError> {
 }
 
 /// A GET with the bearer header, printed with the token cut short.
-fn fetch_bearer(
+pub(super) fn fetch_bearer(
     demo: &mut Demo<'_>,
     title: &str,
     bearer: &BearerAuthorizer,
