@@ -280,6 +280,16 @@ pub fn sign_in(
     }
 }
 
+/// The consent form's `action` (`approve` or `deny`): only a POST submits the form; a GET
+/// shows the page whatever its query says.
+pub fn posted_action<'a>(method: &axum::http::Method, form: &'a Form) -> Option<&'a str> {
+    if method == axum::http::Method::POST {
+        form.first("action")
+    } else {
+        None
+    }
+}
+
 /// The host of a callback URL, for showing the user where they go.
 pub fn host_of(url: &str) -> Option<String> {
     url::Url::parse(url)

@@ -298,7 +298,10 @@ use clientlogin::ClientLogin;
 use feeds::CredentialGrant;
 use oauth1::{OAuth1, Store};
 use oauth2::OAuth2;
-pub use oauth2::ACCESS_TOKEN_LIFETIME as OAUTH2_ACCESS_TOKEN_LIFETIME;
+pub use oauth2::{
+    ACCESS_TOKEN_LIFETIME as OAUTH2_ACCESS_TOKEN_LIFETIME, CODE_LIFETIME as OAUTH2_CODE_LIFETIME,
+    DEFAULT_DEVICE_CODE_LIFETIME, MAX_DEVICE_INTERVAL,
+};
 
 /// How long a stopping server waits for open connections before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -366,6 +369,10 @@ pub struct EmulatorConfig {
     captcha_after: u32,
     captcha_answer: Option<SecretString>,
     oauth2_clients: Vec<(String, SecretString)>,
+    device_interval: u64,
+    device_code_lifetime: u64,
+    #[cfg(feature = "rsa")]
+    service_accounts: Vec<crate::oauth2::ServiceAccountKey>,
 }
 
 impl Default for EmulatorConfig {
@@ -382,6 +389,10 @@ impl Default for EmulatorConfig {
             captcha_after: DEFAULT_CAPTCHA_AFTER,
             captcha_answer: None,
             oauth2_clients: Vec::new(),
+            device_interval: MAX_DEVICE_INTERVAL,
+            device_code_lifetime: DEFAULT_DEVICE_CODE_LIFETIME,
+            #[cfg(feature = "rsa")]
+            service_accounts: Vec::new(),
         }
     }
 }
@@ -404,6 +415,8 @@ impl core::fmt::Debug for EmulatorConfig {
             )
             .field("captcha_after", &self.captcha_after)
             .field("captcha_answer_set", &self.captcha_answer.is_some())
+            .field("device_interval", &self.device_interval)
+            .field("device_code_lifetime", &self.device_code_lifetime)
             .finish_non_exhaustive()
     }
 }
@@ -475,8 +488,9 @@ impl EmulatorConfig {
         self
     }
 
-    /// Registers an OAuth 2.0 client (ID and secret) for `/o/oauth2/token`, authenticated
-    /// by HTTP Basic or in the body. Replaces one of the same ID.
+    /// Registers an OAuth 2.0 client (ID and secret): for `/o/oauth2/auth` (any loopback
+    /// `redirect_uri`), `/o/oauth2/device/code`, and `/o/oauth2/token`, authenticated by HTTP
+    /// Basic or in the body. Replaces one of the same ID.
     pub fn add_oauth2_client(
         mut self,
         id: impl Into<String>,
@@ -485,6 +499,30 @@ impl EmulatorConfig {
         let id = id.into();
         self.oauth2_clients.retain(|(i, _)| *i != id);
         self.oauth2_clients.push((id, secret.into()));
+        self
+    }
+
+    /// Registers a service account for the JWT bearer grant: its assertions are checked with
+    /// the public half of `key`. Replaces one of the same `client_email`.
+    #[cfg(feature = "rsa")]
+    pub fn add_service_account(mut self, key: crate::oauth2::ServiceAccountKey) -> Self {
+        self.service_accounts
+            .retain(|k| k.client_email() != key.client_email());
+        self.service_accounts.push(key);
+        self
+    }
+
+    /// The device flow's polling `interval`, in seconds: 0 to [`MAX_DEVICE_INTERVAL`]
+    /// (the default; a larger value is refused at start).
+    pub fn with_device_interval(mut self, secs: u64) -> Self {
+        self.device_interval = secs;
+        self
+    }
+
+    /// How long a device code lives (`expires_in`), in seconds: at least 1; default
+    /// [`DEFAULT_DEVICE_CODE_LIFETIME`].
+    pub fn with_device_code_lifetime(mut self, secs: u64) -> Self {
+        self.device_code_lifetime = secs;
         self
     }
 
@@ -568,7 +606,7 @@ pub(crate) struct App {
     clientlogin: ClientLogin,
     /// AuthSub: tokens; its registered domains are OAuth 1.0's consumers.
     authsub: AuthSub,
-    /// OAuth 2.0: clients and the grants migrated from OAuth 1.0.
+    /// OAuth 2.0: clients, service accounts, codes, device codes and grants.
     oauth2: OAuth2,
 }
 
@@ -585,6 +623,10 @@ impl App {
             captcha_after,
             captcha_answer,
             oauth2_clients,
+            device_interval,
+            device_code_lifetime,
+            #[cfg(feature = "rsa")]
+            service_accounts,
             ..
         } = config;
         let window = verifier.timestamp_window;
@@ -595,7 +637,23 @@ impl App {
                 )));
             }
         }
-        let oauth2 = OAuth2::new(oauth2_clients);
+        if device_interval > MAX_DEVICE_INTERVAL {
+            return Err(EmulatorError::InvalidConfig(format!(
+                "the device interval must be 0 to {MAX_DEVICE_INTERVAL} seconds"
+            )));
+        }
+        if device_code_lifetime == 0 {
+            return Err(EmulatorError::InvalidConfig(
+                "the device code lifetime must be at least 1 second".into(),
+            ));
+        }
+        let oauth2 = OAuth2::new(oauth2::Settings {
+            clients: oauth2_clients,
+            device_interval,
+            device_lifetime: device_code_lifetime,
+            #[cfg(feature = "rsa")]
+            service_accounts,
+        });
         let oauth1 = OAuth1::new(consumers, clock.clone(), verifier)?;
         let clientlogin = ClientLogin::new(captcha_after, captcha_answer)?;
         let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window);

@@ -1,18 +1,36 @@
-//! OAuth 2.0 as Google's token endpoint served it for migrated applications: the routes for
-//! `/o/oauth2/token` (the `refresh_token` grant and the OAuth 1.0 migration grant,
-//! PROTOCOLS.md §4) and `/o/oauth2/revoke`, the grants they issue, and Bearer access to the
-//! feeds (header only, inside the token's scopes, read through [`crate::oauth2::scopes`]).
+//! OAuth 2.0 as Google Accounts serves it: the routes, the grants they issue, and Bearer
+//! access to the feeds (header only, inside the token's scopes, read through
+//! [`crate::oauth2::scopes`]).
 //!
-//! Every answer of the token endpoint is Google's JSON, errors included:
-//! `{"error": …, "error_description": …}` with 400, or 401 for `invalid_client`.
+//! | path | what it does | file |
+//! |---|---|---|
+//! | `GET`/`POST /o/oauth2/auth` | the authorization endpoint (RFC 6749 §4.1.1, PKCE RFC 7636): the consent page in the shared frame, then a 302 to the loopback `redirect_uri` with `code` and `state`, or `error` | `authorize.rs` |
+//! | `POST /o/oauth2/token` | `authorization_code`, `refresh_token`, the OAuth 1.0 migration grant (PROTOCOLS.md §4), the device grant (RFC 8628 §3.4), the JWT bearer grant of service accounts (RFC 7523 §2.1, feature `rsa`) | here, `authorize.rs`, `device.rs`, `jwt.rs` |
+//! | `POST /o/oauth2/device/code` | a device code, user code and verification URL (RFC 8628 §3.1, §3.2) | `device.rs` |
+//! | `GET`/`POST /device` | the verification page: enter the user code, then the consent page (RFC 8628 §3.3) | `device.rs` |
+//! | `POST /o/oauth2/revoke` | `token=` (an access or a refresh token, which ends its grant) | here |
 //!
-//! **Test users** (scripted failures): a grant migrated from an OAuth 1.0 token of a user
-//! whose local part starts with `revoked-` answers every refresh `invalid_grant` (a revoked
-//! grant); `rapt-` answers `invalid_grant` with `error_subtype: invalid_rapt` (session
-//! control); `admin-` answers `admin_policy_enforced`. **Test clients**: a client ID
-//! starting with `oversize-` is issued a 2049-byte access token and a 513-byte refresh
-//! token, one byte over Google's limits (seed 001).
+//! The tables between two steps, authorization codes and device codes, are in `pending.rs`;
+//! the grants and their tokens in `state.rs`.
+//!
+//! Every answer of the token and device-code endpoints is Google's JSON, errors included:
+//! `{"error": …, "error_description": …}` with 400, 401 for `invalid_client`, 403 for
+//! `slow_down` and `access_denied`, 428 for `authorization_pending` (as Google answers
+//! them). The authorization endpoint refuses an unknown client or a `redirect_uri` that is
+//! not a loopback URL with an HTML page (400) and never redirects there (RFC 6749 §4.1.2.1).
+//!
+//! **Test users** (scripted failures): a grant of a user whose local part starts with
+//! `revoked-` answers every refresh `invalid_grant` (a revoked grant); `rapt-` answers
+//! `invalid_grant` with `error_subtype: invalid_rapt` (session control); `admin-` answers
+//! `admin_policy_enforced`. **Test clients**: a client ID starting with `oversize-` is
+//! issued a 2049-byte access token and a 513-byte refresh token, one byte over Google's
+//! limits (seed 001).
 
+mod authorize;
+mod device;
+#[cfg(feature = "rsa")]
+mod jwt;
+mod pending;
 mod state;
 
 use std::sync::Arc;
@@ -30,33 +48,80 @@ use super::App;
 use crate::encoding::{form_decode, Form};
 use crate::oauth2::MIGRATION_GRANT_TYPE;
 use crate::secret::SecretString;
+use pending::{Codes, DeviceCodes};
 use state::{Issued, Refusal, Store};
 
+pub use pending::CODE_LIFETIME;
 pub use state::ACCESS_TOKEN_LIFETIME;
 
 const TOKEN_PATH: &str = "/o/oauth2/token";
 const REVOKE_PATH: &str = "/o/oauth2/revoke";
+const AUTH_PATH: &str = "/o/oauth2/auth";
+const DEVICE_CODE_PATH: &str = "/o/oauth2/device/code";
+const DEVICE_PATH: &str = "/device";
+
+/// RFC 8628 §3.4: the grant type a device polls with.
+pub const DEVICE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// How long a device code lives by default, in seconds (Google's `expires_in`: 1800).
+pub const DEFAULT_DEVICE_CODE_LIFETIME: u64 = 1800;
+/// The default and largest polling interval, in seconds (Google's `interval`: 5).
+pub const MAX_DEVICE_INTERVAL: u64 = 5;
+
+/// Most scopes in one request.
+const MAX_SCOPES: usize = 64;
+/// Longest scope, in bytes.
+const MAX_SCOPE_LEN: usize = 2048;
 
 /// OAuth 2.0's routes.
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route(TOKEN_PATH, any(token))
         .route(REVOKE_PATH, any(revoke))
+        .route(AUTH_PATH, any(authorize::authorize))
+        .route(DEVICE_CODE_PATH, any(device::device_code))
+        .route(DEVICE_PATH, any(device::verify))
 }
 
-/// OAuth 2.0's state: the clients (fixed at start) and the grants.
+/// What OAuth 2.0 is configured with, from [`super::EmulatorConfig`].
+#[derive(Debug)]
+pub struct Settings {
+    /// The clients: ID and secret.
+    pub clients: Vec<(String, SecretString)>,
+    /// The device flow's polling interval, seconds.
+    pub device_interval: u64,
+    /// How long a device code lives, seconds.
+    pub device_lifetime: u64,
+    /// The service accounts whose assertions the JWT bearer grant accepts.
+    #[cfg(feature = "rsa")]
+    pub service_accounts: Vec<crate::oauth2::ServiceAccountKey>,
+}
+
+/// OAuth 2.0's state: the clients and service accounts (fixed at start), the codes waiting
+/// for an exchange, the device grants, and the grants.
 #[derive(Debug)]
 pub struct OAuth2 {
     clients: Vec<(String, SecretString)>,
+    device_interval: u64,
+    device_lifetime: u64,
+    #[cfg(feature = "rsa")]
+    service_accounts: jwt::ServiceAccounts,
     store: Store,
+    codes: Codes,
+    devices: DeviceCodes,
 }
 
 impl OAuth2 {
-    /// Registers `clients` (ID and secret).
-    pub fn new(clients: Vec<(String, SecretString)>) -> Self {
+    /// OAuth 2.0 with `settings`.
+    pub fn new(settings: Settings) -> Self {
         Self {
-            clients,
+            clients: settings.clients,
+            device_interval: settings.device_interval,
+            device_lifetime: settings.device_lifetime,
+            #[cfg(feature = "rsa")]
+            service_accounts: jwt::ServiceAccounts::new(&settings.service_accounts),
             store: Store::default(),
+            codes: Codes::default(),
+            devices: DeviceCodes::default(),
         }
     }
 
@@ -66,6 +131,33 @@ impl OAuth2 {
             .iter()
             .any(|(i, s)| i == id && crate::secret::ct_eq(s.secret().as_bytes(), secret.as_bytes()))
     }
+
+    /// Whether `id` is a registered client.
+    fn client_known(&self, id: &str) -> bool {
+        self.clients.iter().any(|(i, _)| i == id)
+    }
+}
+
+/// A requested `scope`: space-separated, each scope visible ASCII of at most
+/// [`MAX_SCOPE_LEN`] bytes, at most [`MAX_SCOPES`], each kept once in the order given. OAuth
+/// 2.0 scopes are opaque strings (RFC 6749 §3.3): `email` as well as URLs.
+fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>, &'static str> {
+    let mut scopes: Vec<String> = Vec::new();
+    for s in raw.unwrap_or_default().split(' ').filter(|s| !s.is_empty()) {
+        if s.len() > MAX_SCOPE_LEN || !s.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("each scope must be visible ASCII of at most 2048 bytes");
+        }
+        if !scopes.iter().any(|x| x == s) {
+            scopes.push(s.to_owned());
+        }
+        if scopes.len() > MAX_SCOPES {
+            return Err("more than 64 scopes");
+        }
+    }
+    if scopes.is_empty() {
+        return Err("Missing required parameter: scope");
+    }
+    Ok(scopes)
 }
 
 /// A JSON error answer (RFC 6749 §5.2).
@@ -136,15 +228,11 @@ fn refusal(r: Refusal) -> Response {
     }
 }
 
-/// The form fields, each at most once; the client from HTTP Basic or the body.
-struct TokenRequest {
-    form: Form,
-    client_id: String,
-}
-
+/// The form of a token or device-code request: in the body, each field at most once
+/// (RFC 6749 §3.2).
 // The refusal is answered at once; boxing it would only add an allocation.
 #[allow(clippy::result_large_err)]
-fn read_token_request(app: &App, incoming: &Incoming) -> Result<TokenRequest, Response> {
+fn read_form(incoming: &Incoming) -> Result<Form, Response> {
     let bad = |m: &str| error(StatusCode::BAD_REQUEST, "invalid_request", m.to_owned());
     if incoming.query.as_deref().is_some_and(|q| !q.is_empty()) {
         return Err(bad("parameters go in the form body, not the URL"));
@@ -158,6 +246,29 @@ fn read_token_request(app: &App, incoming: &Incoming) -> Result<TokenRequest, Re
     if !form.pairs().iter().all(|(n, _)| seen.insert(n.as_str())) {
         return Err(bad("a parameter is given twice"));
     }
+    Ok(form)
+}
+
+/// The client a request names, by HTTP Basic or in the body (RFC 6749 §2.3.1): its ID, and
+/// its secret when one was sent.
+struct Presented {
+    id: String,
+    secret: Option<String>,
+}
+
+/// A 401 `invalid_client`.
+fn invalid_client(description: &str) -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        description.to_owned(),
+    )
+}
+
+/// Reads the client from HTTP Basic or the body; `None` when the request names none. Both
+/// at once is 400 (RFC 6749 §2.3).
+#[allow(clippy::result_large_err)]
+fn presented_client(incoming: &Incoming, form: &Form) -> Result<Option<Presented>, Response> {
     let basic = incoming.authorization.as_deref().and_then(|a| {
         a.get(..6)
             .filter(|s| s.eq_ignore_ascii_case("basic "))
@@ -165,42 +276,72 @@ fn read_token_request(app: &App, incoming: &Incoming) -> Result<TokenRequest, Re
     });
     let body_id = form.first("client_id");
     let body_secret = form.first("client_secret");
-    let (id, secret) = match (basic, body_id, body_secret) {
+    Ok(match (basic, body_id, body_secret) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err(bad("the client authenticated twice (RFC 6749 §2.3)"))
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "the client authenticated twice (RFC 6749 §2.3)",
+            ))
         }
         (Some(b), None, None) => {
-            let invalid = || error(StatusCode::UNAUTHORIZED, "invalid_client", "Unauthorized");
+            let invalid = || invalid_client("Unauthorized");
             let raw = base64::engine::general_purpose::STANDARD
                 .decode(b.trim())
                 .map_err(|_| invalid())?;
             let text = String::from_utf8(raw).map_err(|_| invalid())?;
             let (i, s) = text.split_once(':').ok_or_else(invalid)?;
-            (
-                form_decode(i).map_err(|_| invalid())?,
-                form_decode(s).map_err(|_| invalid())?,
-            )
+            Some(Presented {
+                id: form_decode(i).map_err(|_| invalid())?,
+                secret: Some(form_decode(s).map_err(|_| invalid())?),
+            })
         }
-        (None, Some(i), s) => (i.to_owned(), s.unwrap_or_default().to_owned()),
-        (None, None, _) => {
-            return Err(error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "The OAuth client was not found.",
-            ))
-        }
-    };
-    if !app.oauth2.client_ok(&id, &secret) {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Unauthorized",
-        ));
-    }
-    Ok(TokenRequest {
-        form,
-        client_id: id,
+        (None, Some(i), s) => Some(Presented {
+            id: i.to_owned(),
+            secret: s.map(str::to_owned),
+        }),
+        (None, None, _) => None,
     })
+}
+
+/// The authenticated client's ID: a registered client with its secret, by HTTP Basic or in
+/// the body.
+#[allow(clippy::result_large_err)]
+fn authenticate(app: &App, incoming: &Incoming, form: &Form) -> Result<String, Response> {
+    let client = presented_client(incoming, form)?
+        .ok_or_else(|| invalid_client("The OAuth client was not found."))?;
+    if !app
+        .oauth2
+        .client_ok(&client.id, client.secret.as_deref().unwrap_or_default())
+    {
+        return Err(invalid_client("Unauthorized"));
+    }
+    Ok(client.id)
+}
+
+/// An authenticated token request: its form and client.
+struct TokenRequest {
+    form: Form,
+    client_id: String,
+}
+
+/// A missing form field's 400 `invalid_request`.
+fn missing(name: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        format!("Missing required parameter: {name}"),
+    )
+}
+
+/// A 400 `invalid_grant` with `description`.
+fn invalid_grant(description: impl Into<String>) -> Response {
+    error(StatusCode::BAD_REQUEST, "invalid_grant", description)
+}
+
+/// The answer to a grant the store issued, or refused.
+fn issued_or(r: Result<Issued, Refusal>) -> Response {
+    r.map_or_else(refusal, issued)
 }
 
 fn issued(i: Issued) -> Response {
@@ -248,30 +389,39 @@ async fn accept_json(app: &App, req: Request) -> Result<Incoming, Response> {
     .await
 }
 
+/// Reads a token or device-code request and its form ([`accept_json`], [`read_form`]).
+async fn accept_form(app: &App, req: Request) -> Result<(Incoming, Form), Response> {
+    let incoming = accept_json(app, req).await?;
+    let form = read_form(&incoming)?;
+    Ok((incoming, form))
+}
+
 /// `/o/oauth2/token`.
 pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
-    let incoming = match accept_json(&app, req).await {
-        Ok(i) => i,
-        Err(resp) => return resp,
-    };
-    let request = match read_token_request(&app, &incoming) {
-        Ok(r) => r,
+    let (incoming, form) = match accept_form(&app, req).await {
+        Ok(x) => x,
         Err(resp) => return resp,
     };
     let now = app.now();
+    // RFC 7523 §3: the assertion is the credential; a service account has no client
+    // secret, so this grant alone is served without client authentication.
+    #[cfg(feature = "rsa")]
+    if form.first("grant_type") == Some(crate::oauth2::service_account::JWT_BEARER_GRANT_TYPE) {
+        return jwt::exchange(&app, &form, now);
+    }
+    let client_id = match authenticate(&app, &incoming, &form) {
+        Ok(id) => id,
+        Err(resp) => return resp,
+    };
+    let request = TokenRequest { form, client_id };
     match request.form.first("grant_type") {
+        Some("authorization_code") => authorize::exchange(&app, &request, now),
+        Some(DEVICE_GRANT_TYPE) => device::exchange(&app, &request, now),
         Some("refresh_token") => {
             let Some(refresh) = request.form.first("refresh_token") else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "Missing required parameter: refresh_token",
-                );
+                return missing("refresh_token");
             };
-            match app.oauth2.store.refresh(&request.client_id, refresh, now) {
-                Ok(i) => issued(i),
-                Err(r) => refusal(r),
-            }
+            issued_or(app.oauth2.store.refresh(&request.client_id, refresh, now))
         }
         Some(MIGRATION_GRANT_TYPE) => {
             // PROTOCOLS.md §4: the whole request is an OAuth 1.0 request signed with the
@@ -316,27 +466,21 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                 }
                 _ => granted.scopes.clone(),
             };
-            match app.oauth2.store.migrate(
+            issued_or(app.oauth2.store.migrate(
                 &request.client_id,
                 &granted.user,
                 &consumer,
                 scopes,
                 now,
-            ) {
-                Ok(i) => issued(i),
-                Err(r) => refusal(r),
-            }
+            ))
         }
-        Some("authorization_code" | "client_credentials" | "password") | Some(_) => error(
+        Some(_) => error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            "this emulator serves the refresh_token and OAuth 1.0 migration grants",
+            "this emulator serves the authorization_code, refresh_token, device_code, \
+             jwt-bearer and OAuth 1.0 migration grants",
         ),
-        None => error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Missing required parameter: grant_type",
-        ),
+        None => missing("grant_type"),
     }
 }
 
@@ -457,8 +601,14 @@ impl CredentialGrant for OAuth2 {
         let mut ids: Vec<String> = self.clients.iter().map(|(i, _)| i.clone()).collect();
         ids.sort();
         Description {
-            name: "OAuth 2.0 (migration and refresh)",
-            endpoints: &[TOKEN_PATH, REVOKE_PATH],
+            name: "OAuth 2.0",
+            endpoints: &[
+                AUTH_PATH,
+                TOKEN_PATH,
+                DEVICE_CODE_PATH,
+                DEVICE_PATH,
+                REVOKE_PATH,
+            ],
             clients: "Clients",
             client_ids: ids,
         }

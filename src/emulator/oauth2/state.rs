@@ -1,6 +1,7 @@
-//! The OAuth 2.0 grants: one per migration, with its refresh token and access tokens,
-//! bounded; revoking the refresh token ends the grant. Test users and clients script
-//! failures (see the module above).
+//! The OAuth 2.0 grants: one per migration, code exchange, device approval or service-account
+//! assertion, with its refresh token (when the grant has one) and access tokens, bounded;
+//! revoking the refresh token ends the grant. Test users and clients script failures (see
+//! the module above).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -37,8 +38,13 @@ pub enum Refusal {
     Full,
 }
 
+/// Identifies a grant, in issue order (so also its age).
+pub type GrantId = u64;
+
 /// A token answer.
 pub struct Issued {
+    /// The grant the tokens belong to.
+    pub grant: GrantId,
     pub client_id: String,
     pub access_token: String,
     pub refresh_token: Option<String>,
@@ -54,7 +60,8 @@ pub struct Access {
 }
 
 struct GrantRecord {
-    refresh: String,
+    /// `None` for a grant without one (online access, service accounts).
+    refresh: Option<String>,
     client_id: String,
     user: String,
     scopes: Vec<String>,
@@ -111,7 +118,9 @@ impl Store {
     /// Ends a grant: its refresh token and every access token stop working.
     fn end_grant(g: &mut Grants, id: u64) {
         if let Some(rec) = g.grants.remove(&id) {
-            g.by_refresh.remove(&rec.refresh);
+            if let Some(r) = &rec.refresh {
+                g.by_refresh.remove(r);
+            }
             for (a, _) in rec.access {
                 g.by_access.remove(&a);
             }
@@ -142,6 +151,19 @@ impl Store {
         scopes: Vec<String>,
         now: u64,
     ) -> Result<Issued, Refusal> {
+        self.grant(client_id, user, scopes, true, now)
+    }
+
+    /// A new grant of `scopes` by `user` to `client_id`: an access token, and a refresh
+    /// token when `with_refresh` (offline access).
+    pub fn grant(
+        &self,
+        client_id: &str,
+        user: &str,
+        scopes: Vec<String>,
+        with_refresh: bool,
+        now: u64,
+    ) -> Result<Issued, Refusal> {
         let mut g = self.lock();
         // Over the per-user, per-client limit the oldest grant ends, silently (seed 001).
         // Grant ids are issued in order, so the id is the age.
@@ -154,7 +176,7 @@ impl Store {
         if g.grants.len() >= MAX_GRANTS {
             return Err(Refusal::Full);
         }
-        let refresh = new_token(client_id, "1//", 512);
+        let refresh = with_refresh.then(|| new_token(client_id, "1//", 512));
         g.next += 1;
         let id = g.next;
         g.grants.insert(
@@ -167,14 +189,45 @@ impl Store {
                 access: Vec::new(),
             },
         );
-        g.by_refresh.insert(refresh.clone(), id);
+        if let Some(r) = &refresh {
+            g.by_refresh.insert(r.clone(), id);
+        }
         let access_token = Self::new_access(&mut g, id, client_id, now);
         Ok(Issued {
+            grant: id,
             client_id: client_id.to_owned(),
             access_token,
-            refresh_token: Some(refresh),
+            refresh_token: refresh,
             scopes,
         })
+    }
+
+    /// Ends grant `id` with its tokens (RFC 6749 §4.1.2: a reused code revokes what it
+    /// issued); nothing when it has already ended.
+    pub fn end(&self, id: GrantId) {
+        Self::end_grant(&mut self.lock(), id);
+    }
+
+    /// Every scope `user` holds in a live grant to `client_id`, each once, oldest grant
+    /// first: what incremental authorization (`include_granted_scopes`) adds.
+    pub fn granted_scopes(&self, client_id: &str, user: &str) -> Vec<String> {
+        let g = self.lock();
+        let mut ids: Vec<&GrantId> = g
+            .grants
+            .iter()
+            .filter(|(_, r)| r.client_id == client_id && r.user == user)
+            .map(|(id, _)| id)
+            .collect();
+        ids.sort_unstable();
+        let mut out: Vec<String> = Vec::new();
+        for rec in ids.into_iter().filter_map(|id| g.grants.get(id)) {
+            for s in &rec.scopes {
+                if !out.contains(s) {
+                    out.push(s.clone());
+                }
+            }
+        }
+        out
     }
 
     /// A new access token for `refresh_token` (the refresh token itself is kept).
@@ -206,6 +259,7 @@ impl Store {
         let scopes = rec.scopes.clone();
         let access_token = Self::new_access(&mut g, id, client_id, now);
         Ok(Issued {
+            grant: id,
             client_id: client_id.to_owned(),
             access_token,
             refresh_token: None,

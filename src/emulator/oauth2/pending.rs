@@ -1,0 +1,573 @@
+//! What waits between two steps of a flow: authorization codes (issued by the consent page,
+//! exchanged once at the token endpoint) and device codes (issued to a device, approved on
+//! the verification page, polled for). Both tables are bounded per client and in all, the
+//! oldest entry dropped first ([`oldest_over_cap`]), so nobody can grow them without bound.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rand_core::{OsRng, RngCore as _};
+
+use super::state::GrantId;
+use crate::clock::random_hex;
+use crate::emulator::bounds::oldest_over_cap;
+
+/// How long an authorization code lives, in seconds (Google's: 10 minutes).
+pub const CODE_LIFETIME: u64 = 600;
+/// The most live codes per client; the oldest goes first.
+const MAX_CODES_PER_CLIENT: usize = 1_000;
+/// The most codes kept at once.
+const MAX_CODES: usize = 10_000;
+/// The most device codes per client; the oldest goes first.
+const MAX_DEVICE_CODES_PER_CLIENT: usize = 1_000;
+/// The most device codes kept at once.
+const MAX_DEVICE_CODES: usize = 10_000;
+
+/// RFC 8628 §6.1: a user code of consonants only (no vowels, so no words; no `I`/`O` to
+/// mistake for digits), eight of them: 20^8, about 34.5 bits.
+const USER_CODE_ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
+/// Letters in a user code (shown as two groups of four, `BCDF-GHJK`).
+const USER_CODE_LEN: usize = 8;
+
+/// The PKCE challenge sent with an authorization request (RFC 7636 §4.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Challenge {
+    /// `code_challenge_method=S256`: the challenge is `BASE64URL(SHA256(verifier))`.
+    S256(String),
+    /// `code_challenge_method=plain` (or none given, RFC 7636 §4.3): the verifier itself.
+    Plain(String),
+}
+
+/// What an approved authorization request grants, bound to its code.
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    /// The client the code was issued to.
+    pub client_id: String,
+    /// The `redirect_uri` of the authorization request, which the exchange must repeat.
+    pub redirect_uri: String,
+    /// The user who approved.
+    pub user: String,
+    /// The scopes granted.
+    pub scopes: Vec<String>,
+    /// The PKCE challenge, when one was sent.
+    pub challenge: Option<Challenge>,
+    /// `access_type=offline`: the exchange also issues a refresh token.
+    pub offline: bool,
+}
+
+/// Why a code exchange is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    /// No such code (or one long gone).
+    Unknown,
+    /// Older than [`CODE_LIFETIME`].
+    Expired,
+    /// Exchanged before; the grant it issued, if any, must end (RFC 6749 §4.1.2).
+    Reused(Option<GrantId>),
+}
+
+struct CodeRecord {
+    grant: CodeGrant,
+    expires: u64,
+    seq: u64,
+    /// `Some` once an exchange was tried, with the grant it issued, if it issued one.
+    spent: Option<Option<GrantId>>,
+}
+
+#[derive(Default)]
+struct CodeTable {
+    next: u64,
+    codes: HashMap<String, CodeRecord>,
+}
+
+/// The authorization codes. `Debug` shows no code.
+#[derive(Default)]
+pub struct Codes {
+    inner: Mutex<CodeTable>,
+}
+
+impl core::fmt::Debug for Codes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Codes")
+            .field("codes", &lock(&self.inner).codes.len())
+            .finish()
+    }
+}
+
+/// Locks a table; every method leaves it consistent before it can panic.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Codes {
+    /// A fresh code (`4/0A` and 256 random bits: within Google's 256 bytes) for `grant`,
+    /// valid [`CODE_LIFETIME`] seconds from `now`.
+    pub fn issue(&self, grant: CodeGrant, now: u64) -> String {
+        let mut t = lock(&self.inner);
+        t.codes.retain(|_, r| r.expires > now);
+        let client = grant.client_id.clone();
+        let drop = oldest_over_cap(&t.codes, MAX_CODES_PER_CLIENT, |_, r| {
+            (r.grant.client_id == client).then_some(r.seq)
+        });
+        for k in drop {
+            t.codes.remove(&k);
+        }
+        for k in oldest_over_cap(&t.codes, MAX_CODES, |_, r| Some(r.seq)) {
+            t.codes.remove(&k);
+        }
+        let code = format!("4/0A{}", random_hex(32));
+        t.next += 1;
+        let seq = t.next;
+        t.codes.insert(
+            code.clone(),
+            CodeRecord {
+                grant,
+                expires: now.saturating_add(CODE_LIFETIME),
+                seq,
+                spent: None,
+            },
+        );
+        code
+    }
+
+    /// Spends `code` and returns what it grants. Every try spends it, a refused one too: an
+    /// intercepted code gets one guess at the PKCE verifier, not many.
+    pub fn take(&self, code: &str, now: u64) -> Result<CodeGrant, CodeRefusal> {
+        let mut t = lock(&self.inner);
+        let rec = t.codes.get_mut(code).ok_or(CodeRefusal::Unknown)?;
+        if let Some(issued) = rec.spent {
+            return Err(CodeRefusal::Reused(issued));
+        }
+        if now >= rec.expires {
+            return Err(CodeRefusal::Expired);
+        }
+        rec.spent = Some(None);
+        Ok(rec.grant.clone())
+    }
+
+    /// Records the grant the exchange of `code` issued, for [`CodeRefusal::Reused`].
+    pub fn issued(&self, code: &str, grant: GrantId) {
+        if let Some(rec) = lock(&self.inner).codes.get_mut(code) {
+            rec.spent = Some(Some(grant));
+        }
+    }
+}
+
+/// Where a device grant stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DeviceState {
+    /// The user has not answered yet.
+    Pending,
+    /// Approved by this user.
+    Approved(String),
+    /// The user said no.
+    Denied,
+}
+
+/// Why a device-code poll gets no token (RFC 8628 §3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollRefusal {
+    /// No such device code, another client's, or one already exchanged.
+    Unknown,
+    /// Past its `expires_in`.
+    Expired,
+    /// Polled again sooner than the interval after the previous poll.
+    SlowDown,
+    /// The user has not answered yet.
+    Pending,
+    /// The user denied.
+    Denied,
+}
+
+/// Why a user code cannot be answered on the verification page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserCodeRefusal {
+    /// No such code.
+    Unknown,
+    /// Past its `expires_in`.
+    Expired,
+    /// Already approved or denied.
+    Answered,
+}
+
+/// A device grant as the verification page shows it.
+#[derive(Debug, Clone)]
+pub struct DeviceView {
+    /// The client asking.
+    pub client_id: String,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+    /// The user code, in its display form (`BCDF-GHJK`).
+    pub user_code: String,
+}
+
+/// An approved device grant, handed out once.
+#[derive(Debug, Clone)]
+pub struct DeviceGrant {
+    /// The user who approved.
+    pub user: String,
+    /// The scopes granted.
+    pub scopes: Vec<String>,
+}
+
+/// A new device grant's codes.
+#[derive(Debug, Clone)]
+pub struct DeviceCodeIssued {
+    /// The device's secret, polled with.
+    pub device_code: String,
+    /// What the user types, display form.
+    pub user_code: String,
+}
+
+struct DeviceRecord {
+    client_id: String,
+    user_code: String,
+    scopes: Vec<String>,
+    expires: u64,
+    /// Kept past `expires` until here, to answer `expired_token` rather than unknown.
+    forget: u64,
+    interval: u64,
+    last_poll: Option<u64>,
+    state: DeviceState,
+    seq: u64,
+}
+
+#[derive(Default)]
+struct DeviceTable {
+    next: u64,
+    by_device: HashMap<String, DeviceRecord>,
+    /// Normalized user code → device code.
+    by_user_code: HashMap<String, String>,
+}
+
+impl DeviceTable {
+    fn remove(&mut self, device_code: &str) -> Option<DeviceRecord> {
+        let rec = self.by_device.remove(device_code)?;
+        self.by_user_code.remove(&rec.user_code);
+        Some(rec)
+    }
+
+    /// The record a user code names, by its normalized form.
+    fn by_user_code_mut(&mut self, user_code: &str) -> Option<&mut DeviceRecord> {
+        let device = self.by_user_code.get(&normalize_user_code(user_code)?)?;
+        self.by_device.get_mut(device)
+    }
+}
+
+/// The device grants (RFC 8628). `Debug` shows no code.
+#[derive(Default)]
+pub struct DeviceCodes {
+    inner: Mutex<DeviceTable>,
+}
+
+impl core::fmt::Debug for DeviceCodes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DeviceCodes")
+            .field("codes", &lock(&self.inner).by_device.len())
+            .finish()
+    }
+}
+
+/// A user code as typed (any case, with or without the dash or spaces) in its stored form:
+/// eight letters of the alphabet, upper case; `None` for anything else.
+pub fn normalize_user_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| *c != '-' && !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == USER_CODE_LEN && code.bytes().all(|b| USER_CODE_ALPHABET.contains(&b)))
+        .then_some(code)
+}
+
+/// `BCDFGHJK` → `BCDF-GHJK`.
+fn display_user_code(code: &str) -> String {
+    let (a, b) = code.split_at(code.len() / 2);
+    format!("{a}-{b}")
+}
+
+/// A random user code (OS CSPRNG; rejection sampled so every letter is equally likely).
+fn random_user_code() -> String {
+    let n = USER_CODE_ALPHABET.len();
+    let limit = 256 / n * n;
+    let mut out = String::with_capacity(USER_CODE_LEN);
+    let mut buf = [0u8; 16];
+    while out.len() < USER_CODE_LEN {
+        OsRng.fill_bytes(&mut buf);
+        for b in buf.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
+            if out.len() < USER_CODE_LEN {
+                out.push(char::from(USER_CODE_ALPHABET[b % n]));
+            }
+        }
+    }
+    out
+}
+
+impl DeviceCodes {
+    /// A new pending grant of `scopes` for `client_id`, valid `lifetime` seconds, polled no
+    /// faster than every `interval` seconds.
+    pub fn issue(
+        &self,
+        client_id: &str,
+        scopes: Vec<String>,
+        now: u64,
+        lifetime: u64,
+        interval: u64,
+    ) -> DeviceCodeIssued {
+        let mut t = lock(&self.inner);
+        let gone: Vec<String> = t
+            .by_device
+            .iter()
+            .filter(|(_, r)| r.forget <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            t.remove(&k);
+        }
+        let full = oldest_over_cap(&t.by_device, MAX_DEVICE_CODES_PER_CLIENT, |_, r| {
+            (r.client_id == client_id).then_some(r.seq)
+        });
+        for k in full {
+            t.remove(&k);
+        }
+        for k in oldest_over_cap(&t.by_device, MAX_DEVICE_CODES, |_, r| Some(r.seq)) {
+            t.remove(&k);
+        }
+        let user_code = loop {
+            let c = random_user_code();
+            if !t.by_user_code.contains_key(&c) {
+                break c;
+            }
+        };
+        let device_code = format!("AH-1{}", random_hex(32));
+        t.next += 1;
+        let seq = t.next;
+        let expires = now.saturating_add(lifetime);
+        t.by_user_code
+            .insert(user_code.clone(), device_code.clone());
+        t.by_device.insert(
+            device_code.clone(),
+            DeviceRecord {
+                client_id: client_id.to_owned(),
+                user_code: user_code.clone(),
+                scopes,
+                expires,
+                forget: expires.saturating_add(lifetime),
+                interval,
+                last_poll: None,
+                state: DeviceState::Pending,
+                seq,
+            },
+        );
+        DeviceCodeIssued {
+            device_code,
+            user_code: display_user_code(&user_code),
+        }
+    }
+
+    /// The pending grant `user_code` names, for the verification page.
+    pub fn view(&self, user_code: &str, now: u64) -> Result<DeviceView, UserCodeRefusal> {
+        let mut t = lock(&self.inner);
+        let rec = t
+            .by_user_code_mut(user_code)
+            .ok_or(UserCodeRefusal::Unknown)?;
+        if now >= rec.expires {
+            return Err(UserCodeRefusal::Expired);
+        }
+        if rec.state != DeviceState::Pending {
+            return Err(UserCodeRefusal::Answered);
+        }
+        Ok(DeviceView {
+            client_id: rec.client_id.clone(),
+            scopes: rec.scopes.clone(),
+            user_code: display_user_code(&rec.user_code),
+        })
+    }
+
+    /// The user's answer: approved as `user`, or denied (`None`). Once only.
+    pub fn answer(
+        &self,
+        user_code: &str,
+        user: Option<&str>,
+        now: u64,
+    ) -> Result<(), UserCodeRefusal> {
+        self.view(user_code, now)?;
+        let mut t = lock(&self.inner);
+        let rec = t
+            .by_user_code_mut(user_code)
+            .ok_or(UserCodeRefusal::Unknown)?;
+        rec.state = match user {
+            Some(u) => DeviceState::Approved(u.to_owned()),
+            None => DeviceState::Denied,
+        };
+        Ok(())
+    }
+
+    /// A poll by `client_id` for `device_code` (RFC 8628 §3.4, §3.5). An approved grant is
+    /// handed out once, and the device code is spent with it.
+    pub fn poll(
+        &self,
+        device_code: &str,
+        client_id: &str,
+        now: u64,
+    ) -> Result<DeviceGrant, PollRefusal> {
+        let mut t = lock(&self.inner);
+        let rec = t
+            .by_device
+            .get_mut(device_code)
+            .filter(|r| r.client_id == client_id)
+            .ok_or(PollRefusal::Unknown)?;
+        if now >= rec.expires {
+            return Err(PollRefusal::Expired);
+        }
+        // §3.5 `slow_down`: sooner than the interval after the previous poll. The first
+        // poll is never too soon. Every poll counts as the previous one for the next, and
+        // the interval stays as issued (this server does not add RFC 8628's 5 seconds).
+        let too_soon = rec
+            .last_poll
+            .is_some_and(|last| now < last.saturating_add(rec.interval));
+        rec.last_poll = Some(now);
+        if too_soon {
+            return Err(PollRefusal::SlowDown);
+        }
+        match &rec.state {
+            DeviceState::Pending => Err(PollRefusal::Pending),
+            DeviceState::Denied => Err(PollRefusal::Denied),
+            DeviceState::Approved(user) => {
+                let grant = DeviceGrant {
+                    user: user.clone(),
+                    scopes: rec.scopes.clone(),
+                };
+                t.remove(device_code);
+                Ok(grant)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_grant(client: &str) -> CodeGrant {
+        CodeGrant {
+            client_id: client.into(),
+            redirect_uri: "http://127.0.0.1:1/cb".into(),
+            user: "jo@example.com".into(),
+            scopes: vec!["email".into()],
+            challenge: None,
+            offline: false,
+        }
+    }
+
+    #[test]
+    fn a_code_is_spent_by_its_first_exchange_and_expires() {
+        let c = Codes::default();
+        let code = c.issue(code_grant("cid"), 100);
+        assert!(code.len() <= 256);
+        assert!(c.take(&code, 100).is_ok());
+        assert_eq!(c.take(&code, 101).err(), Some(CodeRefusal::Reused(None)));
+        c.issued(&code, 7);
+        assert_eq!(c.take(&code, 101).err(), Some(CodeRefusal::Reused(Some(7))));
+        let late = c.issue(code_grant("cid"), 100);
+        assert_eq!(
+            c.take(&late, 100 + CODE_LIFETIME).err(),
+            Some(CodeRefusal::Expired)
+        );
+        assert_eq!(c.take("4/0Anope", 100).err(), Some(CodeRefusal::Unknown));
+    }
+
+    #[test]
+    fn codes_are_capped_per_client() {
+        let c = Codes::default();
+        let first = c.issue(code_grant("cid"), 0);
+        let other = c.issue(code_grant("cid2"), 0);
+        for _ in 1..MAX_CODES_PER_CLIENT {
+            c.issue(code_grant("cid"), 0);
+        }
+        assert_eq!(lock(&c.inner).codes.len(), MAX_CODES_PER_CLIENT + 1);
+        c.issue(code_grant("cid"), 0);
+        assert_eq!(lock(&c.inner).codes.len(), MAX_CODES_PER_CLIENT + 1);
+        assert_eq!(c.take(&first, 0).err(), Some(CodeRefusal::Unknown));
+        assert!(c.take(&other, 0).is_ok());
+    }
+
+    #[test]
+    fn user_codes_read_in_any_case_with_or_without_the_dash() {
+        let code = random_user_code();
+        assert_eq!(code.len(), USER_CODE_LEN);
+        let shown = display_user_code(&code);
+        assert_eq!(shown.len(), 9);
+        assert_eq!(normalize_user_code(&shown).as_deref(), Some(code.as_str()));
+        assert_eq!(
+            normalize_user_code(&shown.to_ascii_lowercase()).as_deref(),
+            Some(code.as_str())
+        );
+        assert_eq!(normalize_user_code("BCDF-GHJA"), None);
+        assert_eq!(normalize_user_code("BCDF-GHJ"), None);
+    }
+
+    #[test]
+    fn a_device_grant_is_pending_then_slow_then_approved_once() {
+        let d = DeviceCodes::default();
+        let i = d.issue("cid", vec!["email".into()], 0, 1800, 5);
+        assert_eq!(
+            d.poll(&i.device_code, "cid", 0).err(),
+            Some(PollRefusal::Pending)
+        );
+        assert_eq!(
+            d.poll(&i.device_code, "cid", 4).err(),
+            Some(PollRefusal::SlowDown)
+        );
+        assert_eq!(
+            d.poll(&i.device_code, "other", 20).err(),
+            Some(PollRefusal::Unknown)
+        );
+        d.answer(
+            &i.user_code.to_ascii_lowercase(),
+            Some("jo@example.com"),
+            10,
+        )
+        .unwrap();
+        assert_eq!(
+            d.answer(&i.user_code, None, 10).err(),
+            Some(UserCodeRefusal::Answered)
+        );
+        assert_eq!(
+            d.poll(&i.device_code, "cid", 20).unwrap().user,
+            "jo@example.com"
+        );
+        assert_eq!(
+            d.poll(&i.device_code, "cid", 40).err(),
+            Some(PollRefusal::Unknown)
+        );
+        let late = d.issue("cid", vec!["email".into()], 0, 10, 0);
+        assert_eq!(
+            d.poll(&late.device_code, "cid", 10).err(),
+            Some(PollRefusal::Expired)
+        );
+        assert_eq!(
+            d.view(&late.user_code, 10).err(),
+            Some(UserCodeRefusal::Expired)
+        );
+        // Forgotten a lifetime later, at the next issue.
+        d.issue("cid", vec!["email".into()], 20, 10, 0);
+        assert_eq!(
+            d.poll(&late.device_code, "cid", 20).err(),
+            Some(PollRefusal::Unknown)
+        );
+    }
+
+    #[test]
+    fn device_codes_are_capped_per_client() {
+        let d = DeviceCodes::default();
+        let first = d.issue("cid", vec![], 0, 1800, 0);
+        for _ in 0..MAX_DEVICE_CODES_PER_CLIENT {
+            d.issue("cid", vec![], 0, 1800, 0);
+        }
+        let t = lock(&d.inner);
+        assert_eq!(t.by_device.len(), MAX_DEVICE_CODES_PER_CLIENT);
+        assert_eq!(t.by_user_code.len(), MAX_DEVICE_CODES_PER_CLIENT);
+        assert!(!t.by_device.contains_key(&first.device_code));
+    }
+}
