@@ -4,7 +4,7 @@
 //! ```text
 //! gdauth serve [--addr HOST:PORT] [--consumer KEY:SECRET]... [--rsa-consumer KEY:PEM_FILE]...
 //!     [--user EMAIL:PASSWORD]... [--auto-approve] [--captcha-after N] [--captcha-answer WORD]
-//!     [--oauth2-client ID:SECRET]...
+//!     [--oauth2-client ID:SECRET]... [--service-account KEY_FILE]... [--device-interval SECS]
 //! ```
 //!
 //! When ready it prints exactly one line, `listening on http://HOST:PORT`, on stdout and
@@ -16,7 +16,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
-use gdata_auth::emulator::{serve, EmulatorConfig, LogTarget, DEFAULT_CAPTCHA_AFTER};
+use gdata_auth::emulator::{
+    serve, EmulatorConfig, LogTarget, DEFAULT_CAPTCHA_AFTER, MAX_DEVICE_INTERVAL,
+};
+use gdata_auth::oauth2::ServiceAccountKey;
 use gdata_auth::ConsumerSecret;
 use gdata_auth::RsaVerifyingKey;
 
@@ -63,15 +66,31 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "WORD")]
     captcha_answer: Option<String>,
 
-    /// Registers an OAuth 2.0 client for /o/oauth2/token (the refresh and OAuth 1.0
-    /// migration grants), authenticated by HTTP Basic or client_id/client_secret in the
-    /// body. Repeatable.
+    /// Registers an OAuth 2.0 client: the authorization endpoint /o/oauth2/auth sends its
+    /// codes to any loopback redirect_uri (http://127.0.0.1:PORT/..., http://localhost:PORT/...,
+    /// http://[::1]:PORT/...); /o/oauth2/device/code issues it device codes; /o/oauth2/token
+    /// authenticates it by HTTP Basic or client_id/client_secret in the body. Repeatable.
     #[arg(
         long = "oauth2-client",
         value_name = "ID:SECRET",
         allow_hyphen_values = true
     )]
     oauth2_clients: Vec<String>,
+    /// Registers a service account from its Google JSON key file: /o/oauth2/token accepts
+    /// its RS256 assertions (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer),
+    /// checked with the key's public half, acting as itself or as the --user named by `sub`.
+    /// Repeatable.
+    #[arg(long = "service-account", value_name = "KEY_FILE")]
+    service_accounts: Vec<PathBuf>,
+    /// The device flow's polling interval in seconds (0 to 5): a poll sooner than this
+    /// after the previous one answers slow_down.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = MAX_DEVICE_INTERVAL,
+        value_parser = clap::value_parser!(u64).range(0..=MAX_DEVICE_INTERVAL)
+    )]
+    device_interval: u64,
 }
 
 /// What `gdauth serve --help` says after the flags: the ClientLogin test accounts.
@@ -95,12 +114,27 @@ ClientLogin (POST /accounts/ClientLogin, GET /accounts/Captcha?ctoken=...):
   Feeds take Authorization: GoogleLogin auth=TOKEN for the service's scopes
   (cl: /calendar/feeds/, cp: /m8/feeds/, writely: /feeds/documents/, ...).
 
-OAuth 2.0 (POST /o/oauth2/token, POST /o/oauth2/revoke), for --oauth2-client clients:
-  grant_type=refresh_token, and the OAuth 1.0 migration grant
-  (urn:ietf:params:oauth:grant-type:migration:oauth1, signed with an OAuth 1.0 access
-  token). Every answer is JSON. Feeds take Authorization: Bearer TOKEN inside the
-  token's scopes (never ?access_token=). Test users, for grants migrated from their
-  OAuth 1.0 tokens: a --user whose local part starts with
+OAuth 2.0, for --oauth2-client clients (every token endpoint answer is JSON):
+  GET /o/oauth2/auth?response_type=code&client_id=...&redirect_uri=...&scope=...: the
+    consent page (sign in, Approve/Deny), then a 302 to the loopback redirect_uri with
+    code and state (error=access_denied on Deny). Also state, code_challenge with
+    code_challenge_method S256 or plain, access_type=offline (a refresh token),
+    include_granted_scopes=true, prompt, login_hint, hd. An unknown client or a
+    redirect_uri that is not loopback gets an error page (400), never a redirect.
+  POST /o/oauth2/token: grant_type=authorization_code (code, redirect_uri,
+    code_verifier; codes are single use and live 10 minutes), refresh_token, the OAuth
+    1.0 migration grant (urn:ietf:params:oauth:grant-type:migration:oauth1, signed with
+    an OAuth 1.0 access token), urn:ietf:params:oauth:grant-type:device_code, and for
+    --service-account keys urn:ietf:params:oauth:grant-type:jwt-bearer (assertion; no
+    client authentication; aud https://oauth2.googleapis.com/token or this server's
+    token URL).
+  POST /o/oauth2/device/code (client_id, scope): device_code, user_code,
+    verification_url (this server's /device), expires_in 1800, interval
+    (--device-interval). Polls answer 428 authorization_pending, 403 slow_down,
+    403 access_denied, 400 expired_token, then the tokens once.
+  POST /o/oauth2/revoke (token=...).
+  Feeds take Authorization: Bearer TOKEN inside the token's scopes (never
+  ?access_token=). Test users: a --user whose local part starts with
     revoked-      refresh answers invalid_grant
     rapt-         refresh answers invalid_grant, error_subtype invalid_rapt
     admin-        refresh answers admin_policy_enforced
@@ -145,6 +179,12 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
         let (id, secret) = split(pair, "--oauth2-client", "ID:SECRET")?;
         config = config.add_oauth2_client(id, secret);
     }
+    for path in &args.service_accounts {
+        let key = ServiceAccountKey::from_file(path)
+            .map_err(|e| CliError::Failed(format!("--service-account: {}: {e}", path.display())))?;
+        config = config.add_service_account(key);
+    }
+    config = config.with_device_interval(args.device_interval);
     for pair in &args.rsa_consumers {
         let (key, path) = split(pair, "--rsa-consumer", "KEY:PEM_FILE")?;
         let path = PathBuf::from(path);

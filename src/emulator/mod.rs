@@ -210,26 +210,76 @@
 //! token has wrong scope".
 //!
 //! # OAuth 2.0
-//! `POST /o/oauth2/token` serves the `refresh_token` grant and the OAuth 1.0 migration grant
-//! (`grant_type=urn:ietf:params:oauth:grant-type:migration:oauth1`, PROTOCOLS.md §4: the
-//! request signed with an OAuth 1.0 access token, checked by the same verifier; the new
-//! grant carries that token's scopes, or fewer with `scope`; the OAuth 1.0 token keeps
-//! working). Clients come from [`EmulatorConfig::add_oauth2_client`] (`gdauth serve
-//! --oauth2-client ID:SECRET`) and authenticate by HTTP Basic or in the body. `POST
-//! /o/oauth2/revoke` takes `token=` (an access token, or a refresh token, which ends its
-//! grant). Every answer is JSON; errors are `{"error", "error_description"}` with 400
-//! (`invalid_grant`, `invalid_request` — a method other than POST too —,
-//! `unsupported_grant_type`, `invalid_scope`), 401 (`invalid_client`) or 413 (a body over
-//! 64 KiB). `Authorization: Bearer …` opens the feeds inside the token's scopes,
-//! an OAuth 2.0 scope opening its service's legacy feeds ([`crate::oauth2::scopes`]); an
-//! unknown, revoked or expired token is 401 `invalid_token`, a token in an `access_token`
-//! query parameter 401 too, a feed outside the scopes 403 `insufficient_scope`. Access
-//! tokens live [`OAUTH2_ACCESS_TOKEN_LIFETIME`] seconds. Test users: `revoked-…` (refresh
-//! answers `invalid_grant`), `rapt-…` (`invalid_grant` with `error_subtype: invalid_rapt`),
-//! `admin-…` (`admin_policy_enforced`); test clients: `oversize-…` (tokens one byte over
-//! Google's limits). A user keeps at most 50 refresh tokens per client (seed 001): the 51st
-//! grant silently ends the oldest. Another client's refresh token is refused exactly as an
-//! unknown one.
+//! ## Endpoints
+//! Clients come from [`EmulatorConfig::add_oauth2_client`] (`gdauth serve --oauth2-client
+//! ID:SECRET`), service accounts from [`EmulatorConfig::add_service_account`] (`gdauth
+//! serve --service-account KEY_FILE`, feature `rsa`).
+//!
+//! | path | what it does |
+//! |---|---|
+//! | `/o/oauth2/auth` | the authorization endpoint (RFC 6749 §4.1.1): `response_type=code`, `client_id`, `redirect_uri`, `scope` (space-separated), `state`, `code_challenge` and `code_challenge_method` (`S256` or `plain`, RFC 7636 §4.3), `access_type` (`online`, the default, or `offline`), `include_granted_scopes=true`, `prompt` (`none`, `consent`, `select_account`), `login_hint` (prefills the email), `hd`. The consent page in the OAuth 1.0 page's frame (sign in, *Approve* / *Deny*; `hd`, `hl`, `btmpl` as there); *Approve* (or [`EmulatorConfig::auto_approve`]) redirects (302) to `redirect_uri` with `code` and `state` added to its query, *Deny* with `error=access_denied` and `state` |
+//! | `/o/oauth2/token` | `POST`: `grant_type=authorization_code` (`code`, `redirect_uri`, `code_verifier`), `refresh_token`, the OAuth 1.0 migration grant, `urn:ietf:params:oauth:grant-type:device_code` (`device_code`), `urn:ietf:params:oauth:grant-type:jwt-bearer` (`assertion`; no client authentication). The client authenticates by HTTP Basic or in the body |
+//! | `/o/oauth2/device/code` | `POST` `client_id` (or HTTP Basic; no secret needed, a wrong one refused) and `scope`: `device_code`, `user_code` (`BCDF-GHJK`: eight consonants), `verification_url` (this server's absolute `/device` URL, from the public base URL), `expires_in` ([`EmulatorConfig::with_device_code_lifetime`], default 1800), `interval` ([`EmulatorConfig::with_device_interval`], default and at most 5) |
+//! | `/device` | the verification page: a form for the user code; `?user_code=…` (any case, with or without the dash) the consent page for that device (with auto-approve, the approval at once and "Device approved, you may close this page") |
+//! | `/o/oauth2/revoke` | `POST` `token=` (an access token, or a refresh token, which ends its grant) |
+//!
+//! ## Rules
+//! * **Redirects.** A registered client may use any loopback `redirect_uri`:
+//!   `http://127.0.0.1:PORT/…` (any of 127/8), `http://localhost:PORT/…`,
+//!   `http://[::1]:PORT/…` (RFC 8252 §7.3). An unknown client, a missing or other
+//!   `redirect_uri` (https, another host, user info, a fragment, `urn:…:oob`) gets an HTML
+//!   page "Error 400: redirect_uri_mismatch" or "Error 401: invalid_client" with status 400
+//!   and is never redirected to (RFC 6749 §4.1.2.1). Later errors go back to the
+//!   `redirect_uri` as `error=` with `state`: `unsupported_response_type`, `invalid_scope`
+//!   (none, over 64, or not visible ASCII), `invalid_request` (a bad `code_challenge`,
+//!   method, `access_type` or `prompt`, a parameter twice), `login_required` (`prompt=none`
+//!   without auto-approve: the emulator keeps no sign-in session).
+//! * **Codes** (`4/0A…`, 256 random bits) live [`OAUTH2_CODE_LIFETIME`] seconds and are
+//!   spent by their first exchange, refused or not (a wrong PKCE verifier gets one try).
+//!   The exchange needs the client the code was issued to and the identical
+//!   `redirect_uri` (RFC 6749 §4.1.3); a PKCE challenge needs its `code_verifier` (RFC 7636
+//!   §4.6); a verifier for a code without a challenge is refused (RFC 9700 §2.1.1). A code
+//!   exchanged again is `invalid_grant` and ends the grant it issued (RFC 6749 §4.1.2).
+//!   `access_type=offline` adds a `refresh_token`. With `include_granted_scopes=true` the
+//!   grant also carries the scopes of the user's live grants to that client.
+//! * **Device codes** (RFC 8628): polls answer 428 `authorization_pending` until the user
+//!   answers, 403 `slow_down` when sooner than `interval` after the previous poll of that
+//!   code (the first never is; the interval is not raised), 403 `access_denied` after
+//!   *Deny*, 400 `expired_token` after `expires_in`, then the tokens (with a refresh token)
+//!   once; the spent code is `invalid_grant`.
+//! * **Service accounts** (RFC 7523 §3): the assertion's `iss` picks the key; the RS256
+//!   signature, `aud` (`https://oauth2.googleapis.com/token`,
+//!   `https://accounts.google.com/o/oauth2/token`, `https://www.googleapis.com/oauth2/v4/token`
+//!   or this server's `/o/oauth2/token`), `iat` at most 300 s ahead, `exp` in the future
+//!   and at most 3600 s after `iat`, a non-empty `scope`, and a `sub` that is a configured
+//!   user are checked; each refusal is 400 `invalid_grant` naming the rule. The token acts
+//!   as `sub`, else as the service account's email; no refresh token. An assertion may be
+//!   exchanged again until `exp`, as Google allows.
+//! * The migration grant (`grant_type=urn:ietf:params:oauth:grant-type:migration:oauth1`,
+//!   PROTOCOLS.md §4): the request signed with an OAuth 1.0 access token, checked by the
+//!   same verifier; the new grant carries that token's scopes, or fewer with `scope`; the
+//!   OAuth 1.0 token keeps working.
+//! * Every token answer's `scope` lists exactly the granted scopes.
+//!
+//! ## Errors and tokens
+//! Every answer of the token and device-code endpoints is JSON; errors are `{"error",
+//! "error_description"}` with 400 (`invalid_grant`, `invalid_request` — a method other than
+//! POST too —, `unsupported_grant_type`, `invalid_scope`, `expired_token`), 401
+//! (`invalid_client`), 403 (`slow_down`, `access_denied`), 428 (`authorization_pending`)
+//! or 413 (a body over 64 KiB). `Authorization: Bearer …` opens the feeds inside the
+//! token's scopes, an OAuth 2.0 scope opening its service's legacy feeds
+//! ([`crate::oauth2::scopes`]); an unknown, revoked or expired token is 401
+//! `invalid_token`, a token in an `access_token` query parameter 401 too, a feed outside
+//! the scopes 403 `insufficient_scope`. Access tokens live [`OAUTH2_ACCESS_TOKEN_LIFETIME`]
+//! seconds. Test users: `revoked-…` (refresh answers `invalid_grant`), `rapt-…`
+//! (`invalid_grant` with `error_subtype: invalid_rapt`), `admin-…`
+//! (`admin_policy_enforced`); test clients: `oversize-…` (tokens one byte over Google's
+//! limits). A user keeps at most 50 grants per client (seed 001): the 51st silently ends
+//! the oldest. Another client's refresh token is refused exactly as an unknown one.
+//!
+//! Bounds: 1,000 live codes per client and 10,000 in all, 1,000 device codes per client
+//! and 10,000 in all (expired ones kept one more lifetime to answer `expired_token`), the
+//! oldest dropped first; the authorization page itself stores nothing.
 //!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the

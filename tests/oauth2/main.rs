@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod emulator_flows;
 mod errors;
 mod flows;
 mod loopback;
