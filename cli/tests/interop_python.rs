@@ -7,6 +7,14 @@
 //! `AuthorizedSession`, `RefreshError` after a revocation) after requests-oauthlib signs the
 //! OAuth 1.0 migration grant (cli/tests/interop/google_auth_client.py).
 //!
+//! Three more drive the OAuth 2.0 flows with the clients applications use:
+//! google-auth-oauthlib's `InstalledAppFlow.run_local_server` (a stand-in browser follows
+//! the auto-approved 302 to the flow's loopback server; PKCE S256, offline access, feeds in
+//! and out of scope, refresh, a wrong verifier refused: installed_app_flow_client.py);
+//! google-auth's service-account credentials with domain-wide delegation (the JWT bearer
+//! grant: service_account_client.py); requests-oauthlib's `OAuth2Session` web-server flow
+//! with PKCE and a reused code, then the device flow by hand (oauth2_session_client.py).
+//!
 //! Needs `python3 -m pip install -r cli/tests/interop/requirements.txt` (`.ci/run` does it). On a
 //! machine without those packages the test says so and passes, unless `CI` is set, where a
 //! missing client is a failure: CI must never skip it silently.
@@ -87,6 +95,47 @@ fn google_auth_drives_the_oauth2_endpoints() {
             "py.apps.googleusercontent.com:py-secret".to_owned(),
         ],
         "google_auth_client.py",
+        &[],
+    );
+}
+
+/// The serve flag registering the OAuth 2.0 client the scripts use.
+fn oauth2_client() -> [String; 2] {
+    [
+        "--oauth2-client".to_owned(),
+        "py.apps.googleusercontent.com:py-secret".to_owned(),
+    ]
+}
+
+#[test]
+fn installed_app_flow_signs_in_through_the_authorization_endpoint() {
+    drive(
+        "google_auth_oauthlib.flow, google.auth.transport.requests",
+        &oauth2_client(),
+        "installed_app_flow_client.py",
+        &[],
+    );
+}
+
+#[test]
+fn google_auth_service_account_uses_the_jwt_bearer_grant() {
+    let key = format!("{DIR}/fixtures/keys/service_account.json");
+    drive(
+        "google.oauth2.service_account, google.auth.transport.requests",
+        &["--service-account".to_owned(), key.clone()],
+        "service_account_client.py",
+        &[key],
+    );
+}
+
+#[test]
+fn oauth2_session_runs_the_code_and_device_flows() {
+    let mut args = oauth2_client().to_vec();
+    args.extend(["--device-interval".to_owned(), "1".to_owned()]);
+    drive(
+        "requests_oauthlib, oauthlib.oauth2",
+        &args,
+        "oauth2_session_client.py",
         &[],
     );
 }
