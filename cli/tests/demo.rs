@@ -33,6 +33,8 @@ fn demo_runs_every_step_and_succeeds() {
         "OAuth 1.0 → 2.0: the migration grant",
         "OAuth 2.0: refresh, and bearer requests to the feeds",
         "Retiring the OAuth 1.0 token",
+        "OAuth 2.0 for new users: the installed-app flow (replaces ClientLogin)",
+        "OAuth 2.0 on a device without a browser: the device flow",
     ] {
         assert!(stdout.contains(section), "missing section {section:?}");
     }
@@ -51,10 +53,15 @@ fn demo_runs_every_step_and_succeeds() {
         "insufficient_scope",
         "\"error\":\"invalid_token\"",
         "The OAuth 2.0 grant lives on",
+        "/o/oauth2/auth?response_type=code&client_id=desktop.apps.googleusercontent.com",
+        "<title>Signed in</title>",
+        "\"error\":\"authorization_pending\"",
+        "device approved by user@example.com",
+        "granted to desktop.apps.googleusercontent.com",
     ] {
         assert!(stdout.contains(problem), "missing {problem}");
     }
-    assert!(stdout.contains("demo complete: 42 steps"), "{stdout}");
+    assert!(stdout.contains("demo complete: 53 steps"), "{stdout}");
     assert!(!stderr.contains("panicked"));
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
@@ -62,7 +69,10 @@ fn demo_runs_every_step_and_succeeds() {
     assert!(!stdout.contains("demo-password") && !stdout.contains("gdata<"));
     // Nor the OAuth 2.0 client secret or a whole OAuth 2.0 token.
     assert!(!stdout.contains("demo-oauth2-client-secret"));
-    for prefix in ["ya29.", "1//"] {
+    assert!(!stdout.contains("desktop-client-secret"));
+    // Nor a whole authorization code, device code or PKCE verifier.
+    assert!(!stdout.contains("code_verifier="));
+    for prefix in ["ya29.", "1//", "4%2F0A", "AH-1"] {
         for (i, _) in stdout.match_indices(prefix) {
             let rest = &stdout[i + prefix.len()..];
             let token: String = rest
@@ -110,14 +120,14 @@ fn headings_and_steps_are_numbered_across_sections() {
         .collect();
     assert_eq!(
         headings,
-        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
+        (1..=14).map(|n| n.to_string()).collect::<Vec<_>>()
     );
     let steps: Vec<usize> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  ["))
         .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
         .collect();
-    assert_eq!(steps, (1..=42).collect::<Vec<_>>());
+    assert_eq!(steps, (1..=53).collect::<Vec<_>>());
 }
 
 /// `gdauth --help` says what the tool does today: each protocol group it has, and nothing

@@ -10,13 +10,13 @@ use std::time::Duration;
 use gdata_auth::emulator::EmulatorConfig;
 use gdata_auth::encoding::url_with_query;
 use gdata_auth::oauth2::authorize::prepare_code_exchange;
+use gdata_auth::oauth2::authorize::AuthState;
 use gdata_auth::oauth2::device::{parse_device_code, parse_device_poll, prepare_device_code};
 use gdata_auth::oauth2::device::{prepare_device_poll, DevicePoll};
 use gdata_auth::oauth2::{
-    parse_token_response, AuthorizationRequest, BearerAuthorizer, ClientCredentials,
-    ClientSecret, LoopbackRedirect, PkceVerifier, TokenResponse,
+    parse_token_response, AuthorizationRequest, BearerAuthorizer, ClientCredentials, ClientSecret,
+    LoopbackRedirect, PkceVerifier, TokenResponse,
 };
-use gdata_auth::oauth2::authorize::AuthState;
 use gdata_auth::transport::HttpRequest;
 
 use super::oauth2::{fetch_bearer, redact};
@@ -140,7 +140,9 @@ fn device(demo: &mut Demo<'_>, client: &ClientCredentials) -> Result<(), CliErro
     if poll(demo, "The device polls the token endpoint")? != DevicePoll::Pending {
         return Err(CliError::Failed("the first poll should be pending".into()));
     }
-    demo.meaning("authorization_pending (HTTP 428, as Google answered): the user has not answered yet");
+    demo.meaning(
+        "authorization_pending (HTTP 428, as Google answered): the user has not answered yet",
+    );
     let page = url_with_query(&auth.verification_url, &[("user_code", &auth.user_code)]);
     let shown = demo.exchange(
         "On a phone, the user opens the verification page with the code",
