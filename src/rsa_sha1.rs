@@ -106,8 +106,9 @@ pub enum KeyError {
 #[error("RSA signing failed")]
 pub struct RsaSignError;
 
-/// Reads a PEM file of at most [`MAX_KEY_FILE_BYTES`], zeroized when dropped.
-fn read_pem_file(path: &Path) -> Result<zeroize::Zeroizing<String>, KeyError> {
+/// Reads a key file (PEM, or a service account's JSON) of at most [`MAX_KEY_FILE_BYTES`],
+/// as UTF-8 text zeroized when dropped.
+pub(crate) fn read_key_file(path: &Path) -> Result<zeroize::Zeroizing<String>, KeyError> {
     let file = std::fs::File::open(path).map_err(|e| KeyError::Io(e.kind().to_string()))?;
     let mut bytes = zeroize::Zeroizing::new(Vec::new());
     file.take(MAX_KEY_FILE_BYTES + 1)
@@ -149,7 +150,7 @@ impl RsaSigningKey {
 
     /// Reads a PEM private key file (at most [`MAX_KEY_FILE_BYTES`]); see [`Self::from_pem`].
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, KeyError> {
-        Self::from_pem(&read_pem_file(path.as_ref())?)
+        Self::from_pem(&read_key_file(path.as_ref())?)
     }
 
     /// The matching public key.
@@ -163,6 +164,7 @@ impl RsaSigningKey {
     }
 
     /// The public modulus and exponent, big-endian (a JWT verifier's RS256 key).
+    #[cfg(feature = "serde")]
     pub(crate) fn public_components(&self) -> (Vec<u8>, Vec<u8>) {
         let key = self.0.as_ref();
         (key.n().to_bytes_be(), key.e().to_bytes_be())
@@ -215,7 +217,7 @@ impl RsaVerifyingKey {
     /// Reads a PEM public key or certificate file (at most [`MAX_KEY_FILE_BYTES`]); see
     /// [`Self::from_pem`].
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, KeyError> {
-        Self::from_pem(&read_pem_file(path.as_ref())?)
+        Self::from_pem(&read_key_file(path.as_ref())?)
     }
 
     /// Verifies a Base64 RSA-SHA1 signature over `message`. Malformed Base64 or a signature of

@@ -9,7 +9,6 @@
 //! The emulator verifies assertions with [`AssertionVerifier`]: the signature only, the
 //! claims are its policy.
 
-use std::io::Read as _;
 use std::path::Path;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -20,7 +19,7 @@ use super::error::OAuth2Error;
 use super::response::parse_token_response;
 use super::types::TokenResponse;
 use crate::call::Call;
-use crate::rsa_sha1::{KeyError, RsaSigningKey};
+use crate::rsa_sha1::{read_key_file, KeyError, RsaSigningKey};
 use crate::secret::secret_string;
 use crate::transport::HttpRequest;
 
@@ -34,8 +33,9 @@ pub const GOOGLE_TOKEN_AUDIENCE: &str = "https://oauth2.googleapis.com/token";
 /// The longest assertion Google accepts: `exp` at most one hour after `iat`.
 pub const MAX_ASSERTION_LIFETIME: u64 = 3600;
 
-/// The largest key file read (a 4096-bit key file is about 3.3 KiB).
-pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+/// The largest key file read (a 4096-bit key file is about 3.3 KiB): the same cap as a PEM
+/// key file's.
+pub const MAX_KEY_FILE_BYTES: u64 = crate::rsa_sha1::MAX_KEY_FILE_BYTES;
 
 /// Why a service-account key or assertion could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -162,17 +162,12 @@ impl ServiceAccountKey {
 
     /// Reads a key file (at most [`MAX_KEY_FILE_BYTES`]).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ServiceAccountError> {
-        let file = std::fs::File::open(path.as_ref())
-            .map_err(|e| ServiceAccountError::Io(e.kind().to_string()))?;
-        let mut bytes = zeroize::Zeroizing::new(Vec::new());
-        file.take(MAX_KEY_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| ServiceAccountError::Io(e.kind().to_string()))?;
-        if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
-            return Err(ServiceAccountError::FileTooLarge);
-        }
-        let text = core::str::from_utf8(&bytes).map_err(|_| ServiceAccountError::NotJson)?;
-        Self::from_json(text)
+        let text = read_key_file(path.as_ref()).map_err(|e| match e {
+            KeyError::Io(kind) => ServiceAccountError::Io(kind),
+            KeyError::FileTooLarge => ServiceAccountError::FileTooLarge,
+            _ => ServiceAccountError::NotJson,
+        })?;
+        Self::from_json(&text)
     }
 
     /// `client_email`: the assertion's issuer.
@@ -454,6 +449,25 @@ mod tests {
             Err(ServiceAccountError::BadLifetime)
         );
         assert!(!format!("{key:?}").contains("BEGIN"));
+    }
+
+    #[test]
+    fn key_files_are_read_with_a_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("key.json");
+        std::fs::write(&good, KEY).unwrap();
+        let key = ServiceAccountKey::from_file(&good).unwrap();
+        assert_eq!(key.token_uri(), Some(GOOGLE_TOKEN_AUDIENCE));
+        let big = dir.path().join("big.json");
+        std::fs::write(&big, vec![b' '; MAX_KEY_FILE_BYTES as usize + 1]).unwrap();
+        assert_eq!(
+            ServiceAccountKey::from_file(&big).unwrap_err(),
+            ServiceAccountError::FileTooLarge
+        );
+        assert!(matches!(
+            ServiceAccountKey::from_file(dir.path().join("missing.json")).unwrap_err(),
+            ServiceAccountError::Io(_)
+        ));
     }
 
     #[test]
