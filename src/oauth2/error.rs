@@ -254,6 +254,47 @@ pub enum ListenerError {
     BadRequest,
 }
 
+/// Why a service-account key or assertion could not be used (features `rsa`, `serde`).
+#[cfg(all(feature = "rsa", feature = "serde"))]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ServiceAccountError {
+    /// The key file could not be read.
+    #[error("cannot read the service-account key file: {0}")]
+    Io(String),
+    /// The key file is larger than [`crate::rsa_sha1::MAX_KEY_FILE_BYTES`].
+    #[error(
+        "the service-account key file is over {} bytes",
+        crate::rsa_sha1::MAX_KEY_FILE_BYTES
+    )]
+    FileTooLarge,
+    /// Not a JSON object of the expected fields.
+    #[error("the service-account key is not JSON of Google's key file format")]
+    NotJson,
+    /// `type` is not `service_account` (an `authorized_user` file holds a user's grant).
+    #[error("the key file's type is {0:?}, not \"service_account\"")]
+    WrongType(String),
+    /// A required field is missing or empty.
+    #[error("the service-account key has no `{0}`")]
+    MissingField(&'static str),
+    /// `private_key` is not a usable RSA private key.
+    #[error("the service-account private key: {0}")]
+    Key(crate::rsa_sha1::KeyError),
+    /// No scope was asked for (Google refuses an assertion without one).
+    #[error("a service-account assertion needs at least one scope")]
+    NoScope,
+    /// The lifetime is 0 or over an hour
+    /// ([`MAX_ASSERTION_LIFETIME`](super::service_account::MAX_ASSERTION_LIFETIME)).
+    #[error("an assertion lives 1 to 3600 seconds (Google's limit)")]
+    BadLifetime,
+    /// Signing failed.
+    #[error("the assertion could not be signed")]
+    Sign,
+    /// An assertion's signature, header or claims did not verify.
+    #[error("the assertion does not verify: {0}")]
+    Invalid(&'static str),
+}
+
 /// Anything OAuth 2.0 code here can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -337,7 +378,7 @@ pub enum OAuth2Error {
     /// A service-account key or assertion could not be used (features `rsa`, `serde`).
     #[cfg(all(feature = "rsa", feature = "serde"))]
     #[error(transparent)]
-    ServiceAccount(#[from] super::service_account::ServiceAccountError),
+    ServiceAccount(#[from] ServiceAccountError),
 }
 
 impl OAuth2Error {

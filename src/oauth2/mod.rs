@@ -46,6 +46,8 @@ pub use authorize::{AccessType, AuthState, AuthorizationRequest, PendingAuthoriz
 pub use authorizer::BearerAuthorizer;
 #[cfg(feature = "serde")]
 pub use device::{DeviceAuthorization, DeviceCode, DevicePoll, DevicePoller};
+#[cfg(all(feature = "rsa", feature = "serde"))]
+pub use error::ServiceAccountError;
 pub use error::{
     EndpointError, ErrorCode, InputError, ListenerError, Malformed, OAuth2Error, TokenKind,
 };
@@ -59,7 +61,7 @@ pub use pkce::{PkceChallenge, PkceVerifier};
 #[cfg(feature = "serde")]
 pub use response::{parse_token_response, MAX_RESPONSE_BYTES};
 #[cfg(all(feature = "rsa", feature = "serde"))]
-pub use service_account::{AssertionRequest, ServiceAccountError, ServiceAccountKey};
+pub use service_account::{AssertionRequest, ServiceAccountKey};
 #[cfg(all(feature = "serde", feature = "http"))]
 pub use source::{SourceError, TokenSource, DEFAULT_MARGIN};
 pub use types::{

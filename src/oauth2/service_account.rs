@@ -13,9 +13,8 @@ use std::path::Path;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
-use super::error::OAuth2Error;
+use super::error::{OAuth2Error, ServiceAccountError};
 use super::response::parse_token_response;
 use super::types::TokenResponse;
 use crate::call::Call;
@@ -35,43 +34,7 @@ pub const MAX_ASSERTION_LIFETIME: u64 = 3600;
 
 /// The largest key file read (a 4096-bit key file is about 3.3 KiB): the same cap as a PEM
 /// key file's.
-pub const MAX_KEY_FILE_BYTES: u64 = crate::rsa_sha1::MAX_KEY_FILE_BYTES;
-
-/// Why a service-account key or assertion could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum ServiceAccountError {
-    /// The key file could not be read.
-    #[error("cannot read the service-account key file: {0}")]
-    Io(String),
-    /// The key file is larger than [`MAX_KEY_FILE_BYTES`].
-    #[error("the service-account key file is over {MAX_KEY_FILE_BYTES} bytes")]
-    FileTooLarge,
-    /// Not a JSON object of the expected fields.
-    #[error("the service-account key is not JSON of Google's key file format")]
-    NotJson,
-    /// `type` is not `service_account` (an `authorized_user` file holds a user's grant).
-    #[error("the key file's type is {0:?}, not \"service_account\"")]
-    WrongType(String),
-    /// A required field is missing or empty.
-    #[error("the service-account key has no `{0}`")]
-    MissingField(&'static str),
-    /// `private_key` is not a usable RSA private key.
-    #[error("the service-account private key: {0}")]
-    Key(KeyError),
-    /// No scope was asked for (Google refuses an assertion without one).
-    #[error("a service-account assertion needs at least one scope")]
-    NoScope,
-    /// The lifetime is 0 or over [`MAX_ASSERTION_LIFETIME`].
-    #[error("an assertion lives 1 to {MAX_ASSERTION_LIFETIME} seconds")]
-    BadLifetime,
-    /// Signing failed.
-    #[error("the assertion could not be signed")]
-    Sign,
-    /// An assertion's signature, header or claims did not verify.
-    #[error("the assertion does not verify: {0}")]
-    Invalid(&'static str),
-}
+pub use crate::rsa_sha1::MAX_KEY_FILE_BYTES;
 
 secret_string!(
     /// A service account's PEM private key (`private_key` of the key file).
@@ -447,6 +410,11 @@ mod tests {
                 .with_lifetime(3601)
                 .claims(&key, 0),
             Err(ServiceAccountError::BadLifetime)
+        );
+        let message = ServiceAccountError::BadLifetime.to_string();
+        assert!(
+            message.contains(&MAX_ASSERTION_LIFETIME.to_string()),
+            "{message}"
         );
         assert!(!format!("{key:?}").contains("BEGIN"));
     }
