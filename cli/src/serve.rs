@@ -82,13 +82,13 @@ pub(crate) struct ServeArgs {
     /// Repeatable.
     #[arg(long = "service-account", value_name = "KEY_FILE")]
     service_accounts: Vec<PathBuf>,
-    /// The device flow's polling interval in seconds (0 to 5): a poll sooner than this
+    /// The device flow's polling interval in seconds (1 to 5): a poll sooner than this
     /// after the previous one answers slow_down.
     #[arg(
         long,
         value_name = "SECS",
         default_value_t = MAX_DEVICE_INTERVAL,
-        value_parser = clap::value_parser!(u64).range(0..=MAX_DEVICE_INTERVAL)
+        value_parser = clap::value_parser!(u64).range(1..=MAX_DEVICE_INTERVAL)
     )]
     device_interval: u64,
 }
@@ -126,8 +126,9 @@ OAuth 2.0, for --oauth2-client clients (every token endpoint answer is JSON):
     1.0 migration grant (urn:ietf:params:oauth:grant-type:migration:oauth1, signed with
     an OAuth 1.0 access token), urn:ietf:params:oauth:grant-type:device_code, and for
     --service-account keys urn:ietf:params:oauth:grant-type:jwt-bearer (assertion; no
-    client authentication; aud https://oauth2.googleapis.com/token or this server's
-    token URL).
+    client authentication; aud one of Google's token URLs,
+    https://oauth2.googleapis.com/token, https://accounts.google.com/o/oauth2/token,
+    https://www.googleapis.com/oauth2/v4/token, or this server's token URL).
   POST /o/oauth2/device/code (client_id, scope): device_code, user_code,
     verification_url (this server's /device), expires_in 1800, interval
     (--device-interval). Polls answer 428 authorization_pending, 403 slow_down,

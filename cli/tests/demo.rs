@@ -72,7 +72,7 @@ fn demo_runs_every_step_and_succeeds() {
     assert!(!stdout.contains("desktop-client-secret"));
     // Nor a whole authorization code, device code or PKCE verifier.
     assert!(!stdout.contains("code_verifier="));
-    for prefix in ["ya29.", "1//", "4%2F0A", "AH-1"] {
+    for prefix in ["ya29.", "1//", "4%2F0A", "4/0A", "AH-1"] {
         for (i, _) in stdout.match_indices(prefix) {
             let rest = &stdout[i + prefix.len()..];
             let token: String = rest

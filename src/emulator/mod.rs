@@ -562,8 +562,9 @@ impl EmulatorConfig {
         self
     }
 
-    /// The device flow's polling `interval`, in seconds: 0 to [`MAX_DEVICE_INTERVAL`]
-    /// (the default; a larger value is refused at start).
+    /// The device flow's polling `interval`, in seconds: 1 to [`MAX_DEVICE_INTERVAL`]
+    /// (the default; another value is refused at start: RFC 8628 §3.2 gives no meaning to
+    /// 0, and clients refuse it).
     pub fn with_device_interval(mut self, secs: u64) -> Self {
         self.device_interval = secs;
         self
@@ -687,9 +688,9 @@ impl App {
                 )));
             }
         }
-        if device_interval > MAX_DEVICE_INTERVAL {
+        if !(1..=MAX_DEVICE_INTERVAL).contains(&device_interval) {
             return Err(EmulatorError::InvalidConfig(format!(
-                "the device interval must be 0 to {MAX_DEVICE_INTERVAL} seconds"
+                "the device interval must be 1 to {MAX_DEVICE_INTERVAL} seconds"
             )));
         }
         if device_code_lifetime == 0 {

@@ -15,7 +15,7 @@
 use super::error::{EndpointError, ErrorCode, InputError, Malformed, OAuth2Error};
 use super::flow::authenticate_client;
 use super::pkce::{PkceChallenge, PkceVerifier};
-use super::response::parse_token_response;
+use super::response::{parse_token_response, printable};
 use super::types::{check_token, AuthorizationCode, ClientCredentials, TokenResponse};
 use super::TokenKind;
 use crate::call::Call;
@@ -289,7 +289,7 @@ impl PendingAuthorization {
             let error = EndpointError {
                 code: ErrorCode::parse(code),
                 subtype: None,
-                description: single("error_description")?.map(|d| d.chars().take(200).collect()),
+                description: single("error_description")?.map(printable),
                 status: 302,
                 retry_after: None,
             };

@@ -100,9 +100,13 @@ fn seconds(value: &Value) -> Option<u64> {
     n.filter(|n| (1..=MAX_SECONDS).contains(n))
 }
 
-/// An absolute `http(s)` URL, as a verification URL must be to be shown to a user.
-fn http_url(url: &str) -> bool {
-    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+/// An absolute `http(s)` URL, as a verification URL must be to be shown to a user, in its
+/// normalized form (control characters percent-encoded, so printing it is safe).
+fn http_url(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .map(String::from)
 }
 
 /// Reads the device authorization answer. The user code and URL are shown to a person:
@@ -128,11 +132,13 @@ pub fn parse_device_code(response: HttpResponse) -> Result<DeviceAuthorization, 
     let verification_url = raw
         .verification_url
         .or(raw.verification_uri)
-        .filter(|u| u.len() <= 2048 && http_url(u))
+        .filter(|u| u.len() <= 2048)
+        .and_then(|u| http_url(&u))
         .ok_or(missing("verification_url"))?;
     let verification_url_complete = raw
         .verification_uri_complete
-        .filter(|u| u.len() <= 2048 && http_url(u));
+        .filter(|u| u.len() <= 2048)
+        .and_then(|u| http_url(&u));
     let expires_in = raw
         .expires_in
         .as_ref()
@@ -362,12 +368,31 @@ mod tests {
         .unwrap();
         assert_eq!(b.verification_url, "https://x/device");
         assert_eq!(b.interval, DEFAULT_INTERVAL);
+        // What reaches the user's terminal holds no control character.
+        let c = parse_device_code(json(
+            200,
+            r#"{"device_code":"d","user_code":"U","verification_uri":"https://x/\u001b]0;PWNED\u0007","expires_in":60}"#,
+        ))
+        .unwrap();
+        assert!(
+            !c.verification_url.chars().any(char::is_control),
+            "{}",
+            c.verification_url
+        );
+        let e = parse_device_poll(json(
+            400,
+            r#"{"error":"invalid_client","error_description":"a\u001b[2J\r\nerror: forged"}"#,
+        ))
+        .unwrap_err();
+        let shown = e.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
         for bad in [
             r#"{"user_code":"U","verification_url":"https://x/","expires_in":1}"#,
             r#"{"device_code":"d","user_code":"U\n","verification_url":"https://x/","expires_in":1}"#,
             r#"{"device_code":"d","user_code":"U","verification_url":"javascript:alert(1)","expires_in":1}"#,
             r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":0}"#,
             r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":5,"interval":99999}"#,
+            r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":5,"interval":0}"#,
         ] {
             assert!(
                 matches!(

@@ -177,6 +177,8 @@ pub enum Malformed {
     UnsupportedTokenType,
     /// `expires_in` is not a non-negative whole number of seconds within ten years.
     BadExpiresIn,
+    /// A device answer's `interval` is not a whole number of seconds from 1 to an hour.
+    BadInterval,
     /// A `scope` that is not a space-separated list of scopes.
     BadScope,
 }
@@ -189,6 +191,7 @@ impl core::fmt::Display for Malformed {
             Self::MissingField(name) => write!(f, "no `{name}`"),
             Self::UnsupportedTokenType => f.write_str("`token_type` is not Bearer"),
             Self::BadExpiresIn => f.write_str("`expires_in` is not a whole number of seconds"),
+            Self::BadInterval => f.write_str("`interval` is not 1 to 3600 whole seconds"),
             Self::BadScope => f.write_str("`scope` is not a list of scopes"),
         }
     }
@@ -249,9 +252,6 @@ pub enum ListenerError {
     /// No redirect arrived in time (the user closed the browser, or never signed in).
     #[error("no redirect arrived within {0:?}")]
     TimedOut(Duration),
-    /// The redirect request could not be read as HTTP.
-    #[error("the redirect is not a readable HTTP request")]
-    BadRequest,
 }
 
 /// Why a service-account key or assertion could not be used (features `rsa`, `serde`).

@@ -69,43 +69,51 @@ impl LoopbackRedirect {
         timeout: Duration,
     ) -> Result<AuthorizationCode, OAuth2Error> {
         let io = |e: std::io::Error| OAuth2Error::Listener(ListenerError::Io(e.kind().to_string()));
-        let deadline = Instant::now() + timeout;
+        // A timeout too large to add is no deadline at all.
+        let deadline = Instant::now().checked_add(timeout);
+        let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         self.listener.set_nonblocking(true).map_err(io)?;
         loop {
+            if left().is_some_and(|l| l.is_zero()) {
+                return Err(OAuth2Error::Listener(ListenerError::TimedOut(timeout)));
+            }
             let stream = match self.listener.accept() {
                 Ok((stream, _)) => stream,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if Instant::now() >= deadline {
-                        return Err(OAuth2Error::Listener(ListenerError::TimedOut(timeout)));
-                    }
                     std::thread::sleep(Duration::from_millis(20));
                     continue;
                 }
                 Err(e) => return Err(io(e)),
             };
-            if let Some(result) = answer(stream, pending) {
+            // One connection at a time, each read bounded by what is left of the wait: a
+            // silent or trickling connection costs at most that, never the login.
+            let budget = left().map_or(READ_TIMEOUT, |l| l.min(READ_TIMEOUT));
+            if let Some(result) = answer(stream, pending, budget) {
                 return result;
             }
         }
     }
 }
 
-/// Serves one connection: `None` when it was not the redirect (the wait goes on).
+/// Serves one connection: `None` when it was not the redirect (the wait goes on). A
+/// connection that sends nothing readable (a browser's unused preconnect, a port scan, a
+/// local process) is answered 400 and ignored: only the redirect ends the wait.
 fn answer(
     mut stream: TcpStream,
     pending: &PendingAuthorization,
+    budget: Duration,
 ) -> Option<Result<AuthorizationCode, OAuth2Error>> {
-    // The accepted socket may inherit non-blocking mode; the head is read with a timeout.
-    let ready = stream.set_nonblocking(false).is_ok()
-        && stream.set_read_timeout(Some(READ_TIMEOUT)).is_ok();
+    // The accepted socket may inherit non-blocking mode; the head is read within `budget`.
+    let deadline = Instant::now() + budget;
+    let ready = stream.set_nonblocking(false).is_ok();
     let target = if ready {
-        read_target(&mut stream)
+        read_target(&mut stream, deadline)
     } else {
         None
     };
     let Some(target) = target else {
         respond(&mut stream, "400 Bad Request", FAILED_PAGE);
-        return Some(Err(OAuth2Error::Listener(ListenerError::BadRequest)));
+        return None;
     };
     let (path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
     if path != "/" {
@@ -120,11 +128,16 @@ fn answer(
     Some(result)
 }
 
-/// The request target of a `GET` whose head fits [`MAX_HEAD_BYTES`].
-fn read_target(stream: &mut TcpStream) -> Option<String> {
+/// The request target of a `GET` whose head fits [`MAX_HEAD_BYTES`] and arrives before
+/// `deadline` (each read gets only what is left, so trickling bytes cannot stretch it).
+fn read_target(stream: &mut TcpStream, deadline: Instant) -> Option<String> {
     let mut head = Vec::with_capacity(1024);
     let mut buf = [0u8; 2048];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return None;
+        }
         let n = stream.read(&mut buf).ok()?;
         if n == 0 || head.len() + n > MAX_HEAD_BYTES {
             return None;
@@ -154,21 +167,21 @@ fn respond(stream: &mut TcpStream, status: &str, body: &str) {
 }
 
 /// Opens `url` in the system browser: `$BROWSER` when set, else `xdg-open` (Linux, BSD),
-/// `open` (macOS) or `start` (Windows). `false` when none could be started, so the
-/// caller prints the URL instead.
+/// `open` (macOS) or `rundll32 url.dll,FileProtocolHandler` (Windows; not `cmd /C start`,
+/// whose shell would cut the URL at its first `&`). The URL is one argument, never parsed
+/// by a shell. The browser is started and left running (a browser in the foreground
+/// would otherwise hold the login until it closed); `false` when none could be started,
+/// so the caller prints the URL instead.
 pub fn open_browser(url: &str) -> bool {
     use std::process::{Command, Stdio};
-    let mut candidates: Vec<(String, Vec<String>)> = Vec::new();
+    let mut candidates: Vec<(String, Vec<&str>)> = Vec::new();
     if let Some(b) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
         candidates.push((b.to_string_lossy().into_owned(), Vec::new()));
     }
     if cfg!(target_os = "macos") {
         candidates.push(("open".into(), Vec::new()));
     } else if cfg!(windows) {
-        candidates.push((
-            "cmd".into(),
-            vec!["/C".into(), "start".into(), String::new()],
-        ));
+        candidates.push(("rundll32".into(), vec!["url.dll,FileProtocolHandler"]));
     } else {
         candidates.push(("xdg-open".into(), Vec::new()));
     }
@@ -179,8 +192,8 @@ pub fn open_browser(url: &str) -> bool {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+            .spawn()
+            .is_ok()
     })
 }
 
@@ -231,6 +244,68 @@ mod tests {
         // Stopped: nothing listens on the port any more.
         let addr = uri.trim_start_matches("http://").trim_end_matches('/');
         assert!(TcpStream::connect(addr).is_err());
+    }
+
+    #[test]
+    fn silent_and_garbage_connections_do_not_end_the_wait() {
+        let l = LoopbackRedirect::bind().unwrap();
+        let uri = l.redirect_uri().to_owned();
+        let p = pending(&uri);
+        let t = std::thread::spawn(move || {
+            let addr = uri
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned();
+            // Connects and closes at once, then sends garbage, then a POST.
+            drop(TcpStream::connect(&addr).unwrap());
+            let mut g = TcpStream::connect(&addr).unwrap();
+            g.write_all(b"\x16\x03\x01 not http\r\n\r\n").unwrap();
+            let mut post = TcpStream::connect(&addr).unwrap();
+            post.write_all(b"POST /?state=st&code=x HTTP/1.1\r\n\r\n")
+                .unwrap();
+            get(&uri, "/?state=st&code=4%2Freal")
+        });
+        let code = l.wait(&p, Duration::from_secs(20)).unwrap();
+        assert_eq!(code.secret(), "4/real");
+        assert!(t.join().unwrap().starts_with("HTTP/1.1 200"));
+    }
+
+    #[test]
+    fn a_trickling_connection_cannot_outlast_the_timeout() {
+        let l = LoopbackRedirect::bind().unwrap();
+        let uri = l.redirect_uri().to_owned();
+        let p = pending(&uri);
+        let addr = uri
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let _trickle = std::thread::spawn(move || {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            for _ in 0..40 {
+                if s.write_all(b"G").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let started = Instant::now();
+        assert!(matches!(
+            l.wait(&p, Duration::from_millis(700)),
+            Err(OAuth2Error::Listener(ListenerError::TimedOut(_)))
+        ));
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        // A timeout too large to add is no deadline, not a panic (checked without waiting:
+        // the redirect arrives at once).
+        let l = LoopbackRedirect::bind().unwrap();
+        let uri = l.redirect_uri().to_owned();
+        let p = pending(&uri);
+        let t = std::thread::spawn(move || get(&uri, "/?state=st&code=c"));
+        assert!(l.wait(&p, Duration::MAX).is_ok());
+        t.join().unwrap();
     }
 
     #[test]

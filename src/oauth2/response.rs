@@ -130,6 +130,16 @@ pub(crate) fn check_access(
     Ok((access_token, expires_in))
 }
 
+/// A server's text as this crate shows it: at most 200 characters, control characters
+/// (a terminal's escape sequences, line breaks) replaced by `\u{FFFD}`, so an error message
+/// cannot rewrite the terminal or forge log lines.
+pub(super) fn printable(text: &str) -> String {
+    text.chars()
+        .take(200)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// Reads a non-200 answer as an [`OAuth2Error`]: Google's JSON error classified
 /// ([`OAuth2Error::classify`]), or [`OAuth2Error::Http`] when the body is not one.
 pub fn parse_error_response(response: &HttpResponse) -> OAuth2Error {
@@ -149,11 +159,10 @@ pub fn parse_error_response(response: &HttpResponse) -> OAuth2Error {
     let Some(code) = raw.error else {
         return http;
     };
-    let cut = |s: String| s.chars().take(200).collect::<String>();
     OAuth2Error::classify(EndpointError {
         code: ErrorCode::parse(&code),
-        subtype: raw.error_subtype.map(cut),
-        description: raw.error_description.map(cut),
+        subtype: raw.error_subtype.as_deref().map(printable),
+        description: raw.error_description.as_deref().map(printable),
         status: response.status,
         retry_after,
     })

@@ -71,6 +71,9 @@ pub const MAX_DEVICE_INTERVAL: u64 = 5;
 const MAX_SCOPES: usize = 64;
 /// Longest scope, in bytes.
 const MAX_SCOPE_LEN: usize = 2048;
+/// Most bytes of scopes in one request: every code and device code keeps its scopes, so
+/// this bounds what an unauthenticated caller can make the tables hold.
+const MAX_SCOPE_BYTES: usize = 8 * 1024;
 
 /// OAuth 2.0's routes.
 pub fn routes() -> Router<Arc<App>> {
@@ -139,7 +142,8 @@ impl OAuth2 {
 }
 
 /// A requested `scope`: space-separated, each scope visible ASCII of at most
-/// [`MAX_SCOPE_LEN`] bytes, at most [`MAX_SCOPES`], each kept once in the order given. OAuth
+/// [`MAX_SCOPE_LEN`] bytes, at most [`MAX_SCOPES`] of at most [`MAX_SCOPE_BYTES`] in all,
+/// each kept once in the order given. OAuth
 /// 2.0 scopes are opaque strings (RFC 6749 §3.3): `email` as well as URLs.
 fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>, &'static str> {
     let mut scopes: Vec<String> = Vec::new();
@@ -153,6 +157,9 @@ fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>, &'static str> {
         if scopes.len() > MAX_SCOPES {
             return Err("more than 64 scopes");
         }
+    }
+    if scopes.iter().map(String::len).sum::<usize>() > MAX_SCOPE_BYTES {
+        return Err("the scopes are longer than 8 KiB in all");
     }
     if scopes.is_empty() {
         return Err("Missing required parameter: scope");

@@ -368,6 +368,20 @@ impl DeviceCodes {
     /// The pending grant `user_code` names, for the verification page.
     pub fn view(&self, user_code: &str, now: u64) -> Result<DeviceView, UserCodeRefusal> {
         let mut t = lock(&self.inner);
+        let rec = Self::pending_mut(&mut t, user_code, now)?;
+        Ok(DeviceView {
+            client_id: rec.client_id.clone(),
+            scopes: rec.scopes.clone(),
+            user_code: display_user_code(&rec.user_code),
+        })
+    }
+
+    /// The record `user_code` names, while it is live and unanswered.
+    fn pending_mut<'t>(
+        t: &'t mut DeviceTable,
+        user_code: &str,
+        now: u64,
+    ) -> Result<&'t mut DeviceRecord, UserCodeRefusal> {
         let rec = t
             .by_user_code_mut(user_code)
             .ok_or(UserCodeRefusal::Unknown)?;
@@ -377,11 +391,7 @@ impl DeviceCodes {
         if rec.state != DeviceState::Pending {
             return Err(UserCodeRefusal::Answered);
         }
-        Ok(DeviceView {
-            client_id: rec.client_id.clone(),
-            scopes: rec.scopes.clone(),
-            user_code: display_user_code(&rec.user_code),
-        })
+        Ok(rec)
     }
 
     /// The user's answer: approved as `user`, or denied (`None`). Once only.
@@ -391,11 +401,10 @@ impl DeviceCodes {
         user: Option<&str>,
         now: u64,
     ) -> Result<(), UserCodeRefusal> {
-        self.view(user_code, now)?;
+        // Checked and answered under one lock: of two answers at once, one wins, and the
+        // other is told the code was answered.
         let mut t = lock(&self.inner);
-        let rec = t
-            .by_user_code_mut(user_code)
-            .ok_or(UserCodeRefusal::Unknown)?;
+        let rec = Self::pending_mut(&mut t, user_code, now)?;
         rec.state = match user {
             Some(u) => DeviceState::Approved(u.to_owned()),
             None => DeviceState::Denied,

@@ -174,6 +174,19 @@ impl Store {
             Self::end_grant(&mut g, id);
         }
         if g.grants.len() >= MAX_GRANTS {
+            // A grant without a refresh token whose access tokens have all expired can
+            // never be used again (online access, service accounts): make room with those.
+            let dead: Vec<GrantId> = g
+                .grants
+                .iter()
+                .filter(|(_, r)| r.refresh.is_none() && r.access.iter().all(|(_, exp)| *exp <= now))
+                .map(|(id, _)| *id)
+                .collect();
+            for id in dead {
+                Self::end_grant(&mut g, id);
+            }
+        }
+        if g.grants.len() >= MAX_GRANTS {
             return Err(Refusal::Full);
         }
         let refresh = with_refresh.then(|| new_token(client_id, "1//", 512));
@@ -304,6 +317,28 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spent_grants_without_a_refresh_token_make_room_when_the_table_is_full() {
+        let s = Store::default();
+        for i in 0..MAX_GRANTS {
+            let user = format!("u{i}@example.com");
+            s.grant("cid", &user, vec!["s".into()], i % 2 == 0, 0)
+                .unwrap();
+        }
+        // Still within the access tokens' hour: nothing can go.
+        assert_eq!(
+            s.grant("cid", "new@example.com", vec!["s".into()], false, 10)
+                .err(),
+            Some(Refusal::Full)
+        );
+        // After it, the online grants (odd users) are gone; the offline ones stay.
+        let later = ACCESS_TOKEN_LIFETIME + 1;
+        assert!(s
+            .grant("cid", "new@example.com", vec!["s".into()], false, later)
+            .is_ok());
+        assert_eq!(s.lock().grants.len(), MAX_GRANTS / 2 + 1);
+    }
 
     #[test]
     fn the_oldest_grant_ends_at_the_per_user_and_client_limit() {
