@@ -223,6 +223,7 @@ pub mod authsub;
 pub mod call;
 pub mod clientlogin;
 pub mod clock;
+pub mod conformance;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod encoding;

@@ -1,0 +1,1 @@
+//! Placeholder: filled in by the diagnose work of issue 14.

@@ -1,0 +1,1 @@
+//! Placeholder: filled in by the quirks work of issue 14.
