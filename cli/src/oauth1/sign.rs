@@ -3,6 +3,14 @@
 //! header value, or (with `--json`) the base string, signature and header. `--base-string`
 //! mode signs a given base string with the raw signature primitives, for checking another
 //! implementation's signatures.
+//!
+//! It signs what RFC 5849 allows, however unusual, since reproducing a legacy client's
+//! request is what it is for: a combination that is likely a mistake (a key flag the method
+//! does not use, an empty nonce, a token secret without a token, a callback and a
+//! verifier in one request, a protocol parameter given twice) is signed as asked, with one
+//! `warning: …` line on stderr each. It refuses only what the RFC does not allow (an
+//! invalid method or URL, PLAINTEXT over plain http without the dangerous flag) and
+//! what it cannot do (a missing key).
 
 use std::path::{Path, PathBuf};
 
@@ -145,6 +153,64 @@ fn require_request(arg: Arg) -> Arg {
     }
 }
 
+/// The names of the parameters the request itself carries: its URL's query and `--form`.
+fn request_params(args: &SignArgs) -> Result<Vec<String>, CliError> {
+    let mut names: Vec<String> = args
+        .request
+        .form_pairs()?
+        .into_iter()
+        .map(|(n, _)| n.to_owned())
+        .collect();
+    if let Some(url) = &args.request.target.url {
+        let query = gdata_auth::encoding::query_part(url);
+        if let Ok(pairs) = gdata_auth::encoding::parse_form(query) {
+            names.extend(pairs.into_iter().map(|(n, _)| n));
+        }
+    }
+    Ok(names)
+}
+
+/// Warns of combinations RFC 5849 allows but that are likely mistakes; each is signed as
+/// asked.
+fn warn_unusual(args: &SignArgs, method: SignatureMethod, params: &[String]) {
+    if args.nonce.as_deref() == Some("") {
+        warn("--nonce is empty: oauth_nonce=\"\" is signed, and a provider will likely refuse it");
+    }
+    // (Leaving out the nonce or timestamp is not warned of: RFC 5849 §3.1 lets PLAINTEXT
+    // do it, and published test vectors sign other methods without them.)
+    if method != SignatureMethod::Plaintext && args.dangerous_allow_insecure {
+        warn(&format!(
+            "--dangerous-allow-insecure only concerns PLAINTEXT; it does nothing for {method}"
+        ));
+    }
+    if args.callback.is_some() && args.verifier.is_some() {
+        warn("--callback (the request-token step) and --verifier (the access-token step) in one request");
+    }
+    if args.verifier.is_some() && args.token.is_none() {
+        warn("--verifier without --token: the access-token step signs with the request token");
+    }
+    // RFC 5849 §3.4.1.3.1: every parameter is signed, so a protocol parameter given twice
+    // is signed twice, and a provider will refuse it (§3.2 allows each once).
+    let flagged = [
+        ("oauth_consumer_key", true),
+        ("oauth_token", args.token.is_some()),
+        ("oauth_callback", args.callback.is_some()),
+        ("oauth_verifier", args.verifier.is_some()),
+        ("oauth_nonce", !args.no_nonce),
+        ("oauth_timestamp", !args.no_timestamp),
+        ("oauth_version", !args.no_version),
+        ("oauth_signature_method", true),
+    ];
+    for (name, set_by_flag) in flagged {
+        let given = params.iter().filter(|p| *p == name).count() + usize::from(set_by_flag);
+        if given > 1 {
+            warn(&format!(
+                "{name} appears {given} times (in the URL, --form and the flags); each is signed"
+            ));
+        }
+    }
+}
+
 /// `--json` output of a request signature.
 #[derive(serde::Serialize)]
 struct SignedJson<'a> {
@@ -165,6 +231,13 @@ enum Key {
     Rsa(Box<RsaSigningKey>),
 }
 
+/// One `warning: …` line on stderr: the command goes on.
+fn warn(message: &str) {
+    use std::io::Write as _;
+    // A closed stderr must not stop the signing.
+    let _ = writeln!(std::io::stderr(), "warning: {message}");
+}
+
 /// Runs `gdauth oauth1 sign`; returns what to print on stdout.
 pub(super) fn run(mut args: SignArgs) -> Result<String, CliError> {
     let method = match args.signature_method.as_deref() {
@@ -172,7 +245,12 @@ pub(super) fn run(mut args: SignArgs) -> Result<String, CliError> {
         Some(name) => SignatureMethod::parse(name).map_err(|e| usage(format!("{e}")))?,
     };
     let key = load_key(method, args.consumer_secret.take(), args.rsa_key.as_deref())?;
-    let token_secret = TokenSecret::new(args.token_secret.take().unwrap_or_default());
+    let mut token_secret = TokenSecret::new(args.token_secret.take().unwrap_or_default());
+    if args.base_string.is_none() && args.token.is_none() && !token_secret.is_empty() {
+        // RFC 5849 §3.4.2: without a token the token secret is empty.
+        warn("--token-secret without --token is ignored (no token, no token secret)");
+        token_secret = TokenSecret::new("");
+    }
     match args.base_string.take() {
         Some(base_string) => sign_base_string(method, &key, &token_secret, &base_string),
         None => sign_request(args, method, key, token_secret),
@@ -186,11 +264,10 @@ fn load_key(
     rsa_key: Option<&Path>,
 ) -> Result<Key, CliError> {
     if method == SignatureMethod::RsaSha1 {
-        // RFC 5849 §3.4.3: RSA-SHA1 signs with the consumer's private key alone.
+        // RFC 5849 §3.4.3: RSA-SHA1 signs with the consumer's private key alone; some
+        // clients carried the consumer secret along anyway.
         if consumer_secret.is_some() {
-            return Err(usage(
-                "--consumer-secret is not used with RSA-SHA1 (it signs with --rsa-key)",
-            ));
+            warn("--consumer-secret is not used by RSA-SHA1 (it signs with --rsa-key); ignored");
         }
         let Some(path) = rsa_key else {
             return Err(usage(
@@ -200,9 +277,9 @@ fn load_key(
         return read_signing_key(path).map(|key| Key::Rsa(Box::new(key)));
     }
     if rsa_key.is_some() {
-        return Err(usage(format!(
-            "--rsa-key is only used with --signature-method RSA-SHA1, not {method}"
-        )));
+        warn(&format!(
+            "--rsa-key is only used with --signature-method RSA-SHA1, not {method}; ignored"
+        ));
     }
     match consumer_secret {
         Some(cs) => Ok(Key::Shared(ConsumerSecret::new(cs))),
@@ -241,6 +318,7 @@ fn sign_request(
     key: Key,
     token_secret: TokenSecret,
 ) -> Result<String, CliError> {
+    warn_unusual(&args, method, &request_params(&args)?);
     let (Some(_), Some(_), Some(consumer_key)) = (
         &args.request.target.method,
         &args.request.target.url,
@@ -259,12 +337,8 @@ fn sign_request(
         }
         Key::Rsa(rsa) => OAuth1Authorizer::rsa_sha1(consumer_key, *rsa),
     };
-    match args.token {
-        Some(token) => auth = auth.with_token(token, token_secret),
-        None if !token_secret.is_empty() => {
-            return Err(usage("--token-secret needs --token"));
-        }
-        None => {}
+    if let Some(token) = args.token {
+        auth = auth.with_token(token, token_secret);
     }
     if let Some(realm) = args.realm {
         auth = auth
@@ -286,11 +360,6 @@ fn sign_request(
 
     let nonce = match (args.no_nonce, args.nonce) {
         (true, _) => None,
-        (false, Some(n)) if n.is_empty() => {
-            return Err(usage(
-                "--nonce must not be empty (use --no-nonce to leave oauth_nonce out)",
-            ));
-        }
         (false, Some(n)) => Some(n),
         (false, None) => Some(OsNonce.nonce()),
     };
