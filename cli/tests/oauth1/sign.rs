@@ -426,7 +426,6 @@ fn bad_input_fails_cleanly() {
     let p = |path: &std::path::Path| path.to_string_lossy().into_owned();
     let (not_a_key, broken_pem, binary, huge, missing, dir_path) =
         (p(&not_a_key), p(&broken_pem), p(&binary), p(&huge), p(&missing), p(dir.path()));
-    let rsa_key = rsa_key_path();
 
     // A request to `url` with method `method` and canary secrets, then `extra` flags.
     let at = |method: &str, url: &str, extra: &[&str]| -> Vec<String> {
