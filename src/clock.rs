@@ -105,6 +105,8 @@ pub fn random_hex(n: usize) -> String {
     hex_lower(&bytes)
 }
 
+// A nibble (`b >> 4`, `b & 0x0f`) is below 16: it always indexes `HEX`.
+#[allow(clippy::indexing_slicing)]
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);

@@ -46,6 +46,8 @@ pub enum EncodingError {
 }
 
 /// RFC 3986 §2.3 unreserved characters, as a lookup table (encoding is on the signing path).
+// Built at compile time: every index is below 256.
+#[allow(clippy::indexing_slicing)]
 const UNRESERVED: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
@@ -59,6 +61,8 @@ const UNRESERVED: [bool; 256] = {
 
 /// RFC 3986 §2.3 unreserved characters: the only bytes left as they are.
 #[inline]
+// A `u8` always indexes a 256-entry table.
+#[allow(clippy::indexing_slicing)]
 pub fn is_unreserved(b: u8) -> bool {
     UNRESERVED[usize::from(b)]
 }
@@ -137,6 +141,8 @@ static ESCAPED_TWICE: [&str; 256] = [
 
 /// Bytes Python 2's `urllib.quote_plus` leaves as they are: `A-Z a-z 0-9 _ . -`
 /// (PROTOCOLS.md §0; `~` is escaped, unlike RFC 3986).
+// Built at compile time: every index is below 256.
+#[allow(clippy::indexing_slicing)]
 const FORM_SAFE: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
@@ -153,6 +159,8 @@ const FORM_SAFE: [bool; 256] = {
 /// becomes `+`, every byte outside `A-Z a-z 0-9 _ . -` becomes `%XX` with upper-case hex.
 /// Used where a published vector pins that spelling (ClientLogin bodies, §7.9); every form
 /// decoder reads it back.
+// A `u8` always indexes a 256-entry table.
+#[allow(clippy::indexing_slicing)]
 pub fn encode_form_into(out: &mut String, input: &str) {
     for &b in input.as_bytes() {
         if FORM_SAFE[usize::from(b)] {
@@ -168,6 +176,8 @@ pub fn encode_form_into(out: &mut String, input: &str) {
 
 /// Keeps unreserved bytes and writes every other byte as its entry in `escapes`.
 #[inline]
+// A `u8` always indexes a 256-entry table.
+#[allow(clippy::indexing_slicing)]
 fn escape_into(out: &mut String, input: &str, escapes: &[&str; 256]) {
     let mut rest = input;
     // `rest` always starts on a character boundary: the bytes before a reserved one are

@@ -406,6 +406,8 @@ fn cut(input: &str, from: usize, to: usize) -> &str {
 const PATH_BYTES: [bool; 256] = byte_table(b"!$&'()*+,;=:@/-._~%");
 /// Bytes the fast URL parser keeps in a query: visible ASCII the URL Standard leaves as it
 /// is in a special URL's query (it escapes `"`, `#`, `'`, `<` and `>`).
+// Built at compile time: every index is below 256.
+#[allow(clippy::indexing_slicing)]
 const QUERY_BYTES: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0x21;
@@ -416,7 +418,17 @@ const QUERY_BYTES: [bool; 256] = {
     t
 };
 
+/// Whether byte `b` is in `table`.
+#[inline]
+// A `u8` always indexes a 256-entry table.
+#[allow(clippy::indexing_slicing)]
+fn table_has(table: &[bool; 256], b: u8) -> bool {
+    table[usize::from(b)]
+}
+
 /// A table of ASCII letters, digits and `extra`.
+// Built at compile time: every index is below 256.
+#[allow(clippy::indexing_slicing)]
 const fn byte_table(extra: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
     let mut b = 0;
@@ -498,11 +510,11 @@ impl<'a> PlainUrl<'a> {
         };
         // The path: `pchar`s and `/`, escapes well formed, no dot segment in any spelling.
         let path_ok = path.starts_with('/')
-            && path.bytes().all(|b| PATH_BYTES[usize::from(b)])
+            && path.bytes().all(|b| table_has(&PATH_BYTES, b))
             && !path.contains("/.")
             && (!path.contains('%') || plain_escapes(path));
         // The query: nothing the URL Standard would escape, and no fragment after it.
-        let query_ok = query.is_none_or(|q| q.bytes().all(|b| QUERY_BYTES[usize::from(b)]));
+        let query_ok = query.is_none_or(|q| q.bytes().all(|b| table_has(&QUERY_BYTES, b)));
         if !path_ok || !query_ok {
             return None;
         }

@@ -142,7 +142,7 @@ fn read_target(stream: &mut TcpStream, deadline: Instant) -> Option<String> {
         if n == 0 || head.len() + n > MAX_HEAD_BYTES {
             return None;
         }
-        head.extend_from_slice(&buf[..n]);
+        head.extend_from_slice(buf.get(..n)?);
     }
     let line = head.split(|b| *b == b'\r').next()?;
     let line = core::str::from_utf8(line).ok()?;

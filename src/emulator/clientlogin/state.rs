@@ -515,9 +515,12 @@ fn random_answer() -> SecretString {
     let mut byte = [0u8; 1];
     while out.len() < ANSWER_LEN {
         OsRng.fill_bytes(&mut byte);
-        if byte[0] < limit {
-            let i = usize::from(byte[0]) % ANSWER_ALPHABET.len();
-            out.push(char::from(ANSWER_ALPHABET[i]));
+        let [b] = byte;
+        if b < limit {
+            let i = usize::from(b) % ANSWER_ALPHABET.len();
+            if let Some(&c) = ANSWER_ALPHABET.get(i) {
+                out.push(char::from(c));
+            }
         }
     }
     SecretString::new(out)

@@ -180,8 +180,8 @@ fn error_with(
 ) -> Response {
     let description = description.into();
     let mut body = serde_json::json!({ "error": code, "error_description": description });
-    if let Some(s) = subtype {
-        body["error_subtype"] = serde_json::Value::from(s);
+    if let (Some(s), Some(map)) = (subtype, body.as_object_mut()) {
+        map.insert("error_subtype".into(), serde_json::Value::from(s));
     }
     let mut resp = json(status, &body);
     if status == StatusCode::UNAUTHORIZED {
@@ -358,8 +358,8 @@ fn issued(i: Issued) -> Response {
         "token_type": "Bearer",
         "scope": i.scopes.join(" "),
     });
-    if let Some(r) = i.refresh_token {
-        body["refresh_token"] = serde_json::Value::from(r);
+    if let (Some(r), Some(map)) = (i.refresh_token, body.as_object_mut()) {
+        map.insert("refresh_token".into(), serde_json::Value::from(r));
     }
     noted(
         json(StatusCode::OK, &body),

@@ -295,8 +295,9 @@ fn random_user_code() -> String {
     while out.len() < USER_CODE_LEN {
         OsRng.fill_bytes(&mut buf);
         for b in buf.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
-            if out.len() < USER_CODE_LEN {
-                out.push(char::from(USER_CODE_ALPHABET[b % n]));
+            match USER_CODE_ALPHABET.get(b % n) {
+                Some(&c) if out.len() < USER_CODE_LEN => out.push(char::from(c)),
+                _ => {}
             }
         }
     }
