@@ -29,6 +29,7 @@ use clap::{Parser, Subcommand};
 
 mod args;
 mod authsub;
+mod bench_serve;
 mod clientlogin;
 mod demo;
 mod migrate;
@@ -71,6 +72,10 @@ enum Group {
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
     Demo,
+    /// Load the emulator over loopback: N clients, an unauthenticated route then signed
+    /// feed reads; requests per second, latency percentiles, every refusal by cause.
+    #[command(name = "bench-serve")]
+    BenchServe(bench_serve::BenchArgs),
 }
 
 /// Why a command failed. The message is shown as it is, so it must never hold a secret.
@@ -120,6 +125,7 @@ fn main() -> ExitCode {
         Group::Migrate(cmd) => migrate::run(cmd),
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
+        Group::BenchServe(args) => bench_serve::run(args),
     };
     let outcome = match result {
         Ok(out) => write_stdout(&out).map(|()| ExitCode::SUCCESS),

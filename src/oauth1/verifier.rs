@@ -33,10 +33,12 @@
 //!     that both paths do the same work; then, in this precedence,
 //!     [`VerifyError::InvalidConsumer`], [`VerifyError::InvalidToken`], [`VerifyError::BadSignature`].
 //! 12. `oauth_body_hash` against the raw body → [`VerifyError::BodyHashMismatch`].
-//! 13. The replay store: [`VerifyError::NonceReused`], [`VerifyError::ReplayStoreFull`]; otherwise
-//!     the request's (consumer, token, timestamp, nonce) is recorded.
+//! 13. The replay store, one bounded part per consumer: [`VerifyError::NonceReused`], or
+//!     [`VerifyError::TimestampForgotten`] when that consumer's full part has forgotten
+//!     requests as new as this one; otherwise the request's (consumer, token, timestamp,
+//!     nonce) is recorded, until the timestamp leaves the window.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::engine::general_purpose::STANDARD;
@@ -167,9 +169,17 @@ pub enum VerifyError {
     #[error("nonce already used")]
     NonceReused,
     /// RFC 5849 §4.10: the bounded replay store is full of live entries; the request is
-    /// refused rather than forgetting nonces that could still be replayed.
+    /// refused rather than forgetting nonces that could still be replayed. (The store now
+    /// makes room per consumer and refuses old timestamps instead,
+    /// [`VerifyError::TimestampForgotten`]; a store of the caller's own may still answer
+    /// this.)
     #[error("replay store full; retry later")]
     ReplayStoreFull,
+    /// The consumer's part of the replay store, full, has forgotten requests as new as this
+    /// one's timestamp, so a replay could no longer be told apart: send a fresh timestamp
+    /// (RFC 5849 §4.10, the bounded store).
+    #[error("timestamp older than the replay store remembers for this consumer")]
+    TimestampForgotten,
 }
 
 impl VerifyError {
@@ -187,7 +197,9 @@ impl VerifyError {
             Self::UnsupportedSignatureMethod
             | Self::SignatureMethodNotAllowed
             | Self::InsecureTransport => "signature_method_rejected",
-            Self::BadTimestamp | Self::TimestampOutOfWindow { .. } => "timestamp_refused",
+            Self::BadTimestamp | Self::TimestampOutOfWindow { .. } | Self::TimestampForgotten => {
+                "timestamp_refused"
+            }
             Self::BadConsumerKey | Self::InvalidConsumer => "consumer_key_unknown",
             Self::BadToken | Self::InvalidToken => "token_rejected",
             Self::BadSignature | Self::BodyHashMismatch => "signature_invalid",
@@ -212,6 +224,7 @@ impl VerifyError {
             | Self::BadTimestamp
             | Self::BodyHashNotAllowed => 400,
             Self::TimestampOutOfWindow { .. }
+            | Self::TimestampForgotten
             | Self::BadNonce
             | Self::BadConsumerKey
             | Self::BadToken
@@ -702,38 +715,88 @@ impl core::fmt::Debug for Verified {
     }
 }
 
-/// Replay store key: (timestamp, consumer key, token or "", nonce). Timestamp first, so the
-/// ordered set yields the oldest entries first for eviction.
-type ReplayKey = (u64, String, String, String);
+/// One consumer's used (timestamp, token or "", nonce) tuples. Timestamp first, so the
+/// ordered set yields the oldest entries first.
+type ReplayKey = (u64, String, String);
 
-/// The bounded set of used (consumer, token, timestamp, nonce) tuples.
+/// One consumer's part of the replay store: at most [`VerifierConfig::max_nonces`] live
+/// entries. When it is full the oldest entry is forgotten and `floor` rises to its
+/// timestamp: a request no newer than the floor can no longer be checked for replay, so it
+/// is refused ([`VerifyError::TimestampForgotten`]) while the consumer's fresh requests
+/// go on being accepted. A flood thus costs only its sender (SECURITY.md §5, issue 15).
+#[derive(Debug, Default)]
+struct Partition {
+    seen: BTreeSet<ReplayKey>,
+    floor: Option<u64>,
+}
+
+/// The replay store: a [`Partition`] per consumer key, so no consumer's traffic can crowd
+/// out another's (at most `max_nonces` entries per registered consumer in all).
 #[derive(Debug, Default)]
 struct ReplayStore {
-    seen: BTreeSet<ReplayKey>,
+    partitions: HashMap<String, Partition>,
 }
 
 impl ReplayStore {
-    /// Refuses a seen tuple; otherwise evicts entries older than `retention` and records it,
-    /// unless the store is still full.
+    /// Whether `consumer` already used `key`.
+    fn contains(&self, consumer: &str, key: &ReplayKey) -> bool {
+        self.partitions
+            .get(consumer)
+            .is_some_and(|p| p.seen.contains(key))
+    }
+
+    /// Refuses a seen tuple, or one no newer than what the consumer's partition forgot;
+    /// otherwise drops the partition's expired entries, makes room by forgetting its oldest
+    /// ones, and records the tuple.
+    ///
+    /// RFC 5849 §3.3: a tuple must be remembered as long as its timestamp is accepted, i.e.
+    /// until `timestamp + window` (a later replay fails the window check). So an entry
+    /// lives exactly that long: a timestamp ahead of the clock buys no more than the window
+    /// beyond itself.
     fn check_and_record(
         &mut self,
+        consumer: &str,
         key: ReplayKey,
         now: u64,
-        retention: u64,
+        window: u64,
         max: usize,
     ) -> Result<(), VerifyError> {
-        if self.seen.contains(&key) {
+        let p = self.partitions.entry(consumer.to_owned()).or_default();
+        if p.seen.contains(&key) {
             return Err(VerifyError::NonceReused);
         }
-        let cutoff = now.saturating_sub(retention);
-        while self.seen.first().is_some_and(|first| first.0 < cutoff) {
-            self.seen.pop_first();
+        while p
+            .seen
+            .first()
+            .is_some_and(|first| first.0.saturating_add(window) < now)
+        {
+            p.seen.pop_first();
         }
-        if self.seen.len() >= max {
-            return Err(VerifyError::ReplayStoreFull);
+        if p.floor.is_some_and(|f| f.saturating_add(window) < now) {
+            // Everything the floor stood for has left the window.
+            p.floor = None;
         }
-        self.seen.insert(key);
+        if p.floor.is_some_and(|f| key.0 <= f) {
+            return Err(VerifyError::TimestampForgotten);
+        }
+        let max = max.max(1);
+        if p.seen.len() >= max && p.seen.first().is_some_and(|oldest| oldest.0 >= key.0) {
+            // Full of entries at least as new: this one would be the first forgotten, so
+            // it is refused, and nothing is forgotten for it.
+            return Err(VerifyError::TimestampForgotten);
+        }
+        while p.seen.len() >= max {
+            if let Some((ts, _, _)) = p.seen.pop_first() {
+                p.floor = Some(p.floor.map_or(ts, |f| f.max(ts)));
+            }
+        }
+        p.seen.insert(key);
         Ok(())
+    }
+
+    /// Entries held, in all partitions.
+    fn len(&self) -> usize {
+        self.partitions.values().map(|p| p.seen.len()).sum()
     }
 }
 
@@ -925,7 +988,6 @@ impl<L: CredentialLookup> Verifier<L> {
         self.nonces
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .seen
             .len()
     }
 
@@ -1093,21 +1155,17 @@ impl<L: CredentialLookup> Verifier<L> {
 
         // 13. Replay, recorded only now that the request is known to be genuine.
         if let (Some(ts), Some(n)) = (timestamp, nonce) {
-            let key = (
-                ts,
-                consumer_key.to_owned(),
-                token.unwrap_or_default().to_owned(),
-                n.to_owned(),
-            );
+            let key = (ts, token.unwrap_or_default().to_owned(), n.to_owned());
             let mut store = self.nonces.lock().unwrap_or_else(PoisonError::into_inner);
             if record {
                 store.check_and_record(
+                    consumer_key,
                     key,
                     now,
-                    self.config.timestamp_window.saturating_mul(2),
+                    self.config.timestamp_window,
                     self.config.max_nonces,
                 )?;
-            } else if store.seen.contains(&key) {
+            } else if store.contains(consumer_key, &key) {
                 return Err(VerifyError::NonceReused);
             }
         }
@@ -1146,22 +1204,50 @@ mod tests {
     }
 
     #[test]
-    fn replay_store_evicts_then_refuses() {
+    fn replay_store_partitions_forget_the_oldest_and_refuse_what_they_forgot() {
         let mut s = ReplayStore::default();
-        let k = |ts: u64, n: &str| (ts, "c".to_owned(), String::new(), n.to_owned());
-        assert_eq!(s.check_and_record(k(100, "a"), 100, 10, 2), Ok(()));
+        let k = |ts: u64, n: &str| (ts, String::new(), n.to_owned());
+        fn rec(s: &mut ReplayStore, c: &str, key: ReplayKey, now: u64) -> Result<(), VerifyError> {
+            s.check_and_record(c, key, now, 10, 2)
+        }
+        assert_eq!(rec(&mut s, "c", k(100, "a"), 100), Ok(()));
         assert_eq!(
-            s.check_and_record(k(100, "a"), 100, 10, 2),
+            rec(&mut s, "c", k(100, "a"), 100),
             Err(VerifyError::NonceReused)
         );
-        assert_eq!(s.check_and_record(k(105, "b"), 105, 10, 2), Ok(()));
+        assert_eq!(rec(&mut s, "c", k(101, "b"), 101), Ok(()));
+        // Full: the oldest (100) is forgotten and a fresh request goes in.
+        assert_eq!(rec(&mut s, "c", k(102, "c"), 102), Ok(()));
+        // What it forgot, and anything as old, can no longer be checked: refused.
         assert_eq!(
-            s.check_and_record(k(106, "c"), 106, 10, 2),
-            Err(VerifyError::ReplayStoreFull)
+            rec(&mut s, "c", k(100, "a"), 102),
+            Err(VerifyError::TimestampForgotten)
         );
-        // At 111 the entry from 100 is older than the retention and goes.
-        assert_eq!(s.check_and_record(k(111, "c"), 111, 10, 2), Ok(()));
-        assert_eq!(s.seen.len(), 2);
+        assert_eq!(
+            rec(&mut s, "c", k(100, "n"), 102),
+            Err(VerifyError::TimestampForgotten)
+        );
+        // Full of newer entries: an older request is refused without forgetting any.
+        assert_eq!(
+            rec(&mut s, "c", k(101, "z"), 102),
+            Err(VerifyError::TimestampForgotten)
+        );
+        assert_eq!(s.len(), 2);
+        // Another consumer is untouched by the first one's flood.
+        assert_eq!(rec(&mut s, "d", k(100, "a"), 102), Ok(()));
+        // Entries live until their timestamp leaves the window: at 112 the one from 101
+        // goes (101 + 10 < 112), and the floor (100) with it.
+        assert_eq!(rec(&mut s, "c", k(112, "e"), 112), Ok(()));
+        assert_eq!(s.partitions.get("c").map(|p| p.seen.len()), Some(2));
+        assert_eq!(s.partitions.get("c").and_then(|p| p.floor), None);
+        // A timestamp ahead of the clock stays its window beyond itself, no longer.
+        assert_eq!(rec(&mut s, "f", k(130, "x"), 120), Ok(()));
+        assert_eq!(
+            rec(&mut s, "f", k(130, "x"), 140),
+            Err(VerifyError::NonceReused)
+        );
+        assert_eq!(rec(&mut s, "f", k(141, "y"), 141), Ok(()));
+        assert!(!s.contains("f", &k(130, "x")));
     }
 
     #[test]

@@ -942,11 +942,17 @@ fn test_replay_store_bounded() {
     for h in &signed[..3] {
         w.accept(get_h(URL, h));
     }
-    // Full of live entries: refuse rather than forget a nonce that can still be replayed.
-    w.reject(get_h(URL, &signed[3]), &VerifyError::ReplayStoreFull);
+    // Full of live entries, all of this second: the oldest is forgotten to make room, and
+    // with it everything as old, the new request included: refused, never replayable.
+    w.reject(get_h(URL, &signed[3]), &VerifyError::TimestampForgotten);
     w.reject(get_h(URL, &signed[0]), &VerifyError::NonceReused);
-    // Past 2× window the old entries are evicted and room comes back.
-    w.clock.advance(201);
+    // A second later the consumer's fresh requests go in again.
+    w.clock.advance(1);
+    let h = sign(&hmac_signer(), "GET", URL, None, &ctx(NOW + 1, "b-next"));
+    w.accept(get_h(URL, &h));
+    assert_eq!(w.v.nonces_stored(), 3);
+    // Past the window the old entries leave.
+    w.clock.advance(200);
     let h = sign(&hmac_signer(), "GET", URL, None, &ctx(NOW + 201, "b-late"));
     w.accept(get_h(URL, &h));
     assert_eq!(w.v.nonces_stored(), 1);
@@ -1176,6 +1182,7 @@ fn test_oauth_problem_and_status() {
         (VerifyError::BodyHashNotAllowed, "parameter_rejected", 400),
         (VerifyError::NonceReused, "nonce_used", 401),
         (VerifyError::ReplayStoreFull, "nonce_used", 503),
+        (VerifyError::TimestampForgotten, "timestamp_refused", 401),
     ];
     for (e, problem, status) in rows {
         assert_eq!(e.oauth_problem(), problem, "{e:?}");

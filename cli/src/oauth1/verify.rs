@@ -308,6 +308,7 @@ fn check_name(e: &VerifyError) -> &'static str {
         VerifyError::BodyHashMismatch => "body_hash_mismatch",
         VerifyError::NonceReused => "nonce_reused",
         VerifyError::ReplayStoreFull => "replay_store_full",
+        VerifyError::TimestampForgotten => "timestamp_forgotten",
         // VerifyError is #[non_exhaustive]: a check added later still gets a name.
         _ => "rejected",
     }
@@ -324,6 +325,7 @@ fn reached_signature(e: &VerifyError) -> bool {
             | VerifyError::BodyHashMismatch
             | VerifyError::NonceReused
             | VerifyError::ReplayStoreFull
+            | VerifyError::TimestampForgotten
     )
 }
 
