@@ -216,14 +216,14 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
             .map_err(|e| CliError::Usage(format!("--accept-quirk: {e}")))?;
         if !config.consumer_keys().contains(&consumer) {
             return Err(CliError::Usage(format!(
-                "--accept-quirk: consumer {consumer:?} is not registered (--consumer,                  --rsa-consumer)"
+                "--accept-quirk: consumer {consumer:?} is not registered (--consumer, --rsa-consumer)"
             )));
         }
         if profile == QuirkProfile::PlaintextConsumerKey {
             // RFC 5849 §3.4.4: PLAINTEXT only over TLS, which this plain-http server lacks.
             let _ = writeln!(
                 std::io::stderr(),
-                "warning: --accept-quirk {consumer}:{profile}: this plain-http server refuses                  PLAINTEXT (RFC 5849 §3.4.4 needs TLS), so this quirk never applies here"
+                "warning: --accept-quirk {consumer}:{profile}: this plain-http server refuses PLAINTEXT (RFC 5849 §3.4.4 needs TLS), so this quirk never applies here"
             );
         }
         config = config.accept_quirk(consumer, profile);
