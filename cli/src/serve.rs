@@ -5,6 +5,7 @@
 //! gdauth serve [--addr HOST:PORT] [--consumer KEY:SECRET]... [--rsa-consumer KEY:PEM_FILE]...
 //!     [--user EMAIL:PASSWORD]... [--auto-approve] [--captcha-after N] [--captcha-answer WORD]
 //!     [--oauth2-client ID:SECRET]... [--service-account KEY_FILE]... [--device-interval SECS]
+//!     [--accept-quirk CONSUMER:PROFILE]...
 //! ```
 //!
 //! When ready it prints exactly one line, `listening on http://HOST:PORT`, on stdout and
@@ -16,6 +17,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
+use gdata_auth::conformance::quirks::QuirkProfile;
 use gdata_auth::emulator::{
     serve, EmulatorConfig, LogTarget, DEFAULT_CAPTCHA_AFTER, MAX_DEVICE_INTERVAL,
 };
@@ -91,6 +93,14 @@ pub(crate) struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=MAX_DEVICE_INTERVAL)
     )]
     device_interval: u64,
+    /// Lets CONSUMER's requests through when their OAuth 1.0 signature fails RFC 5849 but
+    /// verifies under the legacy behaviour PROFILE (every other check still applies; each
+    /// such request is logged naming the quirk). Repeatable. PROFILE is one of
+    /// empty-path-no-slash, drop-empty-params, last-duplicate-wins, sort-joined-pairs,
+    /// plus-for-space, raw-query, ignore-body-params, keep-default-port,
+    /// plaintext-consumer-key (`gdauth oauth1 diagnose` names a client's).
+    #[arg(long = "accept-quirk", value_name = "CONSUMER:PROFILE")]
+    accept_quirks: Vec<String>,
 }
 
 /// What `gdauth serve --help` says after the flags: the ClientLogin test accounts.
@@ -198,6 +208,25 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
         let key_pem = RsaVerifyingKey::from_pem(&pem)
             .map_err(|e| CliError::Failed(format!("--rsa-consumer: {}: {e}", path.display())))?;
         config = config.add_rsa_consumer(key, key_pem);
+    }
+    for pair in &args.accept_quirks {
+        let (consumer, name) = split(pair, "--accept-quirk", "CONSUMER:PROFILE")?;
+        let profile: QuirkProfile = name
+            .parse()
+            .map_err(|e| CliError::Usage(format!("--accept-quirk: {e}")))?;
+        if !config.consumer_keys().contains(&consumer) {
+            return Err(CliError::Usage(format!(
+                "--accept-quirk: consumer {consumer:?} is not registered (--consumer, --rsa-consumer)"
+            )));
+        }
+        if profile == QuirkProfile::PlaintextConsumerKey {
+            // RFC 5849 §3.4.4: PLAINTEXT only over TLS, which this plain-http server lacks.
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: --accept-quirk {consumer}:{profile}: this plain-http server refuses PLAINTEXT (RFC 5849 §3.4.4 needs TLS), so this quirk never applies here"
+            );
+        }
+        config = config.accept_quirk(consumer, profile);
     }
     for pair in &args.users {
         let (email, password) = split(pair, "--user", "EMAIL:PASSWORD")?;

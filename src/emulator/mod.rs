@@ -106,6 +106,17 @@
 //! scope that does not cover a feed gives 401 `permission_denied` with Google's own words,
 //! "Token invalid - AuthSub token has wrong scope", as the advice.
 //!
+//! ## Serving a legacy client while it is fixed
+//! [`EmulatorConfig::accept_quirk`] (`gdauth serve --accept-quirk CONSUMER:PROFILE`) lets one
+//! consumer's requests through when their signature fails RFC 5849 but verifies under the
+//! named [`QuirkProfile`] (PROTOCOLS.md §0, §3.5). Only the signature gets that second chance
+//! (the verifier's [`SignatureFallback`](crate::oauth1::verifier::SignatureFallback), filled
+//! with a [`QuirkFallback`](crate::conformance::quirks::QuirkFallback)); the timestamp window,
+//! nonce replay, token and every other check apply as usual, and other consumers never
+//! benefit. Every request let through that way is logged with the quirk's name:
+//! `… consumer KEY accepted under quirk drop-empty-params (its signature fails RFC 5849)`.
+//! A profile for a consumer that is not registered is refused at start.
+//!
 //! # ClientLogin
 //! `POST /accounts/ClientLogin` takes the form `accountType`, `Email`, `Passwd`, `service`,
 //! `source` (and `logintoken` with `logincaptcha` after a CAPTCHA) of PROTOCOLS.md §1.1 and
@@ -327,6 +338,7 @@ use axum::Router;
 use thiserror::Error;
 
 use crate::clock::{Clock, SystemClock};
+use crate::conformance::quirks::QuirkProfile;
 use crate::oauth1::verifier::{ConsumerCredential, VerifierConfig};
 use crate::secret::{ConsumerSecret, SecretString};
 
@@ -415,6 +427,7 @@ pub struct EmulatorConfig {
     pub log: LogTarget,
     clock: Arc<dyn Clock>,
     consumers: Vec<(String, ConsumerCredential)>,
+    quirks: Vec<(String, QuirkProfile)>,
     users: Vec<(String, SecretString)>,
     captcha_after: u32,
     captcha_answer: Option<SecretString>,
@@ -435,6 +448,7 @@ impl Default for EmulatorConfig {
             log: LogTarget::default(),
             clock: Arc::new(SystemClock),
             consumers: Vec::new(),
+            quirks: Vec::new(),
             users: Vec::new(),
             captcha_after: DEFAULT_CAPTCHA_AFTER,
             captcha_answer: None,
@@ -459,6 +473,7 @@ impl core::fmt::Debug for EmulatorConfig {
                 "consumers",
                 &self.consumers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
             )
+            .field("quirks", &self.quirks)
             .field(
                 "users",
                 &self.users.iter().map(|(e, _)| e).collect::<Vec<_>>(),
@@ -506,6 +521,21 @@ impl EmulatorConfig {
         let key = key.into();
         self.consumers.retain(|(k, _)| *k != key);
         self.consumers.push((key, credential));
+        self
+    }
+
+    /// Accepts, for `consumer` only, requests whose signature fails RFC 5849 but verifies
+    /// under `profile` (see the module documentation); each is logged naming the quirk.
+    /// Repeatable; the consumer must be registered when the emulator starts.
+    pub fn accept_quirk(mut self, consumer: impl Into<String>, profile: QuirkProfile) -> Self {
+        let consumer = consumer.into();
+        if !self
+            .quirks
+            .iter()
+            .any(|(c, p)| *c == consumer && *p == profile)
+        {
+            self.quirks.push((consumer, profile));
+        }
         self
     }
 
@@ -670,6 +700,7 @@ impl App {
             log,
             clock,
             consumers,
+            quirks,
             users,
             captcha_after,
             captcha_answer,
@@ -705,7 +736,8 @@ impl App {
             #[cfg(feature = "rsa")]
             service_accounts,
         });
-        let oauth1 = OAuth1::new(consumers, clock.clone(), verifier)?;
+        let oauth1 =
+            OAuth1::new(consumers, clock.clone(), verifier)?.with_quirks(&quirks, log.clone())?;
         let clientlogin = ClientLogin::new(captcha_after, captcha_answer)?;
         let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window);
         let accounts = Accounts::new(users)?;

@@ -37,6 +37,16 @@
 //!     [`VerifyError::TimestampForgotten`] when that consumer's full part has forgotten
 //!     requests as new as this one; otherwise the request's (consumer, token, timestamp,
 //!     nonce) is recorded, until the timestamp leaves the window.
+//!
+//! # A second chance for the signature
+//! A provider serving a legacy client while it is fixed may give the verifier a
+//! [`SignatureFallback`] ([`Verifier::with_signature_fallback`]). It is asked only at step 11,
+//! only when the RFC 5849 signature failed for a registered consumer and a live (or absent)
+//! token, and it gets the key material the verifier looked up. When it names a variant under
+//! which the signature verifies, the request goes on through steps 12 and 13 like any other,
+//! and [`Verified::signature_fallback`] carries that name. The verifier knows nothing of the
+//! variants themselves: `conformance::quirks::QuirkFallback` is one such fallback (the
+//! dependency runs from `conformance` to `oauth1`, never back).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -578,6 +588,36 @@ impl<L: CredentialLookup> VerifierBuilder<L> {
     }
 }
 
+/// The key material the verifier looked up for a request, as a [`SignatureFallback`] gets
+/// it. No `Debug`: it holds secrets.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub struct SignatureKeys<'a> {
+    /// `oauth_consumer_key` (a registered consumer).
+    pub consumer_key: &'a str,
+    /// The request's signature method (allowed for the consumer).
+    pub method: SignatureMethod,
+    /// The consumer's shared secret, if it has one.
+    pub consumer_secret: Option<&'a str>,
+    /// The token's secret; empty when the request carries no token.
+    pub token_secret: &'a str,
+    /// The consumer's registered RSA public key, if it has one.
+    #[cfg(feature = "rsa")]
+    pub rsa_key: Option<&'a RsaVerifyingKey>,
+}
+
+/// A provider's second chance for a signature that fails RFC 5849 (see the module
+/// documentation): given the received request and the key material, the name of the variant
+/// under which the signature verifies, or `None`.
+///
+/// Only the signature is reconsidered: every other check (timestamp window, nonce replay,
+/// token, body hash) runs as usual.
+pub trait SignatureFallback: Send + Sync {
+    /// The name of the variant under which `request`'s signature verifies with `keys`, or
+    /// `None` to refuse it as [`VerifyError::BadSignature`].
+    fn accept(&self, request: &ReceivedRequest<'_>, keys: &SignatureKeys<'_>) -> Option<String>;
+}
+
 /// A request as the provider received it.
 #[derive(Clone, Copy, Default)]
 pub struct ReceivedRequest<'a> {
@@ -683,6 +723,9 @@ pub struct Verified {
     /// Every non-protocol parameter, decoded, in order: query, form body, then any extra
     /// header parameters (all of them signed).
     pub params: Vec<(String, String)>,
+    /// The name the [`SignatureFallback`] gave when the signature verified only through it
+    /// (it fails RFC 5849); `None` for an RFC 5849 signature.
+    pub signature_fallback: Option<String>,
 }
 
 impl Verified {
@@ -707,6 +750,7 @@ impl core::fmt::Debug for Verified {
             .field("realm", &self.realm)
             .field("timestamp", &self.timestamp)
             .field("nonce", &self.nonce)
+            .field("signature_fallback", &self.signature_fallback)
             .field(
                 "params",
                 &self.params.iter().map(|(n, _)| n).collect::<Vec<_>>(),
@@ -806,6 +850,7 @@ pub struct Verifier<L: CredentialLookup> {
     clock: Arc<dyn Clock>,
     config: VerifierConfig,
     nonces: Mutex<ReplayStore>,
+    fallback: Option<Arc<dyn SignatureFallback>>,
 }
 
 impl<L: CredentialLookup> core::fmt::Debug for Verifier<L> {
@@ -813,6 +858,7 @@ impl<L: CredentialLookup> core::fmt::Debug for Verifier<L> {
         f.debug_struct("Verifier")
             .field("config", &self.config)
             .field("nonces_stored", &self.nonces_stored())
+            .field("signature_fallback", &self.fallback.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -970,7 +1016,15 @@ impl<L: CredentialLookup> Verifier<L> {
             clock,
             config,
             nonces: Mutex::new(ReplayStore::default()),
+            fallback: None,
         }
+    }
+
+    /// Gives a signature that fails RFC 5849 a second chance through `fallback` (see the
+    /// module documentation); every other check still applies.
+    pub fn with_signature_fallback(mut self, fallback: Arc<dyn SignatureFallback>) -> Self {
+        self.fallback = Some(fallback);
+        self
     }
 
     /// The credential store.
@@ -1142,8 +1196,27 @@ impl<L: CredentialLookup> Verifier<L> {
         if !token_known {
             return Err(VerifyError::InvalidToken);
         }
+        // A second chance, only for a registered consumer and a live (or absent) token.
+        let mut signature_fallback = None;
         if !valid {
-            return Err(VerifyError::BadSignature);
+            let keys = credential
+                .as_ref()
+                .zip(self.fallback.as_ref())
+                .map(|(c, f)| {
+                    let keys = SignatureKeys {
+                        consumer_key,
+                        method,
+                        consumer_secret: c.secret.as_ref().map(ConsumerSecret::secret),
+                        token_secret: match &token_secret {
+                            Some(Some(s)) => s.secret(),
+                            _ => "",
+                        },
+                        #[cfg(feature = "rsa")]
+                        rsa_key: c.rsa_key.as_ref(),
+                    };
+                    f.accept(req, &keys)
+                });
+            signature_fallback = keys.flatten().ok_or(VerifyError::BadSignature).map(Some)?;
         }
 
         // 12. oauth_body_hash covers a body the signature does not (RFC 5849 §4.12).
@@ -1187,6 +1260,7 @@ impl<L: CredentialLookup> Verifier<L> {
             timestamp,
             nonce: nonce.map(str::to_owned),
             params,
+            signature_fallback,
         })
     }
 }

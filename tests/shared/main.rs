@@ -8,5 +8,6 @@ mod emulator_robustness;
 mod examples;
 mod integration;
 mod no_secret_leaks;
+mod quirks;
 mod store;
 mod transport;

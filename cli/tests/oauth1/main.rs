@@ -6,6 +6,7 @@
 mod support;
 
 mod args;
+mod diagnose;
 mod recorded;
 mod sign;
 mod verify;

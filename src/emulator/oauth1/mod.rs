@@ -27,12 +27,13 @@ use axum::routing::any;
 use axum::Router;
 
 use crate::clock::Clock;
+use crate::conformance::quirks::{QuirkFallback, QuirkProfile};
 use crate::oauth1::verifier::{ConsumerCredential, Verified, Verifier, VerifierConfig};
 use crate::secret::ConsumerSecret;
 
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
 use super::http::Incoming;
-use super::{App, EmulatorError};
+use super::{App, EmulatorError, LogTarget};
 use state::Lookup;
 use wire::Problem;
 
@@ -63,6 +64,9 @@ pub struct OAuth1 {
     verifier: Verifier<Lookup>,
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
+    /// Where a request let through under a quirk profile is logged (see
+    /// [`OAuth1::with_quirks`]).
+    log: LogTarget,
 }
 
 impl OAuth1 {
@@ -95,7 +99,34 @@ impl OAuth1 {
             verifier: Verifier::new(lookup, clock.clone(), config),
             store,
             clock,
+            log: LogTarget::Off,
         })
+    }
+
+    /// Accepts each `(consumer, profile)` of `quirks`: the consumer's requests whose
+    /// signature fails RFC 5849 but verifies under the profile are let through, and logged
+    /// to `log` naming it. The verifier gets a [`QuirkFallback`] as its signature fallback,
+    /// so every other check still runs; the consumers must be registered.
+    pub fn with_quirks(
+        mut self,
+        quirks: &[(String, QuirkProfile)],
+        log: LogTarget,
+    ) -> Result<Self, EmulatorError> {
+        if quirks.is_empty() {
+            return Ok(self);
+        }
+        let mut fallback = QuirkFallback::new();
+        for (consumer, profile) in quirks {
+            if !self.consumers().contains_key(consumer) {
+                return Err(EmulatorError::InvalidConfig(format!(
+                    "quirk {profile} is accepted for consumer {consumer:?}, which is not registered"
+                )));
+            }
+            fallback = fallback.accept(consumer.clone(), *profile);
+        }
+        self.verifier = self.verifier.with_signature_fallback(Arc::new(fallback));
+        self.log = log;
+        Ok(self)
     }
 
     /// The token store (shared with [`super::Emulator::access_tokens`]).
@@ -111,7 +142,8 @@ impl OAuth1 {
 
     /// Runs the shared verifier, mapping a refusal to its Problem answer.
     fn verify(&self, incoming: &Incoming) -> Result<Verified, Problem> {
-        self.verifier
+        let v = self
+            .verifier
             .verify(&wire::received(incoming))
             .map_err(|e| {
                 Problem::from_verify(
@@ -120,7 +152,14 @@ impl OAuth1 {
                     self.verifier.config().timestamp_window,
                     incoming,
                 )
-            })
+            })?;
+        if let Some(quirk) = &v.signature_fallback {
+            self.log.line(&format!(
+                "{} {}: consumer {} accepted under quirk {quirk} (its signature fails RFC 5849)",
+                incoming.method, incoming.path, v.consumer_key
+            ));
+        }
+        Ok(v)
     }
 
     /// Verifies a request signed with an access token (the OAuth 2.0 migration grant,
