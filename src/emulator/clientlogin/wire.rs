@@ -11,12 +11,19 @@ use crate::emulator::http::{noted, ReadError, WireError};
 
 use super::state::{Challenge, Issued, Malformed, Refused, TokenRefused, UNAVAILABLE_RETRY_AFTER};
 
-/// A plain-text answer, never cached.
+/// A plain-text answer, never cached: `Content-Type: text/plain` and the cache headers
+/// www.google.com sent with its ClientLogin answers (`Cache-control: no-cache, no-store`,
+/// `Pragma: no-cache`, in GNOME libgdata's July 2013 traces, converted to
+/// `fixtures/exchanges/google/`), so an HTTP/1.0 cache in between keeps no token either.
 fn plain(status: StatusCode, body: String) -> Response {
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     resp
 }
 
