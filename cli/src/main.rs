@@ -31,6 +31,7 @@ mod args;
 mod authsub;
 mod clientlogin;
 mod demo;
+mod fixtures;
 mod migrate;
 mod oauth1;
 mod oauth2;
@@ -71,6 +72,9 @@ enum Group {
     Serve(serve::ServeArgs),
     /// Walk every supported protocol end to end against an in-process emulator.
     Demo,
+    /// Recorded exchanges (the conformance kit): check a directory of them.
+    #[command(subcommand)]
+    Fixtures(fixtures::Command),
 }
 
 /// Why a command failed. The message is shown as it is, so it must never hold a secret.
@@ -120,6 +124,7 @@ fn main() -> ExitCode {
         Group::Migrate(cmd) => migrate::run(cmd),
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
+        Group::Fixtures(cmd) => fixtures::run(cmd),
     };
     let outcome = match result {
         Ok(out) => write_stdout(&out).map(|()| ExitCode::SUCCESS),
