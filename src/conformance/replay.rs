@@ -44,7 +44,7 @@
 //!
 //! Other endpoints (consent pages, feeds) carry no documented machine-read shape.
 //!
-//! ```no_run
+//! ```
 //! use gdata_auth::conformance::exchange::Secrets;
 //! use gdata_auth::conformance::replay::check_dir;
 //!

@@ -295,6 +295,51 @@ fn the_recorder_never_writes_a_secret() {
     assert!(report.passed() && report.counts().1 == 0, "{lines:#?}");
 }
 
+/// The async side: a `Transport` wrapped the same way, a detected token kept out.
+#[tokio::test]
+async fn the_async_recorder_records_and_redacts() {
+    use gdata_auth::transport::{FnTransport, Transport};
+    let server = FnTransport(|req: HttpRequest| async move {
+        assert_eq!(req.method, "POST");
+        Ok(HttpResponse::new(
+            200,
+            r#"{"access_token":"ya29.secret-access","token_type":"Bearer","expires_in":3600}"#,
+        )
+        .with_header("Content-Type", "application/json"))
+    });
+    let rec = Recorder::new("async");
+    rec.secret("client_secret", "s3cr3t-client");
+    let http = rec.wrap(server);
+    rec.name_next("refresh");
+    let req = HttpRequest::post_form(
+        "https://accounts.google.com/o/oauth2/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "id"),
+            ("client_secret", "s3cr3t-client"),
+            ("refresh_token", "1//refresh-value"),
+        ],
+    );
+    let resp = Transport::send(&http, req).await.unwrap();
+    assert_eq!(resp.status, 200);
+    let source = Source {
+        kind: SourceKind::Emulator,
+        description: "a closure".into(),
+        repo: None,
+        path: None,
+        commit: None,
+        sha256: None,
+    };
+    let recording = rec.recording("async", Protocol::OAuth2, source);
+    let json = recording.to_json();
+    for secret in ["s3cr3t-client", "1//refresh-value", "ya29.secret-access"] {
+        assert!(!json.contains(secret), "{secret} in {json}");
+    }
+    assert!(json.contains("${secret:async.access_token}"), "{json}");
+    let outcomes = check_recording(&recording, &rec.secrets());
+    assert_eq!(outcomes[0].to_string(), "ok async/refresh");
+}
+
 /// Rewrites `fixtures/exchanges/emulator/` and the `emulator.*` secrets.
 #[test]
 #[ignore = "rewrites fixtures/exchanges/emulator/; run by hand to re-record"]
