@@ -354,7 +354,57 @@ fn rerecord() {
     for n in fresh.names() {
         merged.insert(n, fresh.get(n).unwrap());
     }
-    std::fs::write(secrets_file(), merged.to_json()).unwrap();
+    // The key files are named, not copied.
+    let mut json: serde_json::Value = serde_json::from_str(&merged.to_json()).unwrap();
+    json["emulator.rsa_public_key"] = serde_json::json!({"file": "keys/rsa2048_cert.pem"});
+    json["emulator.service_account_key"] = serde_json::json!({"file": "keys/service_account.json"});
+    let mut text = serde_json::to_string_pretty(&json).unwrap();
+    text.push('\n');
+    std::fs::write(secrets_file(), text).unwrap();
+}
+
+/// What a client reads of the emulator's ClientLogin answers is what www.google.com sent
+/// in libgdata's traces: status, headers that steer clients and caches, the body's lines.
+#[test]
+fn the_emulator_answers_clientlogin_as_google_did() {
+    let google_ok = read("google/libgdata-client-login-authorizer-authenticate-sync.json");
+    let google_bad =
+        read("google/libgdata-client-login-authorizer-authenticate-sync-bad-password.json");
+    let emu_ok = read("emulator/clientlogin-success.json");
+    let emu_bad = read("emulator/clientlogin-bad-authentication.json");
+    let keys = |r: &Recording| -> Vec<String> {
+        r.exchanges[0]
+            .response
+            .body
+            .text()
+            .unwrap()
+            .lines()
+            .map(|l| l.split('=').next().unwrap().to_owned())
+            .collect()
+    };
+    for (google, emu) in [(&google_ok, &emu_ok), (&google_bad, &emu_bad)] {
+        let (g, e) = (&google.exchanges[0].response, &emu.exchanges[0].response);
+        assert_eq!(g.status, e.status);
+        for h in [
+            "Content-Type",
+            "Cache-Control",
+            "Pragma",
+            "Expires",
+            "X-Content-Type-Options",
+        ] {
+            assert_eq!(
+                gdata_auth::conformance::exchange::header(&g.headers, h),
+                gdata_auth::conformance::exchange::header(&e.headers, h),
+                "{h}"
+            );
+        }
+        assert_eq!(keys(google), keys(emu));
+        assert!(e.body.text().unwrap().ends_with('\n'));
+    }
+    assert_eq!(
+        emu_bad.exchanges[0].response.body,
+        google_bad.exchanges[0].response.body
+    );
 }
 
 // ---- the recordings ---------------------------------------------------------------------
