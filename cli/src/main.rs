@@ -32,6 +32,7 @@ mod authsub;
 mod bench_serve;
 mod clientlogin;
 mod demo;
+mod fixtures;
 mod migrate;
 mod oauth1;
 mod oauth2;
@@ -76,6 +77,9 @@ enum Group {
     /// feed reads; requests per second, latency percentiles, every refusal by cause.
     #[command(name = "bench-serve")]
     BenchServe(bench_serve::BenchArgs),
+    /// Recorded exchanges (the conformance kit): check a directory of them.
+    #[command(subcommand)]
+    Fixtures(fixtures::Command),
 }
 
 /// Why a command failed. The message is shown as it is, so it must never hold a secret.
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
         Group::Serve(args) => serve::run(args),
         Group::Demo => demo::run(),
         Group::BenchServe(args) => bench_serve::run(args),
+        Group::Fixtures(cmd) => fixtures::run(cmd),
     };
     let outcome = match result {
         Ok(out) => write_stdout(&out).map(|()| ExitCode::SUCCESS),

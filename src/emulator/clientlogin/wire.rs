@@ -11,12 +11,28 @@ use crate::emulator::http::{noted, ReadError, WireError};
 
 use super::state::{Challenge, Issued, Malformed, Refused, TokenRefused, UNAVAILABLE_RETRY_AFTER};
 
-/// A plain-text answer, never cached.
+/// A plain-text answer, never cached: `Content-Type: text/plain` and the headers
+/// www.google.com sent with every ClientLogin answer in GNOME libgdata's July 2013 traces
+/// (converted to `fixtures/exchanges/google/`): `Cache-control: no-cache, no-store`,
+/// `Pragma: no-cache` and an `Expires` in the past (so an HTTP/1.0 cache in between keeps
+/// no token either), and `X-Content-Type-Options: nosniff`.
 fn plain(status: StatusCode, body: String) -> Response {
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::EXPIRES,
+        HeaderValue::from_static("Mon, 01-Jan-1990 00:00:00 GMT"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     resp
 }
 
