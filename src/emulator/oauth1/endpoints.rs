@@ -23,15 +23,26 @@ const MAX_URL_LEN: usize = 2048;
 /// Longest `xoauth_displayname`, in characters.
 const MAX_DISPLAY_NAME: usize = 256;
 
-/// A form-encoded token response (RFC 5849 §2.1), never cached.
+/// A form-encoded token response (RFC 5849 §2.1) with the headers www.google.com sent:
+/// `text/plain; charset=UTF-8` (not RFC 5849's `application/x-www-form-urlencoded`; clients
+/// read the body as a form whatever the type) and `Cache-Control: private, max-age=0` with
+/// a past `Expires`, as GNOME libgdata's 2013 traces recorded them
+/// (fixtures/exchanges/google/libgdata-oauth1-*.json).
 fn form_response(pairs: &[(&str, &str)], note: String) -> Response {
     let mut resp = (StatusCode::OK, form_encode(pairs)).into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-www-form-urlencoded"),
+        HeaderValue::from_static("text/plain; charset=UTF-8"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=0"),
+    );
+    h.insert(
+        header::EXPIRES,
+        HeaderValue::from_static("Mon, 01 Jan 1990 00:00:00 GMT"),
+    );
     noted(resp, note)
 }
 
