@@ -328,7 +328,7 @@ mod http;
 mod oauth1;
 mod oauth2;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -367,6 +367,16 @@ pub use oauth2::{
 
 /// How long a stopping server waits for open connections before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// Time a client has to send a request's whole header section (hyper's
+/// `header_read_timeout`), counted from the connection's opening or, on a kept-alive
+/// connection, from the end of the previous answer: so it is the idle timeout too. A
+/// connection that sends nothing, or half a header, is closed when it runs out (issue 15
+/// §1); the body then has its own 10 s (`http::BODY_TIMEOUT`).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once. One more is **closed** at once, after a best-effort
+/// `503 Service Unavailable` with `Retry-After: 1` (not queued: a queue would hold the
+/// file descriptors the cap is there to save), and logged; the listener keeps accepting.
+pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Where the emulator writes its one-line-per-request log.
 #[derive(Clone, Default)]
@@ -434,6 +444,8 @@ pub struct EmulatorConfig {
     oauth2_clients: Vec<(String, SecretString)>,
     device_interval: u64,
     device_code_lifetime: u64,
+    header_read_timeout: Duration,
+    max_connections: usize,
     #[cfg(feature = "rsa")]
     service_accounts: Vec<crate::oauth2::ServiceAccountKey>,
 }
@@ -455,6 +467,8 @@ impl Default for EmulatorConfig {
             oauth2_clients: Vec::new(),
             device_interval: MAX_DEVICE_INTERVAL,
             device_code_lifetime: DEFAULT_DEVICE_CODE_LIFETIME,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
             #[cfg(feature = "rsa")]
             service_accounts: Vec::new(),
         }
@@ -607,6 +621,21 @@ impl EmulatorConfig {
         self
     }
 
+    /// How long a client may take to send a request's header section, which is also how
+    /// long a kept-alive connection may sit idle (default [`HEADER_READ_TIMEOUT`]; at least
+    /// 1 ms, else refused at start).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default [`MAX_CONNECTIONS`]; at least 1,
+    /// else refused at start); one more is answered 503 and closed.
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
     /// Sets `auto_approve`.
     pub fn with_auto_approve(mut self, on: bool) -> Self {
         self.auto_approve = on;
@@ -689,6 +718,10 @@ pub(crate) struct App {
     authsub: AuthSub,
     /// OAuth 2.0: clients, service accounts, codes, device codes and grants.
     oauth2: OAuth2,
+    /// See [`HEADER_READ_TIMEOUT`].
+    header_read_timeout: Duration,
+    /// See [`MAX_CONNECTIONS`].
+    max_connections: usize,
 }
 
 impl App {
@@ -707,10 +740,22 @@ impl App {
             oauth2_clients,
             device_interval,
             device_code_lifetime,
+            header_read_timeout,
+            max_connections,
             #[cfg(feature = "rsa")]
             service_accounts,
             ..
         } = config;
+        if header_read_timeout.is_zero() {
+            return Err(EmulatorError::InvalidConfig(
+                "the header read timeout must be positive".into(),
+            ));
+        }
+        if max_connections == 0 || u32::try_from(max_connections).is_err() {
+            return Err(EmulatorError::InvalidConfig(
+                "the connection cap must be 1 to 4294967295".into(),
+            ));
+        }
         let window = verifier.timestamp_window;
         for (id, _) in &oauth2_clients {
             if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) || id.contains(':') {
@@ -756,6 +801,8 @@ impl App {
             clientlogin,
             authsub,
             oauth2,
+            header_read_timeout,
+            max_connections,
         })
     }
 
@@ -816,32 +863,81 @@ fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
+/// The answer to a connection over [`MAX_CONNECTIONS`], written without waiting before the
+/// socket is closed.
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+Content-Type: text/plain\r\nContent-Length: 32\r\nRetry-After: 1\r\n\
+X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n\
+too many connections; try again\n";
+
 /// Serves until `shutdown` completes, then stops gracefully: no new connections, open ones
-/// get [`SHUTDOWN_GRACE`] to finish.
+/// get [`SHUTDOWN_GRACE`] to finish, then are dropped.
+///
+/// Each connection is served by hyper's HTTP/1 server with a timer, so the header-read
+/// timeout ([`HEADER_READ_TIMEOUT`], also the keep-alive idle timeout) applies, which
+/// `axum::serve` does not set; at most [`MAX_CONNECTIONS`] are served at once.
 async fn run(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), EmulatorError> {
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    let graceful = async move {
-        let _ = stop_rx.wait_for(|stop| *stop).await;
-    };
-    let server = axum::serve(listener, router(app))
-        .with_graceful_shutdown(graceful)
-        .into_future();
-    tokio::pin!(server);
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let max = app.max_connections;
+    let header_read_timeout = app.header_read_timeout;
+    let permits = Arc::new(tokio::sync::Semaphore::new(max));
+    let service = router(app.clone());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
-    tokio::select! {
-        r = &mut server => return r.map_err(|e| EmulatorError::Serve(e.to_string())),
-        () = &mut shutdown => {}
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            r = listener.accept() => r,
+        };
+        while connections.try_join_next().is_some() {}
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like: the listener itself is fine, so
+                // wait a little instead of spinning, and keep serving.
+                app.log.line(&format!("accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            let _ = stream.try_write(TOO_MANY_CONNECTIONS);
+            app.log
+                .line(&format!("refused a connection: {max} connections are open"));
+            continue;
+        };
+        let service = TowerToHyperService::new(service.clone());
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout)
+                .keep_alive(true);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stop.wait_for(|stop| *stop) => conn.as_mut().graceful_shutdown(),
+            }
+            let _ = conn.await;
+        });
     }
+    drop(listener);
     let _ = stop_tx.send(true);
-    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        Ok(r) => r.map_err(|e| EmulatorError::Serve(e.to_string())),
-        // Connections still open after the grace period are dropped with the future.
-        Err(_) => Ok(()),
-    }
+    let drained = async { while connections.join_next().await.is_some() {} };
+    // Connections still open after the grace period are aborted with the set.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
+    connections.abort_all();
+    Ok(())
 }
 
 /// Runs the emulator in the current tokio runtime until `shutdown` completes.

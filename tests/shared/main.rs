@@ -6,6 +6,7 @@ mod support;
 
 mod emulator_robustness;
 mod examples;
+mod hardening;
 mod integration;
 mod no_secret_leaks;
 mod quirks;
