@@ -82,9 +82,11 @@
 //!   outstanding one (as Google did with its live-token limits, and so a long-running
 //!   `gdauth serve` never locks a client out). The access-token response then carries the
 //!   header `X-Emulator-Revoked-Token: <the revoked token>`, and the log line says so.
-//! * A consumer holds at most 1,000 request tokens at once; beyond that its own dead tokens,
-//!   then its oldest pending one, make room. A client asking in a loop (the `anonymous`
-//!   secret is public) cannot fill the table for other consumers.
+//! * A consumer holds at most 1,000 request tokens at once (10,000 in all); beyond that its
+//!   own dead tokens (expired, used, denied) make room, and if it still holds 1,000 live
+//!   ones the call answers 503 `temporarily_unavailable` with `Retry-After: 60`. A live
+//!   token is never evicted, so a client asking in a loop (the `anonymous` secret is public)
+//!   is refused instead of taking the token a user is approving (issue 15 §1).
 //! * Revoked tokens are refused (`token_revoked`). Tokens are tied to the consumer they were
 //!   issued to. A request that fails changes no state.
 //!

@@ -347,3 +347,59 @@ fn every_response_says_nosniff() {
         );
     }
 }
+
+// ---- Request-token flood ------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_request_token_flood_does_not_evict_another_users_pending_consent() {
+    use gdata_auth::ConsumerSecret;
+    let fx = Fixture::new(
+        EmulatorConfig::new()
+            .add_hmac_consumer("flood.example", "s1")
+            .add_hmac_consumer("victim.example", "s2"),
+    );
+    let flooder = OAuth1Authorizer::hmac_sha1("flood.example", ConsumerSecret::new("s1"));
+    let victim = OAuth1Authorizer::hmac_sha1("victim.example", ConsumerSecret::new("s2"));
+    let (vt, vs) = fx.request_token(&victim, CALENDAR_SCOPE, "oob").await;
+    // The victim's consent page is open.
+    let page = fx
+        .send(HttpRequest::get(fx.url(&format!(
+            "/accounts/OAuthAuthorizeToken?oauth_token={}",
+            gdata_auth::encoding::percent_encode(&vt)
+        ))))
+        .await;
+    assert_eq!(page.status, 200);
+    let (first_flood, _) = fx.request_token(&flooder, CALENDAR_SCOPE, "oob").await;
+    let mut refused = None;
+    for _ in 0..1_100 {
+        let r = fx
+            .signed(
+                &flooder.clone().with_callback("oob"),
+                "POST",
+                "/accounts/OAuthGetRequestToken?scope=http%3A%2F%2Fwww.google.com%2Fcalendar%2Ffeeds%2F",
+                &[],
+                Placement::Header,
+            )
+            .await;
+        if r.status != 200 {
+            refused = Some(r);
+            break;
+        }
+    }
+    let refused = refused.expect("the flood is refused at the per-consumer cap");
+    assert_eq!(refused.status, 503, "{}", text(&refused));
+    assert_eq!(problem(&refused), "temporarily_unavailable");
+    assert!(refused.header("Retry-After").is_some());
+    // Nobody's pending token was evicted: the flooder's first, and the victim's, whose
+    // consent still goes through.
+    let still = fx
+        .send(HttpRequest::get(fx.url(&format!(
+            "/accounts/OAuthAuthorizeToken?oauth_token={}",
+            gdata_auth::encoding::percent_encode(&first_flood)
+        ))))
+        .await;
+    assert_eq!(still.status, 200, "{}", text(&still));
+    let v = fx.approve(&vt).await;
+    let r = fx.exchange(&victim, &vt, &vs, &v).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+}
