@@ -29,7 +29,7 @@
 //!
 //! | path | what it does |
 //! |---|---|
-//! | `/accounts/OAuthGetRequestToken` | consumer-signed; needs `scope` (space-separated `http(s)` URLs) and `oauth_callback` (a URL or `oob`); optional `xoauth_displayname`. Answers `oauth_token=4%2F…&oauth_token_secret=…&oauth_callback_confirmed=true` |
+//! | `/accounts/OAuthGetRequestToken` | consumer-signed; needs `scope` (space-separated `http(s)` URLs) and `oauth_callback` (`oob` or an `http(s)` URL; other schemes are refused); optional `xoauth_displayname`. Answers `oauth_token=4%2F…&oauth_token_secret=…&oauth_callback_confirmed=true` |
 //! | `/accounts/OAuthAuthorizeToken` | the consent page (below) |
 //! | `/accounts/OAuthGetAccessToken` | signed with the request token, carrying `oauth_verifier`. Answers `oauth_token=1%2F…&oauth_token_secret=…` |
 //! | `/accounts/AuthSubRevokeToken` | signed with an access token; revokes it; `200` with an empty body |
