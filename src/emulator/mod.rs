@@ -347,12 +347,15 @@ use crate::secret::{ConsumerSecret, SecretString};
 #[cfg(feature = "rsa")]
 use crate::rsa_sha1::RsaVerifyingKey;
 
-pub use accounts::{DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD};
+pub use accounts::{
+    DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD, MAX_WRONG_PASSWORDS, SIGN_IN_LOCKOUT,
+};
 pub use authsub::{MAX_SESSION_TOKENS_PER_GRANT, SINGLE_USE_LIFETIME};
 pub use clientlogin::{
     AUTH_TOKEN_LIFETIME, DEFAULT_CAPTCHA_AFTER, MAX_CHALLENGES_PER_ACCOUNT, SERVICE_SCOPES,
     UNAVAILABLE_STREAK,
 };
+pub use consent::{csrf_token_of, CSRF_FIELD};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 

@@ -403,3 +403,207 @@ async fn a_request_token_flood_does_not_evict_another_users_pending_consent() {
     let r = fx.exchange(&victim, &vt, &vs, &v).await;
     assert_eq!(r.status, 200, "{}", text(&r));
 }
+
+// ---- Callback schemes ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn callback_schemes_are_allowlisted() {
+    let fx = Fixture::new(EmulatorConfig::new());
+    for callback in [
+        "feed:javascript:alert(1)",
+        "x-javascript:alert(1)",
+        "view-source:https://app.example/",
+        "jar:https://app.example/x.jar!/",
+        "intent://cb#Intent;scheme=https;end",
+        "myapp://cb",
+    ] {
+        let c = OAuth1Authorizer::anonymous().with_callback(callback);
+        let r = fx
+            .signed(
+                &c,
+                "POST",
+                "/accounts/OAuthGetRequestToken?scope=http%3A%2F%2Fwww.google.com%2Fcalendar%2Ffeeds%2F",
+                &[],
+                Placement::Header,
+            )
+            .await;
+        assert_eq!(r.status, 400, "{callback}: {}", text(&r));
+        assert_eq!(problem(&r), "parameter_rejected", "{callback}");
+    }
+}
+
+// ---- CSRF on the consent pages -----------------------------------------------------------
+
+/// Posts `action` to a consent page with `fields`, with or without a `csrf_token`.
+async fn post_consent(
+    fx: &Fixture,
+    path: &str,
+    fields: &[(&str, &str)],
+    csrf: Option<&str>,
+    action: &str,
+) -> gdata_auth::transport::HttpResponse {
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("Email", "user@example.com"));
+    form.push(("Passwd", "password"));
+    if let Some(t) = csrf {
+        form.push(("csrf_token", t));
+    }
+    form.push(("action", action));
+    fx.send(HttpRequest::post_form(fx.url(path), &form)).await
+}
+
+#[tokio::test]
+async fn a_consent_answer_without_the_pages_csrf_token_is_refused() {
+    let fx = Fixture::new(EmulatorConfig::new().add_oauth2_client("cid", "csecret"));
+    let c = OAuth1Authorizer::anonymous();
+    let (rt, _) = fx.request_token(&c, CALENDAR_SCOPE, "oob").await;
+    let (other, _) = fx.request_token(&c, CALENDAR_SCOPE, "oob").await;
+    let oauth1 = [("oauth_token", rt.as_str())];
+    let other_page = fx
+        .csrf(&format!(
+            "/accounts/OAuthAuthorizeToken?oauth_token={}",
+            gdata_auth::encoding::percent_encode(&other)
+        ))
+        .await;
+    for action in ["approve", "deny"] {
+        for csrf in [None, Some(""), Some("00"), Some(other_page.as_str())] {
+            let r = post_consent(&fx, "/accounts/OAuthAuthorizeToken", &oauth1, csrf, action).await;
+            assert_eq!(r.status, 403, "{action} {csrf:?}: {}", text(&r));
+            assert!(text(&r).contains("csrf_token"), "{}", text(&r));
+            assert!(r.header("Location").is_none());
+        }
+    }
+    // Nothing changed: the page's own token still approves.
+    let page = fx
+        .csrf(&format!(
+            "/accounts/OAuthAuthorizeToken?oauth_token={}",
+            gdata_auth::encoding::percent_encode(&rt)
+        ))
+        .await;
+    let r = post_consent(
+        &fx,
+        "/accounts/OAuthAuthorizeToken",
+        &oauth1,
+        Some(&page),
+        "approve",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    assert!(oob_verifier(text(&r)).is_some());
+
+    // AuthSub.
+    let authsub = [
+        ("next", "http://localhost/cb"),
+        ("scope", CALENDAR_SCOPE),
+        ("session", "1"),
+    ];
+    for action in ["approve", "deny"] {
+        let r = post_consent(&fx, "/accounts/AuthSubRequest", &authsub, None, action).await;
+        assert_eq!(r.status, 403, "AuthSub {action}: {}", text(&r));
+        assert!(r.header("Location").is_none());
+    }
+    let page = fx
+        .csrf(&format!(
+            "/accounts/AuthSubRequest?next={}&scope={}&session=1",
+            gdata_auth::encoding::percent_encode("http://localhost/cb"),
+            gdata_auth::encoding::percent_encode(CALENDAR_SCOPE)
+        ))
+        .await;
+    let r = post_consent(
+        &fx,
+        "/accounts/AuthSubRequest",
+        &authsub,
+        Some(&page),
+        "approve",
+    )
+    .await;
+    assert_eq!(r.status, 302, "{}", text(&r));
+
+    // OAuth 2.0 authorization endpoint.
+    let oauth2 = [
+        ("response_type", "code"),
+        ("client_id", "cid"),
+        ("redirect_uri", "http://127.0.0.1:9/cb"),
+        ("scope", CALENDAR_SCOPE),
+        ("state", "s"),
+    ];
+    for action in ["approve", "deny"] {
+        let r = post_consent(&fx, "/o/oauth2/auth", &oauth2, None, action).await;
+        assert_eq!(r.status, 403, "OAuth 2.0 {action}: {}", text(&r));
+        assert!(r.header("Location").is_none());
+    }
+    let query = gdata_auth::encoding::form_encode(
+        &oauth2
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect::<Vec<_>>(),
+    );
+    let page = fx.csrf(&format!("/o/oauth2/auth?{query}")).await;
+    let r = post_consent(&fx, "/o/oauth2/auth", &oauth2, Some(&page), "approve").await;
+    assert_eq!(r.status, 302, "{}", text(&r));
+    assert!(r.header("Location").unwrap().contains("code="));
+
+    // The device page.
+    let d = fx
+        .send(HttpRequest::post_form(
+            fx.url("/o/oauth2/device/code"),
+            &[("client_id", "cid"), ("scope", CALENDAR_SCOPE)],
+        ))
+        .await;
+    let d: serde_json::Value = serde_json::from_str(text(&d)).unwrap();
+    let user_code = d["user_code"].as_str().unwrap();
+    let device = [("user_code", user_code)];
+    for action in ["approve", "deny"] {
+        let r = post_consent(&fx, "/device", &device, None, action).await;
+        assert_eq!(r.status, 403, "device {action}: {}", text(&r));
+    }
+    let page = fx.csrf(&format!("/device?user_code={user_code}")).await;
+    let r = post_consent(&fx, "/device", &device, Some(&page), "deny").await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+}
+
+#[tokio::test]
+async fn auto_approve_gets_need_no_csrf_token() {
+    let fx = Fixture::new(EmulatorConfig::new().with_auto_approve(true));
+    let c = OAuth1Authorizer::anonymous();
+    let (rt, _) = fx.request_token(&c, CALENDAR_SCOPE, "oob").await;
+    let r = fx
+        .send(HttpRequest::get(fx.url(&format!(
+            "/accounts/OAuthAuthorizeToken?oauth_token={}",
+            gdata_auth::encoding::percent_encode(&rt)
+        ))))
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(oob_verifier(text(&r)).is_some());
+}
+
+// ---- Password guessing on the consent page ---------------------------------------------------
+
+#[tokio::test]
+async fn password_guesses_on_the_consent_page_are_rate_limited() {
+    use gdata_auth::emulator::{MAX_WRONG_PASSWORDS, SIGN_IN_LOCKOUT};
+    let fx = Fixture::new(EmulatorConfig::new());
+    let c = OAuth1Authorizer::anonymous();
+    let (rt, _) = fx.request_token(&c, CALENDAR_SCOPE, "oob").await;
+    for _ in 0..MAX_WRONG_PASSWORDS {
+        let r = fx
+            .submit_consent(&rt, "user@example.com", "guess", "approve")
+            .await;
+        assert_eq!(r.status, 401);
+    }
+    // Locked: the right password too, with Retry-After; nothing approved.
+    let r = fx
+        .submit_consent(&rt, "user@example.com", "password", "approve")
+        .await;
+    assert_eq!(r.status, 429, "{}", text(&r));
+    assert_eq!(
+        r.header("Retry-After"),
+        Some(SIGN_IN_LOCKOUT.to_string().as_str())
+    );
+    assert!(text(&r).contains("Too many wrong passwords"));
+    assert!(oob_verifier(text(&r)).is_none());
+    // After the lockout (the emulator's clock), the right password works.
+    fx.clock.advance(SIGN_IN_LOCKOUT);
+    let v = fx.approve(&rt).await;
+    assert!(!v.is_empty());
+}
