@@ -367,6 +367,8 @@ pub fn sign_in(
 /// after checking the page's [`CSRF_FIELD`]: `Ok(None)` for a GET (whatever its query says)
 /// or a POST without `action`, which show the page; `Err(page)` (403) for a POST whose
 /// answer does not carry the token of the page that posts to `action_path` with `hidden`.
+// The refusal is the page answered at once, as the emulator's other handlers' `Err`s are.
+#[allow(clippy::result_large_err)]
 pub fn posted_action<'a>(
     accounts: &Accounts,
     method: &axum::http::Method,

@@ -60,6 +60,12 @@
 //! `oob`, shows the verifier inside `<code id="verifier">`. A wrong password re-shows the form
 //! with status 401; nothing changes.
 //!
+//! Every answer (*Approve* and *Deny*) must carry the form's hidden `csrf_token`, which
+//! proves it was sent from the page this server showed ([`CSRF_FIELD`]; a program driving the
+//! form reads it with [`csrf_token_of`]); without it the POST gets a 403 page and nothing
+//! changes. After [`MAX_WRONG_PASSWORDS`] wrong passwords in a row, an account's sign-ins on
+//! every consent page are refused for [`SIGN_IN_LOCKOUT`] seconds (429 with `Retry-After`).
+//!
 //! **Deny** needs no password. It marks the request token denied for good, then redirects
 //! to the callback with `oauth_token` and `oauth_problem=permission_denied` (the Problem
 //! Reporting extension's code, and no `oauth_verifier`), or, for `oob`, shows an "access
@@ -313,6 +319,16 @@
 //! [`EmulatorConfig::public_base_url`] is set (behind a proxy or TLS terminator), otherwise
 //! as `http://{Host header}{path-and-query}` (`http://{local address}` when there is no
 //! `Host`), with the path and query exactly as received. A client must sign that URL.
+//!
+//! # Connections and request heads
+//! Each connection has [`HEADER_READ_TIMEOUT`] (10 s) to send a request's header section,
+//! which is also how long a kept-alive connection may sit idle; at most [`MAX_CONNECTIONS`]
+//! (1,024) are served at once, one more being answered 503 and closed
+//! ([`EmulatorConfig::with_header_read_timeout`], [`EmulatorConfig::with_max_connections`]).
+//! A request with two `Host` or two `Authorization` headers, or an HTTP/1.1 request without
+//! `Host`, is answered 400 before any handler reads it (RFC 9112 §3.2); a path whose escapes
+//! do not decode to UTF-8 is refused like such a query (SECURITY.md §5.1 row 20); every
+//! response carries `X-Content-Type-Options: nosniff`.
 //!
 //! # Logging
 //! One line per request (method, path without the query, status, time) to the
