@@ -14,7 +14,7 @@
 //! ```
 
 use gdata_auth::authsub::{self, flow, AuthSubRequestOptions, NextUrl, Security};
-use gdata_auth::emulator::{Emulator, EmulatorConfig};
+use gdata_auth::emulator::{csrf_token_of, Emulator, EmulatorConfig};
 use gdata_auth::endpoints::Endpoints;
 use gdata_auth::signed::prepare_signed;
 use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport};
@@ -46,7 +46,12 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
         authsub::request_url(&endpoints, &options)?
     );
 
-    // The user signs in and approves; the page redirects to `next` with `token=…`.
+    // The user opens the page, signs in and approves (the form carries the page's
+    // `csrf_token`); the page redirects to `next` with `token=…`.
+    let consent = http.send(HttpRequest::get(authsub::request_url(
+        &endpoints, &options,
+    )?))?;
+    let csrf = csrf_token_of(consent.body_text()?).ok_or("no consent form")?;
     let approved = http.send(HttpRequest::post_form(
         endpoints.authsub_request(),
         &[
@@ -55,6 +60,7 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
             ("session", "1"),
             ("Email", "user@example.com"),
             ("Passwd", "password"),
+            ("csrf_token", &csrf),
             ("action", "approve"),
         ],
     ))?;

@@ -11,7 +11,7 @@
 //! cargo run --example three_legged_blocking --features emulator -- http://127.0.0.1:8080
 //! ```
 
-use gdata_auth::emulator::{Emulator, EmulatorConfig};
+use gdata_auth::emulator::{csrf_token_of, Emulator, EmulatorConfig};
 use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth1::{Callback, OAuth1Authorizer, OAuth1Client, RequestTokenOptions};
 use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport};
@@ -45,13 +45,22 @@ pub fn run(base: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     let token = client.request_token(&options).blocking()?;
     println!("request token: {}", token.token());
 
-    // The user signs in and approves; with `oob` the page shows the verifier.
+    // The user opens the consent page, signs in and approves (the form carries the page's
+    // `csrf_token`, which the emulator checks); with `oob` the page shows the verifier.
+    let authorize_url = format!(
+        "{}?oauth_token={}",
+        endpoints.oauth1_authorize_token(),
+        gdata_auth::encoding::percent_encode(token.token())
+    );
+    let consent = client.http().send(HttpRequest::get(authorize_url))?;
+    let csrf = csrf_token_of(consent.body_text()?).ok_or("no consent form")?;
     let page = client.http().send(HttpRequest::post_form(
         endpoints.oauth1_authorize_token(),
         &[
             ("oauth_token", token.token()),
             ("Email", "user@example.com"),
             ("Passwd", "password"),
+            ("csrf_token", &csrf),
             ("action", "approve"),
         ],
     ))?;

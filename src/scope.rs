@@ -19,6 +19,31 @@ pub enum ScopeError {
     /// A scope list has no scope in it.
     #[error("at least one scope is required")]
     NoScopes,
+    /// A scope holds a dot segment (`.`, `..`), an encoded dot, slash or backslash (`%2e`,
+    /// `%2f`, `%5c`, any case) or a backslash: URL parsing would turn it into another, often
+    /// wider, scope than the one shown to the user (issue 15 §1).
+    #[error(
+        "a scope contains a dot segment, an encoded dot, slash or backslash, or a backslash \
+         (it would not mean what it shows)"
+    )]
+    Ambiguous,
+}
+
+/// Whether `scope` holds something URL parsing would rewrite into another path: a `.` or
+/// `..` segment, `%2e`, `%2f` or `%5c` (any case), or a backslash. A server that shows the
+/// scope as written and grants it normalized would grant more than it showed
+/// (`…/calendar/feeds/x/../../../` reads as `/`); such scopes are refused wherever they are
+/// built or accepted (SECURITY.md §5.1 row 20 for paths, issue 15 §1 for scopes).
+pub fn is_ambiguous_scope(scope: &str) -> bool {
+    if scope.contains('\\') {
+        return true;
+    }
+    let lower = scope.to_ascii_lowercase();
+    if ["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e)) {
+        return true;
+    }
+    let before_query = scope.split(['?', '#']).next().unwrap_or_default();
+    before_query.split('/').any(|seg| seg == "." || seg == "..")
 }
 
 /// One Google Data scope: a feed URL prefix such as `https://www.google.com/calendar/feeds/`.
@@ -31,7 +56,8 @@ pub enum ScopeError {
 pub struct Scope(String);
 
 impl Scope {
-    /// A scope, checked: non-empty, no whitespace, no control characters.
+    /// A scope, checked: non-empty, no whitespace, no control characters, and nothing URL
+    /// parsing would rewrite ([`is_ambiguous_scope`]).
     pub fn new(scope: impl Into<String>) -> Result<Self, ScopeError> {
         let scope = scope.into();
         if scope.is_empty() {
@@ -39,6 +65,9 @@ impl Scope {
         }
         if scope.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ScopeError::Whitespace);
+        }
+        if is_ambiguous_scope(&scope) {
+            return Err(ScopeError::Ambiguous);
         }
         Ok(Self(scope))
     }
@@ -116,5 +145,30 @@ mod tests {
         assert_eq!(Scope::new("a\u{7}"), Err(ScopeError::Whitespace));
         let list = Scope::parse_list("  http://a/feeds/ https://b/m8/feeds/ ").unwrap();
         assert_eq!(Scope::join(&list), "http://a/feeds/ https://b/m8/feeds/");
+    }
+
+    #[test]
+    fn a_scope_with_dot_segments_is_refused() {
+        for bad in [
+            "http://www.google.com/calendar/feeds/x/../../../",
+            "http://www.google.com/calendar/feeds/%2e%2e/%2e%2e/m8/feeds/",
+            "http://www.google.com/calendar/feeds/%2E%2E/",
+            "http://www.google.com/calendar/feeds/..%2fm8/",
+            "http://www.google.com/calendar/feeds/..%2Fm8/",
+            "http://www.google.com/calendar/./feeds/",
+            "http://www.google.com/calendar/feeds/..",
+            "http://www.google.com\\calendar\\feeds\\",
+            "http://www.google.com/calendar/feeds/%5c",
+        ] {
+            assert_eq!(Scope::new(bad), Err(ScopeError::Ambiguous), "{bad}");
+        }
+        for good in [
+            "http://www.google.com/calendar/feeds/",
+            "https://www.googleapis.com/auth/drive.file",
+            "email",
+            "http://www.google.com/m8/feeds/..x/",
+        ] {
+            assert!(Scope::new(good).is_ok(), "{good}");
+        }
     }
 }

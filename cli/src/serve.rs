@@ -199,13 +199,9 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
     for pair in &args.rsa_consumers {
         let (key, path) = split(pair, "--rsa-consumer", "KEY:PEM_FILE")?;
         let path = PathBuf::from(path);
-        let pem = std::fs::read_to_string(&path).map_err(|e| {
-            CliError::Failed(format!(
-                "--rsa-consumer: cannot read {}: {e}",
-                path.display()
-            ))
-        })?;
-        let key_pem = RsaVerifyingKey::from_pem(&pem)
+        // The library's capped reader (64 KiB, as sign and verify): `KEY:/dev/zero` is
+        // refused instead of read forever (issue 15 §1).
+        let key_pem = RsaVerifyingKey::from_pem_file(&path)
             .map_err(|e| CliError::Failed(format!("--rsa-consumer: {}: {e}", path.display())))?;
         config = config.add_rsa_consumer(key, key_pem);
     }

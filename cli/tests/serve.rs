@@ -245,3 +245,18 @@ fn a_bad_captcha_answer_is_refused_at_start() {
     assert!(err.contains("CAPTCHA answer"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn an_rsa_consumer_key_file_is_read_with_a_size_cap() {
+    // `/dev/zero` never ends: the 64 KiB cap (as sign and verify) refuses it at once.
+    let start = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_gdauth"))
+        .args(["serve", "--rsa-consumer", "k:/dev/zero"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--rsa-consumer"), "{err}");
+    assert!(err.contains("65536"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+}

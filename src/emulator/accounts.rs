@@ -1,15 +1,29 @@
 //! The Google accounts users sign in with, shared by every protocol's consent page: the
-//! configured users (or the one default user), the email and password check, and the
-//! Google Apps domain rule (`hd`, PROTOCOLS.md §3.3).
+//! configured users (or the one default user), the email and password check, the Google
+//! Apps domain rule (`hd`, PROTOCOLS.md §3.3), and the guard against password guessing:
+//! after [`MAX_WRONG_PASSWORDS`] wrong passwords in a row, an account's sign-ins are refused
+//! for [`SIGN_IN_LOCKOUT`] seconds (issue 15 §1).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use crate::secret::{ct_eq, SecretString};
 
+use super::consent::CsrfKey;
 use super::EmulatorError;
 
 /// The user registered when none is configured.
 pub const DEFAULT_USER_EMAIL: &str = "user@example.com";
 /// The default user's password.
 pub const DEFAULT_USER_PASSWORD: &str = "password";
+
+/// Wrong passwords in a row after which a consent page refuses an account's sign-ins for
+/// [`SIGN_IN_LOCKOUT`] seconds (the right password included). ClientLogin has its own rule
+/// (a CAPTCHA).
+pub const MAX_WRONG_PASSWORDS: u32 = 5;
+/// Seconds an account's consent-page sign-ins stay refused after [`MAX_WRONG_PASSWORDS`]
+/// wrong passwords in a row, by the emulator's clock. A success resets the count.
+pub const SIGN_IN_LOCKOUT: u64 = 60;
 
 /// A registered user.
 pub struct User {
@@ -25,12 +39,26 @@ pub enum SignInRefused {
     WrongEmailOrPassword,
     /// The account exists but is outside the Google Apps domain the page is restricted to.
     OutsideDomain,
+    /// Too many wrong passwords in a row: sign-ins are refused for this many more seconds.
+    Locked(u64),
 }
 
-/// The registered users, fixed at start.
+/// An account's wrong passwords in a row, and until when it is locked.
+#[derive(Debug, Default, Clone, Copy)]
+struct Failures {
+    in_a_row: u32,
+    locked_until: u64,
+}
+
+/// The registered users, fixed at start, and their sign-in failures (one entry per
+/// configured account at most: an unknown email is never counted, so the state is
+/// bounded by the configuration).
 pub struct Accounts {
     users: Vec<User>,
     defaults_in_use: bool,
+    failures: Mutex<HashMap<usize, Failures>>,
+    /// The consent forms' CSRF key, drawn at start.
+    csrf: CsrfKey,
 }
 
 impl Accounts {
@@ -65,7 +93,14 @@ impl Accounts {
         Ok(Self {
             users,
             defaults_in_use,
+            failures: Mutex::new(HashMap::new()),
+            csrf: CsrfKey::random(),
         })
+    }
+
+    /// The consent forms' CSRF key.
+    pub fn csrf(&self) -> &CsrfKey {
+        &self.csrf
     }
 
     /// Whether the only user is the default one (the consent page then shows its password).
@@ -93,8 +128,10 @@ impl Accounts {
             .filter(move |u| in_domain(&u.email, domain))
     }
 
-    /// Checks an email and password (the password in constant time), then the domain rule.
-    pub fn sign_in(
+    /// Checks an email and password (the password in constant time), then the domain rule,
+    /// with no failure count: ClientLogin's check, which has its own rule (a CAPTCHA after
+    /// failures).
+    pub fn check_password(
         &self,
         email: &str,
         password: &str,
@@ -104,6 +141,47 @@ impl Accounts {
             .find(email)
             .filter(|u| ct_eq(u.password.secret().as_bytes(), password.as_bytes()))
             .ok_or(SignInRefused::WrongEmailOrPassword)?;
+        if !in_domain(&user.email, domain) {
+            return Err(SignInRefused::OutsideDomain);
+        }
+        Ok(user)
+    }
+
+    /// The consent pages' sign-in: checks an email and password (the password in constant
+    /// time), then the domain rule, at `now` (the emulator's clock): an account locked by [`MAX_WRONG_PASSWORDS`] wrong
+    /// passwords in a row is refused for [`SIGN_IN_LOCKOUT`] seconds whatever the password.
+    pub fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        domain: Option<&str>,
+        now: u64,
+    ) -> Result<&User, SignInRefused> {
+        let Some(index) = self
+            .users
+            .iter()
+            .position(|u| u.email.eq_ignore_ascii_case(email))
+        else {
+            return Err(SignInRefused::WrongEmailOrPassword);
+        };
+        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = failures.entry(index).or_default();
+        if entry.locked_until > now {
+            return Err(SignInRefused::Locked(entry.locked_until - now));
+        }
+        let user = self
+            .users
+            .get(index)
+            .filter(|u| ct_eq(u.password.secret().as_bytes(), password.as_bytes()));
+        let Some(user) = user else {
+            entry.in_a_row = entry.in_a_row.saturating_add(1);
+            if entry.in_a_row >= MAX_WRONG_PASSWORDS {
+                entry.in_a_row = 0;
+                entry.locked_until = now.saturating_add(SIGN_IN_LOCKOUT);
+            }
+            return Err(SignInRefused::WrongEmailOrPassword);
+        };
+        *entry = Failures::default();
         if !in_domain(&user.email, domain) {
             return Err(SignInRefused::OutsideDomain);
         }
@@ -140,19 +218,20 @@ mod tests {
         .unwrap();
         assert!(!a.defaults_in_use());
         assert_eq!(
-            a.sign_in("A@Example.org", "pw", None).unwrap().email,
+            a.sign_in("A@Example.org", "pw", None, 0).unwrap().email,
             "a@example.org"
         );
         assert_eq!(
-            a.sign_in("a@example.org", "nope", None).err(),
+            a.sign_in("a@example.org", "nope", None, 0).err(),
             Some(SignInRefused::WrongEmailOrPassword)
         );
         assert_eq!(
-            a.sign_in("nobody@example.org", "pw", None).err(),
+            a.sign_in("nobody@example.org", "pw", None, 0).err(),
             Some(SignInRefused::WrongEmailOrPassword)
         );
         assert_eq!(
-            a.sign_in("b@example.com", "pw2", Some("example.org")).err(),
+            a.sign_in("b@example.com", "pw2", Some("example.org"), 0)
+                .err(),
             Some(SignInRefused::OutsideDomain)
         );
         let first: Vec<&str> = a
@@ -167,7 +246,7 @@ mod tests {
         let d = Accounts::new(Vec::new()).unwrap();
         assert!(d.defaults_in_use());
         assert!(d
-            .sign_in(DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD, None)
+            .sign_in(DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD, None, 0)
             .is_ok());
         for bad in ["", "no-at", "@example.com", "a@", "a b@example.com"] {
             assert!(
@@ -175,6 +254,47 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn password_guesses_on_the_consent_page_are_rate_limited() {
+        let a = Accounts::new(vec![
+            ("a@example.org".into(), SecretString::new("pw")),
+            ("b@example.org".into(), SecretString::new("pw")),
+        ])
+        .unwrap();
+        for _ in 0..MAX_WRONG_PASSWORDS {
+            assert_eq!(
+                a.sign_in("a@example.org", "guess", None, 100).err(),
+                Some(SignInRefused::WrongEmailOrPassword)
+            );
+        }
+        // Locked: the right password too, for SIGN_IN_LOCKOUT seconds; others unaffected.
+        assert_eq!(
+            a.sign_in("a@example.org", "pw", None, 100).err(),
+            Some(SignInRefused::Locked(SIGN_IN_LOCKOUT))
+        );
+        assert!(a.sign_in("b@example.org", "pw", None, 100).is_ok());
+        assert_eq!(
+            a.sign_in("a@example.org", "pw", None, 100 + SIGN_IN_LOCKOUT - 1)
+                .err(),
+            Some(SignInRefused::Locked(1))
+        );
+        assert!(a
+            .sign_in("a@example.org", "pw", None, 100 + SIGN_IN_LOCKOUT)
+            .is_ok());
+        // A success resets the count: four wrong ones then the right one never lock.
+        for round in 0..3 {
+            for _ in 1..MAX_WRONG_PASSWORDS {
+                assert!(a.sign_in("a@example.org", "x", None, 500 + round).is_err());
+            }
+            assert!(a.sign_in("a@example.org", "pw", None, 500 + round).is_ok());
+        }
+        // Unknown emails keep no state.
+        for _ in 0..100 {
+            let _ = a.sign_in("nobody@example.org", "x", None, 0);
+        }
+        assert!(a.failures.lock().unwrap().len() <= 2);
     }
 
     #[test]

@@ -7,15 +7,79 @@
 //!
 //! Everything written into HTML goes through [`esc`]; the pages carry no script, and their
 //! headers forbid framing and referrers (the URL holds the request's token).
+//!
+//! **Proof the user saw the page.** Every consent form carries a hidden [`CSRF_FIELD`]: an
+//! HMAC-SHA256, under a key drawn from the OS CSPRNG when the emulator starts, over the
+//! form's action path and the hidden fields that name the request (the OAuth 1.0 request
+//! token, the AuthSub or OAuth 2.0 request parameters, the device's user code). A POST that
+//! answers *Approve* or *Deny* without the token of that very page is refused with a 403
+//! page and changes nothing (issue 15 §1), so a page elsewhere cannot submit the answer for
+//! the user. The token holds no time: it stays good for the request as long as the request
+//! does, and a restart changes the key. `--auto-approve` GETs need no token.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use rand_core::{OsRng, RngCore};
+use sha2::Sha256;
 
 use crate::encoding::Form;
 
 use super::accounts::{
     hosted_domain, Accounts, SignInRefused, User, DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD,
 };
+
+/// The consent form's hidden field that proves the answer comes from the page shown.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// The [`CSRF_FIELD`] value of a consent page's form, read from the page's HTML: what a
+/// program driving the form (a test, a demo) posts back with its answer, as a browser does.
+pub fn csrf_token_of(page_html: &str) -> Option<String> {
+    let marker = format!("name=\"{CSRF_FIELD}\" value=\"");
+    let start = page_html.find(&marker)?.checked_add(marker.len())?;
+    let rest = page_html.get(start..)?;
+    let end = rest.find('"')?;
+    let token = rest.get(..end)?;
+    token
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| token.to_owned())
+}
+
+/// The per-process key of the consent forms' CSRF tokens (256 bits from the OS CSPRNG).
+pub struct CsrfKey(zeroize::Zeroizing<[u8; 32]>);
+
+impl CsrfKey {
+    /// A fresh random key.
+    pub fn random() -> Self {
+        let mut key = zeroize::Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(key.as_mut());
+        Self(key)
+    }
+
+    /// The token of the page whose form posts to `action` carrying `hidden`: hex
+    /// HMAC-SHA256 over the action and each hidden name and value, NUL-separated.
+    pub fn token(&self, action: &str, hidden: &[(&str, &str)]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"));
+        mac.update(b"gdauth-consent\0");
+        mac.update(action.as_bytes());
+        for (name, value) in hidden {
+            mac.update(b"\0");
+            mac.update(name.as_bytes());
+            mac.update(b"=");
+            mac.update(value.as_bytes());
+        }
+        crate::clock::hex_lower(&mac.finalize().into_bytes())
+    }
+
+    /// Whether `form` carries the token of that page (compared in constant time).
+    fn check(&self, action: &str, hidden: &[(&str, &str)], form: &Form) -> bool {
+        form.first(CSRF_FIELD).is_some_and(|t| {
+            crate::secret::ct_eq(t.as_bytes(), self.token(action, hidden).as_bytes())
+        })
+    }
+}
 use super::http::{esc, html_response, noted};
 
 /// Longest `hd`, `hl` or `btmpl` value echoed on the page.
@@ -216,11 +280,15 @@ pub fn consent_page(
         .caution
         .map(|c| format!("<p class=\"warn\">{}</p>\n", esc(c)))
         .unwrap_or_default();
-    let hidden: String = request
+    let mut hidden: String = request
         .hidden
         .iter()
         .map(|(n, v)| hidden_input(n, v))
         .collect();
+    hidden.push_str(&hidden_input(
+        CSRF_FIELD,
+        &accounts.csrf().token(request.action, request.hidden),
+    ));
     let body = format!(
         "<h1>Grant access to your Google Account</h1>\n\
          <p>The application <strong id=\"app-name\">{name}</strong> ({kind} <code>{client}</code>) \
@@ -247,47 +315,86 @@ pub fn consent_page(
     document("Grant access", opts, &body)
 }
 
-/// Signs the user in from the form's `Email` and `Passwd` fields under the `hd` domain and
-/// answers with `signed_in(user)`. A refusal changes nothing and shows the page again, built
-/// by `reshow(error, email)`, with 401 (wrong email or password) or 403 (an account outside
-/// the domain).
+/// Signs the user in from the form's `Email` and `Passwd` fields under the `hd` domain at
+/// `now` and answers with `signed_in(user)`. A refusal changes nothing and shows the page
+/// again, built by `reshow(error, email)`, with 401 (wrong email or password), 403 (an
+/// account outside the domain) or 429 with `Retry-After` (an account locked after too many
+/// wrong passwords: [`super::accounts::MAX_WRONG_PASSWORDS`]).
 pub fn sign_in(
     accounts: &Accounts,
     form: &Form,
     opts: &PageOptions,
+    now: u64,
     reshow: impl FnOnce(&str, &str) -> String,
     signed_in: impl FnOnce(&User) -> Response,
 ) -> Response {
     let email = form.first("Email").unwrap_or_default().trim();
     let password = form.first("Passwd").unwrap_or_default();
-    match accounts.sign_in(email, password, opts.domain()) {
+    match accounts.sign_in(email, password, opts.domain(), now) {
         Ok(user) => signed_in(user),
         Err(refused) => {
             let (status, message, note) = match refused {
                 SignInRefused::WrongEmailOrPassword => (
                     StatusCode::UNAUTHORIZED,
-                    "The email or password you entered is incorrect.",
+                    "The email or password you entered is incorrect.".to_owned(),
                     "refused: sign-in failed (wrong email or password)",
                 ),
                 SignInRefused::OutsideDomain => (
                     StatusCode::FORBIDDEN,
-                    "This account does not belong to the requested domain.",
+                    "This account does not belong to the requested domain.".to_owned(),
                     "refused: account outside the hd domain",
                 ),
+                SignInRefused::Locked(secs) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too many wrong passwords for this account. Try again in {secs} seconds."
+                    ),
+                    "refused: sign-in locked after too many wrong passwords",
+                ),
             };
-            noted(html_response(status, reshow(message, email)), note)
+            let mut resp = html_response(status, reshow(&message, email));
+            if let SignInRefused::Locked(secs) = refused {
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            noted(resp, note)
         }
     }
 }
 
-/// The consent form's `action` (`approve` or `deny`): only a POST submits the form; a GET
-/// shows the page whatever its query says.
-pub fn posted_action<'a>(method: &axum::http::Method, form: &'a Form) -> Option<&'a str> {
-    if method == axum::http::Method::POST {
-        form.first("action")
-    } else {
-        None
+/// The consent form's answer (`approve`, `deny`, or another value the caller refuses),
+/// after checking the page's [`CSRF_FIELD`]: `Ok(None)` for a GET (whatever its query says)
+/// or a POST without `action`, which show the page; `Err(page)` (403) for a POST whose
+/// answer does not carry the token of the page that posts to `action_path` with `hidden`.
+// The refusal is the page answered at once, as the emulator's other handlers' `Err`s are.
+#[allow(clippy::result_large_err)]
+pub fn posted_action<'a>(
+    accounts: &Accounts,
+    method: &axum::http::Method,
+    form: &'a Form,
+    action_path: &str,
+    hidden: &[(&str, &str)],
+    opts: &PageOptions,
+) -> Result<Option<&'a str>, Response> {
+    if method != axum::http::Method::POST {
+        return Ok(None);
     }
+    let Some(action) = form.first("action") else {
+        return Ok(None);
+    };
+    if !accounts.csrf().check(action_path, hidden, form) {
+        return Err(message_page(
+            StatusCode::FORBIDDEN,
+            "This answer was not sent from the consent page",
+            "The form did not carry the token of the page this emulator showed (csrf_token \
+             missing or wrong), so nothing was approved or denied. Open the page again and \
+             answer there.",
+            opts,
+            "refused: consent answer without the page's csrf_token".to_owned(),
+        ));
+    }
+    Ok(Some(action))
 }
 
 /// The host of a callback URL, for showing the user where they go.
@@ -363,6 +470,20 @@ mod tests {
             ..PageOptions::default()
         };
         assert!(in_domain("a@anything", d.domain()));
+    }
+
+    #[test]
+    fn the_csrf_token_is_bound_to_the_page() {
+        let k = CsrfKey::random();
+        let t = k.token("OAuthAuthorizeToken", &[("oauth_token", "4/a")]);
+        assert_eq!(t.len(), 64);
+        let with = |tok: &str| Form::parse(&format!("csrf_token={tok}&action=deny")).unwrap();
+        assert!(k.check("OAuthAuthorizeToken", &[("oauth_token", "4/a")], &with(&t)));
+        assert!(!k.check("OAuthAuthorizeToken", &[("oauth_token", "4/b")], &with(&t)));
+        assert!(!k.check("/device", &[("oauth_token", "4/a")], &with(&t)));
+        assert!(!k.check("OAuthAuthorizeToken", &[("oauth_token", "4/a")], &with("")));
+        let other = CsrfKey::random();
+        assert!(!other.check("OAuthAuthorizeToken", &[("oauth_token", "4/a")], &with(&t)));
     }
 
     #[test]

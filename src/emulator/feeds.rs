@@ -139,10 +139,18 @@ pub fn parse_scopes(raw: &str) -> Result<Vec<String>, BadScopes> {
     Ok(scopes)
 }
 
+/// Whether a scope URL means exactly what it shows: no query or fragment, its path as
+/// written, and no dot segment, `%2e`, `%2f`, `%5c` or backslash
+/// ([`crate::scope::is_ambiguous_scope`]). The consent page shows a scope as written and the
+/// feeds check it parsed, so only such scopes are accepted (issue 15 §1).
+pub fn is_plain_scope(scope: &str) -> bool {
+    !crate::scope::is_ambiguous_scope(scope) && path_as_written(scope)
+}
+
 /// Whether `scope` reads the same before and after URL parsing: no query or fragment, and
 /// its path exactly as written (`/feeds/../../` or `/%2e%2e/` would become `/`, which covers
 /// every feed, while the consent page showed something narrower).
-fn is_plain_scope(scope: &str) -> bool {
+fn path_as_written(scope: &str) -> bool {
     let Ok(url) = url::Url::parse(scope) else {
         return false;
     };
@@ -158,6 +166,11 @@ fn is_plain_scope(scope: &str) -> bool {
 /// Whether the scope URL covers the request path: the scope's path is a prefix of it, ending
 /// at a `/` boundary. Hosts and schemes are not compared (the emulator is not Google).
 fn scope_covers(scope: &str, path: &str) -> bool {
+    // Defence in depth: a scope that parsing would rewrite covers nothing, whichever
+    // protocol stored it (issue 15 §1).
+    if !is_plain_scope(scope) {
+        return false;
+    }
     let Ok(url) = url::Url::parse(scope) else {
         return false;
     };
@@ -389,6 +402,29 @@ mod tests {
             "http://www.google.com/calendar/feeds/default/allcalendars/full",
             path
         ));
+    }
+
+    #[test]
+    fn a_scope_with_dot_segments_is_refused() {
+        for bad in [
+            "http://www.google.com/calendar/feeds/x/../../../",
+            "http://www.google.com/calendar/feeds/%2e%2e/%2e%2e/m8/feeds/",
+            "http://www.google.com/calendar/feeds/%2E%2E/%2E%2E/m8/feeds/",
+            "http://www.google.com/calendar/feeds/..%2f..%2fm8/feeds/",
+            "http://www.google.com/calendar/feeds/%2F",
+            "http://www.google.com/calendar\\..\\m8/feeds/",
+        ] {
+            assert_eq!(parse_scopes(bad), Err(BadScopes::NotPlain), "{bad}");
+            // And one stored by any protocol covers no feed.
+            assert!(
+                !scope_covers(bad, "/m8/feeds/contacts/default/full"),
+                "{bad}"
+            );
+            assert!(
+                !scope_covers(bad, "/calendar/feeds/default/private/full"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

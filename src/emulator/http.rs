@@ -72,10 +72,11 @@ pub enum ReadError {
     /// The body did not arrive within [`BODY_TIMEOUT`].
     #[error("request body not received in time")]
     BodyTimeout,
-    /// Malformed percent-encoding in the query or the form body.
+    /// Malformed percent-encoding (or escapes that do not decode to UTF-8) in the path, the
+    /// query or the form body.
     #[error("{part}: {source}")]
     BadEncoding {
-        /// `query` or `form body`.
+        /// `path`, `query` or `form body`.
         part: &'static str,
         /// What is wrong with it.
         source: EncodingError,
@@ -84,6 +85,8 @@ pub enum ReadError {
 
 impl ReadError {
     /// The HTTP status: 413 for a body too large, 408 for one too slow, else 400.
+    ///
+    /// (`path`, `query` and `form body` are the parts [`ReadError::BadEncoding`] names.)
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -92,8 +95,8 @@ impl ReadError {
         }
     }
 
-    /// The part of the request refused, where the refusal names one (`Host`, `query`,
-    /// `form body`).
+    /// The part of the request refused, where the refusal names one (`Host`, `path`,
+    /// `query`, `form body`).
     pub fn part(&self) -> Option<&'static str> {
         match self {
             Self::BadHost => Some("Host"),
@@ -165,6 +168,13 @@ impl Incoming {
             .map_or("/", |pq| pq.as_str())
             .to_owned();
         let path = parts.uri.path().to_owned();
+        // The path's escapes must decode to UTF-8, as the query's and the header's must
+        // (SECURITY.md §5.1 row 20): `%FF` or the overlong `%C0%AF` would otherwise reach
+        // routing and scope checks undecodable (issue 15 §1).
+        crate::encoding::percent_decode(&path).map_err(|source| ReadError::BadEncoding {
+            part: "path",
+            source,
+        })?;
         // The verifier signs the URL as the `url` crate normalizes it (dot segments removed),
         // while routing and scope checks see the raw path. A path that normalizes to
         // something else (`/calendar/feeds/../../m8/…`) could be signed for one resource and
@@ -310,9 +320,33 @@ fn get_or_post(m: &Method) -> bool {
     m == Method::GET || m == Method::POST
 }
 
-/// Middleware: refuses oversize header sets with 431, then logs one line per request:
-/// method, path (never the query, which may carry tokens or a PLAINTEXT signature), status,
-/// time, and the handler's note (the refusal reason).
+/// Headers a request may carry at most once: a second `Host` leaves which host was meant
+/// to whoever reads first (RFC 9112 §3.2: "A server MUST respond with a 400 … to any
+/// HTTP/1.1 request message that lacks a Host header field and to any request message that
+/// contains more than one Host header field"), a second `Authorization` which credential
+/// (issue 15 §1).
+const SINGLE_HEADERS: [header::HeaderName; 2] = [header::HOST, header::AUTHORIZATION];
+
+/// Why a request is refused before any handler reads it (400, plain text), if it is: a
+/// header of [`SINGLE_HEADERS`] given twice, or an HTTP/1.1 request without `Host`.
+fn header_refusal(req: &Request) -> Option<String> {
+    for name in &SINGLE_HEADERS {
+        if req.headers().get_all(name).iter().nth(1).is_some() {
+            return Some(format!("more than one {name} header field (RFC 9112 §3.2)"));
+        }
+    }
+    if req.version() == axum::http::Version::HTTP_11 && !req.headers().contains_key(header::HOST) {
+        return Some("an HTTP/1.1 request without a Host header field (RFC 9112 §3.2)".into());
+    }
+    None
+}
+
+/// Middleware: refuses oversize header sets with 431 and requests with a duplicate `Host` or
+/// `Authorization`, or an HTTP/1.1 one without `Host`, with 400 ([`SINGLE_HEADERS`]); then
+/// logs one line per request: method, path (never the query, which may carry tokens or a
+/// PLAINTEXT signature), status, time, and the handler's note (the refusal reason). Every
+/// response gets `X-Content-Type-Options: nosniff`, so no browser reads a `text/plain`
+/// error or a form-encoded token answer as HTML (issue 15 §1).
 pub async fn log_requests(
     State(app): State<std::sync::Arc<App>>,
     req: Request,
@@ -333,9 +367,21 @@ pub async fn log_requests(
         r.extensions_mut()
             .insert(LogNote("refused: header fields too large".to_owned()));
         r
+    } else if let Some(why) = header_refusal(&req) {
+        let mut r = (StatusCode::BAD_REQUEST, format!("{why}\n")).into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r.extensions_mut()
+            .insert(LogNote(format!("refused: {why}")));
+        r
     } else {
         next.run(req).await
     };
+    let mut resp = resp;
+    resp.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     let note = resp
         .extensions()
         .get::<LogNote>()

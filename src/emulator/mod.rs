@@ -29,7 +29,7 @@
 //!
 //! | path | what it does |
 //! |---|---|
-//! | `/accounts/OAuthGetRequestToken` | consumer-signed; needs `scope` (space-separated `http(s)` URLs) and `oauth_callback` (a URL or `oob`); optional `xoauth_displayname`. Answers `oauth_token=4%2F…&oauth_token_secret=…&oauth_callback_confirmed=true` |
+//! | `/accounts/OAuthGetRequestToken` | consumer-signed; needs `scope` (space-separated `http(s)` URLs) and `oauth_callback` (`oob` or an `http(s)` URL; other schemes are refused); optional `xoauth_displayname`. Answers `oauth_token=4%2F…&oauth_token_secret=…&oauth_callback_confirmed=true` |
 //! | `/accounts/OAuthAuthorizeToken` | the consent page (below) |
 //! | `/accounts/OAuthGetAccessToken` | signed with the request token, carrying `oauth_verifier`. Answers `oauth_token=1%2F…&oauth_token_secret=…` |
 //! | `/accounts/AuthSubRevokeToken` | signed with an access token; revokes it; `200` with an empty body |
@@ -60,6 +60,12 @@
 //! `oob`, shows the verifier inside `<code id="verifier">`. A wrong password re-shows the form
 //! with status 401; nothing changes.
 //!
+//! Every answer (*Approve* and *Deny*) must carry the form's hidden `csrf_token`, which
+//! proves it was sent from the page this server showed ([`CSRF_FIELD`]; a program driving the
+//! form reads it with [`csrf_token_of`]); without it the POST gets a 403 page and nothing
+//! changes. After [`MAX_WRONG_PASSWORDS`] wrong passwords in a row, an account's sign-ins on
+//! every consent page are refused for [`SIGN_IN_LOCKOUT`] seconds (429 with `Retry-After`).
+//!
 //! **Deny** needs no password. It marks the request token denied for good, then redirects
 //! to the callback with `oauth_token` and `oauth_problem=permission_denied` (the Problem
 //! Reporting extension's code, and no `oauth_verifier`), or, for `oob`, shows an "access
@@ -82,9 +88,11 @@
 //!   outstanding one (as Google did with its live-token limits, and so a long-running
 //!   `gdauth serve` never locks a client out). The access-token response then carries the
 //!   header `X-Emulator-Revoked-Token: <the revoked token>`, and the log line says so.
-//! * A consumer holds at most 1,000 request tokens at once; beyond that its own dead tokens,
-//!   then its oldest pending one, make room. A client asking in a loop (the `anonymous`
-//!   secret is public) cannot fill the table for other consumers.
+//! * A consumer holds at most 1,000 request tokens at once (10,000 in all); beyond that its
+//!   own dead tokens (expired, used, denied) make room, and if it still holds 1,000 live
+//!   ones the call answers 503 `temporarily_unavailable` with `Retry-After: 60`. A live
+//!   token is never evicted, so a client asking in a loop (the `anonymous` secret is public)
+//!   is refused instead of taking the token a user is approving (issue 15 §1).
 //! * Revoked tokens are refused (`token_revoked`). Tokens are tied to the consumer they were
 //!   issued to. A request that fails changes no state.
 //!
@@ -312,6 +320,16 @@
 //! as `http://{Host header}{path-and-query}` (`http://{local address}` when there is no
 //! `Host`), with the path and query exactly as received. A client must sign that URL.
 //!
+//! # Connections and request heads
+//! Each connection has [`HEADER_READ_TIMEOUT`] (10 s) to send a request's header section,
+//! which is also how long a kept-alive connection may sit idle; at most [`MAX_CONNECTIONS`]
+//! (1,024) are served at once, one more being answered 503 and closed
+//! ([`EmulatorConfig::with_header_read_timeout`], [`EmulatorConfig::with_max_connections`]).
+//! A request with two `Host` or two `Authorization` headers, or an HTTP/1.1 request without
+//! `Host`, is answered 400 before any handler reads it (RFC 9112 §3.2); a path whose escapes
+//! do not decode to UTF-8 is refused like such a query (SECURITY.md §5.1 row 20); every
+//! response carries `X-Content-Type-Options: nosniff`.
+//!
 //! # Logging
 //! One line per request (method, path without the query, status, time) to the
 //! [`LogTarget`], and for every refusal the `oauth_problem` (ClientLogin: the `Error=` code)
@@ -328,7 +346,7 @@ mod http;
 mod oauth1;
 mod oauth2;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -345,12 +363,15 @@ use crate::secret::{ConsumerSecret, SecretString};
 #[cfg(feature = "rsa")]
 use crate::rsa_sha1::RsaVerifyingKey;
 
-pub use accounts::{DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD};
+pub use accounts::{
+    DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD, MAX_WRONG_PASSWORDS, SIGN_IN_LOCKOUT,
+};
 pub use authsub::{MAX_SESSION_TOKENS_PER_GRANT, SINGLE_USE_LIFETIME};
 pub use clientlogin::{
     AUTH_TOKEN_LIFETIME, DEFAULT_CAPTCHA_AFTER, MAX_CHALLENGES_PER_ACCOUNT, SERVICE_SCOPES,
     UNAVAILABLE_STREAK,
 };
+pub use consent::{csrf_token_of, CSRF_FIELD};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
@@ -367,6 +388,16 @@ pub use oauth2::{
 
 /// How long a stopping server waits for open connections before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// Time a client has to send a request's whole header section (hyper's
+/// `header_read_timeout`), counted from the connection's opening or, on a kept-alive
+/// connection, from the end of the previous answer: so it is the idle timeout too. A
+/// connection that sends nothing, or half a header, is closed when it runs out (issue 15
+/// §1); the body then has its own 10 s (`http::BODY_TIMEOUT`).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once. One more is **closed** at once, after a best-effort
+/// `503 Service Unavailable` with `Retry-After: 1` (not queued: a queue would hold the
+/// file descriptors the cap is there to save), and logged; the listener keeps accepting.
+pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Where the emulator writes its one-line-per-request log.
 #[derive(Clone, Default)]
@@ -434,6 +465,8 @@ pub struct EmulatorConfig {
     oauth2_clients: Vec<(String, SecretString)>,
     device_interval: u64,
     device_code_lifetime: u64,
+    header_read_timeout: Duration,
+    max_connections: usize,
     #[cfg(feature = "rsa")]
     service_accounts: Vec<crate::oauth2::ServiceAccountKey>,
 }
@@ -455,6 +488,8 @@ impl Default for EmulatorConfig {
             oauth2_clients: Vec::new(),
             device_interval: MAX_DEVICE_INTERVAL,
             device_code_lifetime: DEFAULT_DEVICE_CODE_LIFETIME,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
             #[cfg(feature = "rsa")]
             service_accounts: Vec::new(),
         }
@@ -607,6 +642,21 @@ impl EmulatorConfig {
         self
     }
 
+    /// How long a client may take to send a request's header section, which is also how
+    /// long a kept-alive connection may sit idle (default [`HEADER_READ_TIMEOUT`]; at least
+    /// 1 ms, else refused at start).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default [`MAX_CONNECTIONS`]; at least 1,
+    /// else refused at start); one more is answered 503 and closed.
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
     /// Sets `auto_approve`.
     pub fn with_auto_approve(mut self, on: bool) -> Self {
         self.auto_approve = on;
@@ -689,6 +739,10 @@ pub(crate) struct App {
     authsub: AuthSub,
     /// OAuth 2.0: clients, service accounts, codes, device codes and grants.
     oauth2: OAuth2,
+    /// See [`HEADER_READ_TIMEOUT`].
+    header_read_timeout: Duration,
+    /// See [`MAX_CONNECTIONS`].
+    max_connections: usize,
 }
 
 impl App {
@@ -707,10 +761,22 @@ impl App {
             oauth2_clients,
             device_interval,
             device_code_lifetime,
+            header_read_timeout,
+            max_connections,
             #[cfg(feature = "rsa")]
             service_accounts,
             ..
         } = config;
+        if header_read_timeout.is_zero() {
+            return Err(EmulatorError::InvalidConfig(
+                "the header read timeout must be positive".into(),
+            ));
+        }
+        if max_connections == 0 || u32::try_from(max_connections).is_err() {
+            return Err(EmulatorError::InvalidConfig(
+                "the connection cap must be 1 to 4294967295".into(),
+            ));
+        }
         let window = verifier.timestamp_window;
         for (id, _) in &oauth2_clients {
             if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) || id.contains(':') {
@@ -756,6 +822,8 @@ impl App {
             clientlogin,
             authsub,
             oauth2,
+            header_read_timeout,
+            max_connections,
         })
     }
 
@@ -816,32 +884,81 @@ fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
+/// The answer to a connection over [`MAX_CONNECTIONS`], written without waiting before the
+/// socket is closed.
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+Content-Type: text/plain\r\nContent-Length: 32\r\nRetry-After: 1\r\n\
+X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n\
+too many connections; try again\n";
+
 /// Serves until `shutdown` completes, then stops gracefully: no new connections, open ones
-/// get [`SHUTDOWN_GRACE`] to finish.
+/// get [`SHUTDOWN_GRACE`] to finish, then are dropped.
+///
+/// Each connection is served by hyper's HTTP/1 server with a timer, so the header-read
+/// timeout ([`HEADER_READ_TIMEOUT`], also the keep-alive idle timeout) applies, which
+/// `axum::serve` does not set; at most [`MAX_CONNECTIONS`] are served at once.
 async fn run(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), EmulatorError> {
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    let graceful = async move {
-        let _ = stop_rx.wait_for(|stop| *stop).await;
-    };
-    let server = axum::serve(listener, router(app))
-        .with_graceful_shutdown(graceful)
-        .into_future();
-    tokio::pin!(server);
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let max = app.max_connections;
+    let header_read_timeout = app.header_read_timeout;
+    let permits = Arc::new(tokio::sync::Semaphore::new(max));
+    let service = router(app.clone());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
-    tokio::select! {
-        r = &mut server => return r.map_err(|e| EmulatorError::Serve(e.to_string())),
-        () = &mut shutdown => {}
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            r = listener.accept() => r,
+        };
+        while connections.try_join_next().is_some() {}
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like: the listener itself is fine, so
+                // wait a little instead of spinning, and keep serving.
+                app.log.line(&format!("accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            let _ = stream.try_write(TOO_MANY_CONNECTIONS);
+            app.log
+                .line(&format!("refused a connection: {max} connections are open"));
+            continue;
+        };
+        let service = TowerToHyperService::new(service.clone());
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout)
+                .keep_alive(true);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stop.wait_for(|stop| *stop) => conn.as_mut().graceful_shutdown(),
+            }
+            let _ = conn.await;
+        });
     }
+    drop(listener);
     let _ = stop_tx.send(true);
-    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        Ok(r) => r.map_err(|e| EmulatorError::Serve(e.to_string())),
-        // Connections still open after the grace period are dropped with the future.
-        Err(_) => Ok(()),
-    }
+    let drained = async { while connections.join_next().await.is_some() {} };
+    // Connections still open after the grace period are aborted with the set.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
+    connections.abort_all();
+    Ok(())
 }
 
 /// Runs the emulator in the current tokio runtime until `shutdown` completes.

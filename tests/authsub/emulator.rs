@@ -127,6 +127,7 @@ async fn non_secure_flow_over_the_consent_form() {
     ] {
         assert!(html.contains(needle), "page lacks {needle}");
     }
+    let csrf = gdata_auth::emulator::csrf_token_of(html).expect("csrf_token");
     let form = |action: &str, password: &str| {
         HttpRequest::post_form(
             fx.url("/accounts/AuthSubRequest"),
@@ -137,6 +138,7 @@ async fn non_secure_flow_over_the_consent_form() {
                 ("session", "1"),
                 ("Email", "user@example.com"),
                 ("Passwd", password),
+                ("csrf_token", &csrf),
                 ("action", action),
             ],
         )
@@ -199,12 +201,20 @@ async fn non_secure_flow_over_the_consent_form() {
 #[tokio::test]
 async fn deny_redirects_without_a_token() {
     let fx = Fixture::new(config());
+    let csrf = fx
+        .csrf(&format!(
+            "/accounts/AuthSubRequest?next={}&scope={}",
+            gdata_auth::encoding::percent_encode(LOOPBACK_NEXT),
+            gdata_auth::encoding::percent_encode(CALENDAR_SCOPE)
+        ))
+        .await;
     let resp = fx
         .send(HttpRequest::post_form(
             fx.url("/accounts/AuthSubRequest"),
             &[
                 ("next", LOOPBACK_NEXT),
                 ("scope", CALENDAR_SCOPE),
+                ("csrf_token", &csrf),
                 ("action", "deny"),
             ],
         ))

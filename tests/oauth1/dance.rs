@@ -54,13 +54,28 @@ fn options(callback: Callback) -> RequestTokenOptions {
     RequestTokenOptions::new([Scope::new(CALENDAR).unwrap()], callback)
 }
 
-fn approve(token: &RequestToken, endpoints: &Endpoints) -> HttpRequest {
+/// The consent form as a browser submits it: the page fetched for its `csrf_token`, then
+/// Approve.
+fn approve(
+    http: &ReqwestBlockingTransport,
+    token: &RequestToken,
+    endpoints: &Endpoints,
+) -> HttpRequest {
+    let page = http
+        .send(HttpRequest::get(format!(
+            "{}?oauth_token={}",
+            endpoints.oauth1_authorize_token(),
+            gdata_auth::encoding::percent_encode(token.token())
+        )))
+        .unwrap();
+    let csrf = gdata_auth::emulator::csrf_token_of(page.body_text().unwrap()).unwrap();
     HttpRequest::post_form(
         endpoints.oauth1_authorize_token(),
         &[
             ("oauth_token", token.token()),
             ("Email", USER),
             ("Passwd", PASSWORD),
+            ("csrf_token", &csrf),
             ("action", "approve"),
         ],
     )
@@ -85,7 +100,7 @@ fn blocking_dance(
     let token = flow::request_token(endpoints, consumer, &opts, &Context::now())
         .send_blocking(http)
         .unwrap();
-    let redirect = http.send(approve(&token, endpoints)).unwrap();
+    let redirect = http.send(approve(http, &token, endpoints)).unwrap();
     assert_eq!(redirect.status, 302);
     let location = redirect.header("location").unwrap();
     assert!(
@@ -144,7 +159,7 @@ fn rsa_dance_with_oob_verifier() {
     let token = flow::request_token(&endpoints, &rsa(), &opts, &Context::now())
         .send_blocking(&http)
         .unwrap();
-    let page = http.send(approve(&token, &endpoints)).unwrap();
+    let page = http.send(approve(&http, &token, &endpoints)).unwrap();
     assert_eq!(page.status, 200);
     let verifier = verifier_from(page.body_text().unwrap());
     let authorized = token.with_verifier(&verifier).unwrap();
@@ -200,7 +215,7 @@ fn request_token_and_verifier_are_single_use() {
     let token = flow::request_token(&endpoints, &hmac(), &opts, &Context::now())
         .send_blocking(&http)
         .unwrap();
-    let redirect = http.send(approve(&token, &endpoints)).unwrap();
+    let redirect = http.send(approve(&http, &token, &endpoints)).unwrap();
     let authorized =
         flow::parse_callback(token.clone(), redirect.header("location").unwrap()).unwrap();
     flow::access_token(&endpoints, &hmac(), &authorized, &Context::now())
@@ -230,7 +245,7 @@ fn callback_for_another_token_is_refused_by_the_client() {
         .send_blocking(&http)
         .unwrap();
     // An attacker's approved token delivered to our callback (session fixation, 2009.1).
-    let redirect = http.send(approve(&theirs, &endpoints)).unwrap();
+    let redirect = http.send(approve(&http, &theirs, &endpoints)).unwrap();
     let result = flow::parse_callback(mine.clone(), redirect.header("location").unwrap());
     assert_eq!(result.unwrap_err(), FlowError::TokenMismatch);
 }

@@ -660,6 +660,7 @@ async fn consent_page_honours_hd_hl_btmpl_and_escapes() {
     assert!(html.contains("name=\"hd\" value=\"example.org\""));
 
     // An account outside hd, then a wrong password: refused, nothing changes.
+    let csrf = gdata_auth::emulator::csrf_token_of(html).expect("csrf_token");
     let post = |email: &str, pw: &str| {
         HttpRequest::post_form(
             fx.url("/accounts/OAuthAuthorizeToken"),
@@ -668,6 +669,7 @@ async fn consent_page_honours_hd_hl_btmpl_and_escapes() {
                 ("hd", "example.org"),
                 ("Email", email),
                 ("Passwd", pw),
+                ("csrf_token", &csrf),
                 ("action", "approve"),
             ],
         )

@@ -196,9 +196,15 @@ async fn the_consent_page_signs_in_and_approves() {
     ] {
         assert!(html.contains(needle), "{needle} in {html}");
     }
+    let csrf = gdata_auth::emulator::csrf_token_of(html).expect("csrf_token");
     let submit = |email: &'static str, pw: &'static str, action: &'static str| {
         let mut form = params.clone();
-        form.extend([("Email", email), ("Passwd", pw), ("action", action)]);
+        form.extend([
+            ("Email", email),
+            ("Passwd", pw),
+            ("csrf_token", csrf.as_str()),
+            ("action", action),
+        ]);
         HttpRequest::post_form(fx.url("/o/oauth2/auth"), &form)
     };
     // A wrong password shows the page again; nothing is issued.
@@ -536,6 +542,7 @@ async fn the_device_flow_pending_slow_down_approve_token() {
     assert_eq!(page.status, 200);
     assert!(text(&page).contains("name=\"Passwd\""));
     assert!(text(&page).contains(CAL));
+    let csrf = gdata_auth::emulator::csrf_token_of(text(&page)).expect("csrf_token");
     let approved = fx
         .send(HttpRequest::post_form(
             fx.url("/device"),
@@ -543,6 +550,7 @@ async fn the_device_flow_pending_slow_down_approve_token() {
                 ("user_code", user_code),
                 ("Email", "alice@example.com"),
                 ("Passwd", "alice-pw"),
+                ("csrf_token", &csrf),
                 ("action", "approve"),
             ],
         ))
@@ -596,11 +604,14 @@ async fn device_code_requests_name_a_known_client_and_a_scope() {
 async fn a_denied_device_gets_access_denied() {
     let fx = fixture();
     let (_, d) = device_code(&fx, &[("client_id", CID), ("scope", CAL)], None).await;
+    let user_code = d["user_code"].as_str().unwrap();
+    let csrf = fx.csrf(&format!("/device?user_code={user_code}")).await;
     let denied = fx
         .send(HttpRequest::post_form(
             fx.url("/device"),
             &[
-                ("user_code", d["user_code"].as_str().unwrap()),
+                ("user_code", user_code),
+                ("csrf_token", &csrf),
                 ("action", "deny"),
             ],
         ))

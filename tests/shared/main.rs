@@ -8,6 +8,7 @@ mod emulator_robustness;
 mod examples;
 mod exchanges;
 mod faults;
+mod hardening;
 mod integration;
 mod no_secret_leaks;
 mod quirks;

@@ -129,7 +129,20 @@ impl Fixture {
         )
     }
 
-    /// Drives the consent form: POSTs approve with the given credentials.
+    /// The `csrf_token` of the consent page at `path_and_query` (GET, as a browser shows it
+    /// before the user answers); empty when the answer is not a consent form.
+    pub async fn csrf(&self, path_and_query: &str) -> String {
+        let page = self.send(HttpRequest::get(self.url(path_and_query))).await;
+        page.body_text()
+            .ok()
+            .and_then(gdata_auth::emulator::csrf_token_of)
+            .unwrap_or_default()
+    }
+
+    /// Drives the consent form as a browser does: GETs the page for its `csrf_token`, then
+    /// POSTs `action` with the given credentials. When the GET shows no form (the token is
+    /// refused, or auto-approve answered at once), that answer is returned, as a browser
+    /// would show it.
     pub async fn submit_consent(
         &self,
         token: &str,
@@ -137,12 +150,26 @@ impl Fixture {
         password: &str,
         action: &str,
     ) -> HttpResponse {
+        let page = self
+            .send(HttpRequest::get(self.url(&format!(
+                "/accounts/OAuthAuthorizeToken?oauth_token={}",
+                gdata_auth::encoding::percent_encode(token)
+            ))))
+            .await;
+        let Some(csrf) = page
+            .body_text()
+            .ok()
+            .and_then(gdata_auth::emulator::csrf_token_of)
+        else {
+            return page;
+        };
         self.send(HttpRequest::post_form(
             self.url("/accounts/OAuthAuthorizeToken"),
             &[
                 ("oauth_token", token),
                 ("Email", email),
                 ("Passwd", password),
+                ("csrf_token", &csrf),
                 ("action", action),
             ],
         ))

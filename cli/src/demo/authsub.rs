@@ -12,7 +12,7 @@ use gdata_auth::Context;
 use gdata_auth::{RsaSigningKey, RsaVerifyingKey};
 
 use super::oauth1::{RSA_CERT, RSA_PEM};
-use super::{failed, Demo, Section, PASSWORD, USER};
+use super::{consent_csrf, failed, Demo, Section, PASSWORD, USER};
 use crate::CliError;
 
 /// The demo web application's domain, registered with the project's published test
@@ -54,6 +54,7 @@ fn run(demo: &mut Demo<'_>) -> Result<(), CliError> {
     ));
 
     let flag = |on: bool| if on { "1" } else { "0" };
+    let csrf = consent_csrf(demo, &url)?;
     let form = HttpRequest::post_form(
         demo.endpoints.authsub_request(),
         &[
@@ -63,6 +64,7 @@ fn run(demo: &mut Demo<'_>) -> Result<(), CliError> {
             ("session", flag(options.session)),
             ("Email", USER),
             ("Passwd", PASSWORD),
+            ("csrf_token", &csrf),
             ("action", "approve"),
         ],
     );

@@ -208,6 +208,19 @@ fn failed(what: &str, e: impl std::fmt::Display) -> CliError {
     CliError::Failed(format!("demo: {what}: {e}"))
 }
 
+/// The `csrf_token` of the consent page at `url` (fetched quietly, as the browser shows it
+/// before the user answers): the emulator refuses an answer without the page's token.
+fn consent_csrf(demo: &Demo<'_>, url: &str) -> Result<String, CliError> {
+    let page = demo
+        .http
+        .send(HttpRequest::get(url))
+        .map_err(|e| failed("consent page", e))?;
+    page.body_text()
+        .ok()
+        .and_then(gdata_auth::emulator::csrf_token_of)
+        .ok_or_else(|| failed("consent page", "no consent form on the page"))
+}
+
 /// The first non-blank line of a body, with ` …` when more follow.
 fn first_line(body: &str) -> String {
     let line = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("");

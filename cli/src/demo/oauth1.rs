@@ -14,7 +14,7 @@ use gdata_auth::transport::HttpRequest;
 use gdata_auth::{ConsumerSecret, Context, Request};
 use gdata_auth::{RsaSigningKey, RsaVerifyingKey};
 
-use super::{failed, Demo, Section, PASSWORD, USER};
+use super::{consent_csrf, failed, Demo, Section, PASSWORD, USER};
 use crate::CliError;
 
 /// The demo's HMAC consumer (a registered web application).
@@ -112,7 +112,7 @@ fn dance_with_callback(
         html.len()
     ));
 
-    let form = approve_form(demo, &request_token);
+    let form = approve_form(demo, &request_token)?;
     let redirect = demo.exchange("The user signs in and clicks Approve", form)?;
     let location = redirect
         .header("location")
@@ -147,7 +147,7 @@ fn dance_oob(demo: &mut Demo<'_>, consumer: &OAuth1Authorizer) -> Result<AccessT
         .send_blocking(demo.http)
         .map_err(|e| failed("request token", e))?;
     demo.meaning(&format!("request token {}", token.token()));
-    let form = approve_form(demo, &token);
+    let form = approve_form(demo, &token)?;
     let page = demo.exchange(
         "The user approves; with oob the page shows the verifier",
         form,
@@ -244,17 +244,25 @@ fn revoke(
     )
 }
 
-/// The consent form as the user submits it: signed in, Approve clicked.
-pub(super) fn approve_form(demo: &Demo<'_>, token: &RequestToken) -> HttpRequest {
-    HttpRequest::post_form(
+/// The consent form as the user submits it from the page: signed in, Approve clicked, the
+/// page's `csrf_token` carried.
+pub(super) fn approve_form(demo: &Demo<'_>, token: &RequestToken) -> Result<HttpRequest, CliError> {
+    let page = format!(
+        "{}?oauth_token={}",
+        demo.endpoints.oauth1_authorize_token(),
+        gdata_auth::encoding::percent_encode(token.token())
+    );
+    let csrf = consent_csrf(demo, &page)?;
+    Ok(HttpRequest::post_form(
         demo.endpoints.oauth1_authorize_token(),
         &[
             ("oauth_token", token.token()),
             ("Email", USER),
             ("Passwd", PASSWORD),
+            ("csrf_token", &csrf),
             ("action", "approve"),
         ],
-    )
+    ))
 }
 
 /// A scope the library accepts; the demo's are constants, so a refusal is a bug.

@@ -64,7 +64,7 @@ fn run(demo: &mut Demo<'_>) -> Result<(), CliError> {
     let token = oauth1_flow::request_token(demo.endpoints, &consumer, &options, &Context::now())
         .send_blocking(demo.http)
         .map_err(|e| failed("request token", e))?;
-    let page = demo.exchange("The user approves", approve_form(demo, &token))?;
+    let page = demo.exchange("The user approves", approve_form(demo, &token)?)?;
     let verifier = extract_verifier(page.body_text().unwrap_or_default())
         .ok_or_else(|| CliError::Failed("no verifier on the oob page".into()))?;
     let authorized = token

@@ -20,7 +20,7 @@ use gdata_auth::oauth2::{
 use gdata_auth::transport::HttpRequest;
 
 use super::oauth2::{fetch_bearer, redact};
-use super::{failed, Demo, Section, PASSWORD, USER};
+use super::{consent_csrf, failed, Demo, Section, PASSWORD, USER};
 use crate::CliError;
 
 /// The demo's installed application and TV app (one client: both flows are its).
@@ -45,12 +45,19 @@ fn run(demo: &mut Demo<'_>) -> Result<(), CliError> {
     device(demo, &client)
 }
 
-/// The consent form's answer: the request's own parameters plus the user's sign-in.
-fn sign_in_and_approve(url: &str) -> HttpRequest {
-    HttpRequest::post_form(
+/// The consent form's answer: the request's own parameters plus the user's sign-in and the
+/// page's `csrf_token` (read off the page, as the browser would send it).
+fn sign_in_and_approve(demo: &Demo<'_>, url: &str) -> Result<HttpRequest, CliError> {
+    let csrf = consent_csrf(demo, url)?;
+    Ok(HttpRequest::post_form(
         url,
-        &[("Email", USER), ("Passwd", PASSWORD), ("action", "approve")],
-    )
+        &[
+            ("Email", USER),
+            ("Passwd", PASSWORD),
+            ("csrf_token", &csrf),
+            ("action", "approve"),
+        ],
+    ))
 }
 
 fn installed_app(demo: &mut Demo<'_>, client: &ClientCredentials) -> Result<(), CliError> {
@@ -78,7 +85,7 @@ fn installed_app(demo: &mut Demo<'_>, client: &ClientCredentials) -> Result<(), 
     demo.expect(page, 200)?;
     let approved = demo.exchange_shown(
         "The user signs in and approves on the consent page",
-        sign_in_and_approve(&url),
+        sign_in_and_approve(demo, &url)?,
         redact,
     )?;
     let location = approved
@@ -151,7 +158,7 @@ fn device(demo: &mut Demo<'_>, client: &ClientCredentials) -> Result<(), CliErro
     demo.expect(shown, 200)?;
     let approved = demo.exchange(
         "The user signs in and approves the device",
-        sign_in_and_approve(&page),
+        sign_in_and_approve(demo, &page)?,
     )?;
     demo.expect(approved, 200)?;
     std::thread::sleep(auth.interval);

@@ -26,6 +26,16 @@ fn dance(emulator: &Emulator) -> (OAuth1Client<ReqwestBlockingTransport>, Access
         Callback::Oob,
     );
     let token = client.request_token(&options).blocking().unwrap();
+    // The consent page first, for its csrf_token, as a browser shows it.
+    let consent = client
+        .http()
+        .send(HttpRequest::get(format!(
+            "{}?oauth_token={}",
+            endpoints.oauth1_authorize_token(),
+            gdata_auth::encoding::percent_encode(token.token())
+        )))
+        .unwrap();
+    let csrf = gdata_auth::emulator::csrf_token_of(consent.body_text().unwrap()).unwrap();
     let page = client
         .http()
         .send(HttpRequest::post_form(
@@ -34,6 +44,7 @@ fn dance(emulator: &Emulator) -> (OAuth1Client<ReqwestBlockingTransport>, Access
                 ("oauth_token", token.token()),
                 ("Email", "user@example.com"),
                 ("Passwd", "password"),
+                ("csrf_token", &csrf),
                 ("action", "approve"),
             ],
         ))

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::authsub::{NextUrl, NextUrlError};
@@ -149,6 +149,18 @@ impl Asked {
         })
     }
 
+    /// The fields that carry the request through the form post (and name it in the
+    /// page's CSRF token).
+    fn hidden(&self) -> [(&'static str, String); 4] {
+        let flag = |on: bool| if on { "1" } else { "0" }.to_owned();
+        [
+            ("next", self.next.as_str().to_owned()),
+            ("scope", self.scopes.join(" ")),
+            ("secure", flag(self.secure)),
+            ("session", flag(self.session)),
+        ]
+    }
+
     /// The consent page with its sign-in form.
     fn page(
         &self,
@@ -158,7 +170,6 @@ impl Asked {
         email: Option<&str>,
     ) -> String {
         let host = self.next.host();
-        let flag = |on: bool| if on { "1" } else { "0" };
         let mut notes = Vec::new();
         if self.secure {
             notes.push(
@@ -174,6 +185,8 @@ impl Asked {
             "This web application is not registered with Google Accounts (a loopback host, \
              accepted for testing).",
         );
+        let hidden = self.hidden();
+        let hidden: Vec<(&str, &str)> = hidden.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let request = ConsentRequest {
             app_name: host,
             client: ("web application", host),
@@ -182,12 +195,7 @@ impl Asked {
             next: &sent_back_to(self.next.as_str()),
             notes,
             action: ACTION,
-            hidden: &[
-                ("next", self.next.as_str()),
-                ("scope", &self.scopes.join(" ")),
-                ("secure", flag(self.secure)),
-                ("session", flag(self.session)),
-            ],
+            hidden: &hidden,
         };
         consent_page(&app.accounts, &request, opts, error, email)
     }
@@ -257,10 +265,18 @@ pub async fn request(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(a) => a,
         Err(why) => return refused_page(why, &opts),
     };
-    let action = if incoming.method == Method::POST {
-        form.first("action")
-    } else {
-        None
+    let hidden = asked.hidden();
+    let hidden: Vec<(&str, &str)> = hidden.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let action = match consent::posted_action(
+        &app.accounts,
+        &incoming.method,
+        &form,
+        ACTION,
+        &hidden,
+        &opts,
+    ) {
+        Ok(a) => a,
+        Err(refused) => return refused,
     };
     match action {
         None if app.auto_approve => match app.accounts.in_domain(opts.domain()).next() {
@@ -281,6 +297,7 @@ pub async fn request(State(app): State<Arc<App>>, req: Request) -> Response {
             &app.accounts,
             &form,
             &opts,
+            app.now(),
             |error, email| asked.page(&app, &opts, Some(error), Some(email)),
             |user| asked.approve(&app, &user.email, &opts),
         ),

@@ -379,7 +379,7 @@ impl Store {
             return Err(Refused::BadAuthentication);
         };
         if accounts
-            .sign_in(&user.email, attempt.password, None)
+            .check_password(&user.email, attempt.password, None)
             .is_err()
         {
             let state = t.accounts.entry(key).or_default();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::oauth1::Callback;
@@ -197,10 +197,16 @@ pub async fn authorize(State(app): State<Arc<App>>, req: Request) -> Response {
     let Some(token) = form.first("oauth_token").filter(|t| !t.is_empty()) else {
         return problem_page(&Problem::absent("oauth_token"), &opts);
     };
-    let action = if incoming.method == Method::POST {
-        form.first("action")
-    } else {
-        None
+    let action = match consent::posted_action(
+        &app.accounts,
+        &incoming.method,
+        &form,
+        ACTION,
+        &[("oauth_token", token)],
+        &opts,
+    ) {
+        Ok(a) => a,
+        Err(refused) => return refused,
     };
     let asking = || {
         app.oauth1
@@ -245,6 +251,7 @@ pub async fn authorize(State(app): State<Arc<App>>, req: Request) -> Response {
                 &app.accounts,
                 &form,
                 &opts,
+                app.now(),
                 |error, email| asking.page(&app, &opts, Some(error), Some(email)),
                 |user| approve(&app, token, &user.email, &opts),
             )

@@ -70,12 +70,14 @@ fn parse_callback(raw: &str) -> Result<Callback, Problem> {
             format!("not `oob` or an absolute URL ({e})"),
         )
     })?;
-    // Installed applications used custom schemes; script-bearing ones are never redirected to.
-    if matches!(
-        url.scheme(),
-        "javascript" | "data" | "vbscript" | "file" | "blob"
-    ) {
-        return Err(Problem::rejected("oauth_callback", "scheme not allowed"));
+    // An allowlist, not a blocklist: a blocklist let `feed:javascript:`, `x-javascript:`,
+    // `view-source:`, `jar:` and `intent:` through (issue 15 §1). Installed applications
+    // asked for `oob` (or a loopback `http` URL); nothing else is redirected to.
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(Problem::rejected(
+            "oauth_callback",
+            "must be `oob` or an http(s) URL",
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Problem::rejected("oauth_callback", "user info not allowed"));
@@ -210,13 +212,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn callback_schemes_are_allowlisted() {
+        for bad in [
+            "feed:javascript:alert(1)",
+            "x-javascript:alert(1)",
+            "view-source:https://app.example/",
+            "jar:https://app.example/x.jar!/",
+            "intent://cb#Intent;scheme=https;end",
+            "myapp://cb",
+            "JavaScript:alert(1)",
+            "ftp://app.example/",
+            "file:///etc/passwd",
+        ] {
+            let p = parse_callback(bad).expect_err(bad);
+            assert_eq!(p.problem, "parameter_rejected", "{bad}");
+        }
+        assert!(parse_callback("HTTPS://app.example/cb").is_ok());
+    }
+
+    #[test]
     fn callbacks() {
         assert_eq!(parse_callback("oob").unwrap(), Callback::Oob);
         assert!(matches!(
             parse_callback("https://app.example/cb?x=1"),
             Ok(Callback::Url(_))
         ));
-        assert!(matches!(parse_callback("myapp://cb"), Ok(Callback::Url(_))));
+        assert!(matches!(
+            parse_callback("http://127.0.0.1:8080/cb"),
+            Ok(Callback::Url(_))
+        ));
         for bad in [
             "javascript:alert(1)",
             "/relative",

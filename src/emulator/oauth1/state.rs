@@ -25,17 +25,17 @@ pub const REQUEST_TOKEN_LIFETIME: u64 = 3600;
 /// Outstanding access tokens allowed per (user, consumer) (PROTOCOLS.md §9: "no more than
 /// ten access tokens per user and application").
 pub const MAX_ACCESS_TOKENS_PER_GRANT: usize = 10;
-/// Request tokens kept at most at once; beyond that the request-token call answers 503.
-/// Bounds memory against a client that asks for tokens in a loop (RFC 5849 §4.10).
+/// Request tokens kept at most at once; beyond that (once tokens past their retention are
+/// forgotten) the request-token call answers 503. Bounds memory against a client that asks
+/// for tokens in a loop (RFC 5849 §4.10). A live token is never evicted to make room: a
+/// user may be on its consent page (issue 15 §1).
 const MAX_REQUEST_TOKENS: usize = 10_000;
-/// Request tokens one consumer may hold at once. At the cap, its own dead tokens (expired,
-/// used, denied) go first, then its oldest pending one: a client that asks in a loop (the
-/// `anonymous` secret is public) churns its own tokens instead of filling the table for
-/// every other consumer.
-const MAX_REQUEST_TOKENS_PER_CONSUMER: usize = 1_000;
-/// Request tokens are forgotten this long after issue (after expiry they are kept a while
-/// only to answer `token_expired` / `token_used` instead of `token_rejected`).
-const REQUEST_TOKEN_RETENTION: u64 = 2 * REQUEST_TOKEN_LIFETIME;
+/// Request tokens one consumer may hold at once. At the cap its own dead tokens (expired,
+/// used, denied) are forgotten; if it still holds the cap in live ones, the call is refused
+/// (503 with `Retry-After`, [`Refused::ConsumerBusy`]) and no token is evicted: a client
+/// asking in a loop (the `anonymous` secret is public) is refused, and the users who are
+/// approving tokens already issued, its own or another consumer's, keep them (issue 15 §1).
+pub const MAX_REQUEST_TOKENS_PER_CONSUMER: usize = 1_000;
 /// Revoked access tokens remembered (to answer `token_revoked`); the oldest are forgotten
 /// first, after which such a token is simply unknown (`token_rejected`): refused either way.
 const MAX_REVOKED_REMEMBERED: usize = 10_000;
@@ -86,6 +86,9 @@ pub enum Refused {
     AlreadyRevoked,
     /// The request-token table is full; retry later.
     Busy,
+    /// The consumer holds [`MAX_REQUEST_TOKENS_PER_CONSUMER`] live request tokens; retry
+    /// once some are approved, denied or expired.
+    ConsumerBusy,
 }
 
 /// Where a request token stands.
@@ -243,20 +246,19 @@ impl Store {
                     ) && now.saturating_sub(r.issued_at) < REQUEST_TOKEN_LIFETIME)
             });
             if t.request_tokens_of(consumer_key) >= MAX_REQUEST_TOKENS_PER_CONSUMER {
-                let oldest = t
-                    .request
-                    .iter()
-                    .filter(|(_, r)| r.consumer_key == consumer_key)
-                    .min_by_key(|(_, r)| r.issued_at)
-                    .map(|(k, _)| k.clone());
-                if let Some(k) = oldest {
-                    t.request.remove(&k);
-                }
+                // Refuse the caller rather than evict a live token: whoever holds it may be
+                // on its consent page right now.
+                return Err(Refused::ConsumerBusy);
             }
         }
         if t.request.len() >= MAX_REQUEST_TOKENS {
-            t.request
-                .retain(|_, r| now.saturating_sub(r.issued_at) < REQUEST_TOKEN_RETENTION);
+            // Only dead tokens (expired, used, denied: kept to name a refusal) make room.
+            t.request.retain(|_, r| {
+                matches!(
+                    r.state,
+                    RequestState::Pending | RequestState::Authorized { .. }
+                ) && !expired(r.issued_at, now)
+            });
         }
         if t.request.len() >= MAX_REQUEST_TOKENS {
             return Err(Refused::Busy);
@@ -518,7 +520,7 @@ mod tests {
     }
 
     #[test]
-    fn a_consumer_asking_in_a_loop_churns_only_its_own_tokens() {
+    fn a_request_token_flood_is_refused_and_evicts_no_pending_token() {
         let s = Store::default();
         let other = s
             .issue_request_token(
@@ -531,16 +533,31 @@ mod tests {
             .unwrap()
             .0;
         let first = issue(&s, 0);
-        for i in 0..MAX_REQUEST_TOKENS_PER_CONSUMER + 5 {
-            issue(&s, 1 + i as u64 / 100);
+        for i in 1..MAX_REQUEST_TOKENS_PER_CONSUMER {
+            issue(&s, i as u64 / 100);
         }
-        // The flooding consumer lost its oldest pending token, nobody else lost anything,
-        // and the table holds at most the cap for it.
-        assert!(s.pending(&first, 20).is_err());
+        // At the cap the flooder is refused; nobody's live token is gone, its own included.
+        let more = s.issue_request_token("c", Callback::Oob, vec!["http://x/".into()], None, 20);
+        assert_eq!(more.err(), Some(Refused::ConsumerBusy));
+        assert!(s.pending(&first, 20).is_ok());
         assert!(s.pending(&other, 20).is_ok());
+        // Another consumer still gets tokens.
+        assert!(s
+            .issue_request_token("other", Callback::Oob, vec!["http://x/".into()], None, 20)
+            .is_ok());
+        // Once its tokens expire, the consumer is served again (the dead ones make room).
+        assert!(s
+            .issue_request_token(
+                "c",
+                Callback::Oob,
+                vec!["http://x/".into()],
+                None,
+                REQUEST_TOKEN_LIFETIME + 20
+            )
+            .is_ok());
         let t = s.lock();
         let mine = t.request.values().filter(|r| r.consumer_key == "c").count();
-        assert_eq!(mine, MAX_REQUEST_TOKENS_PER_CONSUMER);
+        assert!(mine <= MAX_REQUEST_TOKENS_PER_CONSUMER);
     }
 
     #[test]

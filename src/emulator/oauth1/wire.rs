@@ -218,6 +218,13 @@ impl From<Refused> for Problem {
                 "too many outstanding request tokens; retry later",
             )
             .with_header(header::RETRY_AFTER, "5"),
+            Refused::ConsumerBusy => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "this consumer holds 1000 request tokens not yet approved, denied or expired \
+                 (they live one hour); retry later",
+            )
+            .with_header(header::RETRY_AFTER, "60"),
         }
     }
 }

@@ -358,7 +358,17 @@ pub async fn authorize(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let action = consent::posted_action(&incoming.method, &form);
+    let action = match consent::posted_action(
+        &app.accounts,
+        &incoming.method,
+        &form,
+        AUTH_PATH,
+        &request.hidden,
+        &opts,
+    ) {
+        Ok(a) => a,
+        Err(refused) => return refused,
+    };
     match action {
         None if app.auto_approve => match app.accounts.in_domain(opts.domain()).next() {
             Some(u) => approve(&app, &request, &u.email),
@@ -375,6 +385,7 @@ pub async fn authorize(State(app): State<Arc<App>>, req: Request) -> Response {
             &app.accounts,
             &form,
             &opts,
+            app.now(),
             |error, email| page(&app, &request, &opts, Some(error), Some(email)),
             |user| approve(&app, &request, &user.email),
         ),

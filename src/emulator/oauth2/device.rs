@@ -150,7 +150,17 @@ pub async fn verify(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(v) => v,
         Err(r) => return refused(r, &opts),
     };
-    let action = consent::posted_action(&incoming.method, &form);
+    let action = match consent::posted_action(
+        &app.accounts,
+        &incoming.method,
+        &form,
+        DEVICE_PATH,
+        &[("user_code", &view.user_code)],
+        &opts,
+    ) {
+        Ok(a) => a,
+        Err(refused) => return refused,
+    };
     let show = |error: Option<&str>, email: Option<&str>| {
         let consent = ConsentRequest {
             app_name: &view.client_id,
@@ -185,6 +195,7 @@ pub async fn verify(State(app): State<Arc<App>>, req: Request) -> Response {
             &app.accounts,
             &form,
             &opts,
+            app.now(),
             |error, email| show(Some(error), Some(email)),
             |user| answer(&app, &user_code, Some(&user.email), &opts),
         ),

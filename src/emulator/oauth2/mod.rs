@@ -151,6 +151,12 @@ fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>, &'static str> {
         if s.len() > MAX_SCOPE_LEN || !s.bytes().all(|b| b.is_ascii_graphic()) {
             return Err("each scope must be visible ASCII of at most 2048 bytes");
         }
+        // A URL scope opens the legacy feeds it names: refuse one that URL parsing would
+        // turn into another (`…/calendar/feeds/../../m8/feeds/`), so the consent page shows
+        // what is granted (issue 15 §1).
+        if crate::scope::is_ambiguous_scope(s) {
+            return Err("a scope must not contain dot segments, %2e, %2f, %5c or backslashes");
+        }
         if !scopes.iter().any(|x| x == s) {
             scopes.push(s.to_owned());
         }
