@@ -324,6 +324,7 @@ mod bounds;
 mod clientlogin;
 mod consent;
 mod feeds;
+mod gadgets;
 mod http;
 mod oauth1;
 mod oauth2;
@@ -351,6 +352,7 @@ pub use clientlogin::{
     AUTH_TOKEN_LIFETIME, DEFAULT_CAPTCHA_AFTER, MAX_CHALLENGES_PER_ACCOUNT, SERVICE_SCOPES,
     UNAVAILABLE_STREAK,
 };
+pub use gadgets::{CALLBACK_PATH as GADGET_CALLBACK_PATH, CONTAINER_CONSUMER_KEY, SAMPLE_SPECS};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
@@ -436,6 +438,7 @@ pub struct EmulatorConfig {
     device_code_lifetime: u64,
     #[cfg(feature = "rsa")]
     service_accounts: Vec<crate::oauth2::ServiceAccountKey>,
+    gadget_specs: Vec<(String, String)>,
 }
 
 impl Default for EmulatorConfig {
@@ -457,6 +460,7 @@ impl Default for EmulatorConfig {
             device_code_lifetime: DEFAULT_DEVICE_CODE_LIFETIME,
             #[cfg(feature = "rsa")]
             service_accounts: Vec::new(),
+            gadget_specs: Vec::new(),
         }
     }
 }
@@ -607,6 +611,16 @@ impl EmulatorConfig {
         self
     }
 
+    /// Hosts a gadget spec at `/gadgets/specs/{name}` beside the samples ([`SAMPLE_SPECS`]);
+    /// its `<OAuth>` section is checked at start (`gdauth serve --gadget FILE`). `name` is
+    /// letters, digits, `.`, `-` and `_`; a later spec of the same name replaces it.
+    pub fn add_gadget_spec(mut self, name: impl Into<String>, xml: impl Into<String>) -> Self {
+        let name = name.into();
+        self.gadget_specs.retain(|(n, _)| *n != name);
+        self.gadget_specs.push((name, xml.into()));
+        self
+    }
+
     /// Sets `auto_approve`.
     pub fn with_auto_approve(mut self, on: bool) -> Self {
         self.auto_approve = on;
@@ -689,6 +703,8 @@ pub(crate) struct App {
     authsub: AuthSub,
     /// OAuth 2.0: clients, service accounts, codes, device codes and grants.
     oauth2: OAuth2,
+    /// The gadget container: hosted specs, its consumer, the OAuth Proxy's tokens.
+    gadgets: gadgets::Gadgets,
 }
 
 impl App {
@@ -699,7 +715,7 @@ impl App {
             public_base_url,
             log,
             clock,
-            consumers,
+            mut consumers,
             quirks,
             users,
             captcha_after,
@@ -709,8 +725,10 @@ impl App {
             device_code_lifetime,
             #[cfg(feature = "rsa")]
             service_accounts,
+            gadget_specs,
             ..
         } = config;
+        let gadgets = gadgets::Gadgets::new(gadget_specs, &mut consumers)?;
         let window = verifier.timestamp_window;
         for (id, _) in &oauth2_clients {
             if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) || id.contains(':') {
@@ -756,6 +774,7 @@ impl App {
             clientlogin,
             authsub,
             oauth2,
+            gadgets,
         })
     }
 
@@ -808,6 +827,7 @@ fn router(app: Arc<App>) -> Router {
         .merge(clientlogin::routes())
         .merge(authsub::routes())
         .merge(oauth2::routes())
+        .merge(gadgets::routes())
         .fallback(feeds::fallback)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
