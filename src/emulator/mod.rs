@@ -292,6 +292,30 @@
 //! and 10,000 in all (expired ones kept one more lifetime to answer `expired_token`), the
 //! oldest dropped first; the authorization page itself stores nothing.
 //!
+//! # Gadgets
+//! The emulator is also an OpenSocial gadget container running Shindig's OAuth Proxy (the
+//! seed's "Authentication for Gadgets"; [`crate::gadgets`]):
+//!
+//! | path | what it does |
+//! |---|---|
+//! | `/gadgets/specs/{name}` | a hosted gadget spec (`application/xml`): the samples [`SAMPLE_SPECS`] (`calendar.xml`, `contacts.xml`, both with service `google`) and those of [`EmulatorConfig::add_gadget_spec`] (`gdauth serve --gadget FILE`), each `<OAuth>` section checked at start |
+//! | `/gadgets/makeRequest` | `GET` or `POST` (query or form): `url`, `httpMethod` (`GET`, `POST`), `authz` (`none`, `oauth`; `signed` answers 400: backends verify signed fetch with the library), `gadget` (a `/gadgets/specs/{name}` URL), `OAUTH_SERVICE_NAME`, and `viewer` (there is no security token `st`: the viewer is a parameter). Answers 200 `application/json` with `Content-Disposition: attachment;filename=p.txt`: `throw 1; < don't be evil' >{"URL":{"rc":…,"body":…}}` keyed by the raw `url`, plus `oauthApprovalUrl` and `oauthState` when approval is needed, `oauthError` and `oauthErrorText` (with `rc` 403) for an unknown gadget or service; a missing or invalid `url`, `viewer` or `gadget` is a plain 400 |
+//! | `/gadgets/oauthcallback` | the container's OAuth callback (`cs` = the `oauthState`): exchanges the request token and stores the access token; a page says approved or denied |
+//!
+//! The container is the OAuth 1.0 consumer [`CONTAINER_CONSUMER_KEY`] (HMAC-SHA1, a random
+//! secret drawn at start, registered beside the configured consumers) and talks to this
+//! emulator's own public OAuth 1.0 endpoints over loopback HTTP. Every URL a spec or a
+//! `url` names is sent here with its path and query (the emulator stands in for every host).
+//! Without a token for (viewer, gadget, service), makeRequest gets a request token (the spec's
+//! scopes, `xoauth_displayname` the spec's title, `oauth_callback` the container's callback)
+//! and answers `rc` 200, an empty body, `oauthApprovalUrl` (the spec's Authorization URL on
+//! this host plus `oauth_token`: the ordinary consent page) and `oauthState`. The token steps
+//! are sent as this crate's flow sends them (POST, `Authorization` header); the spec's
+//! `param_location` applies to the resource fetch. With a token, the fetch is signed with it
+//! and its status and body returned; a 401 naming a token problem (`oauth_problem=token_…`)
+//! forgets the token. At most 10,000 tokens and 1,000 pending approvals are kept, the oldest
+//! dropped first; tokens live in memory only.
+//!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the
 //! path: an AuthSub session token (asked first: it claims the `AuthSub` scheme), a

@@ -14,7 +14,7 @@
 //! backends read them (`$_GET` in the PHP samples of the time).
 //!
 //! The backend side ([`SignedFetchVerifier`]) is the crate's provider-side
-//! [`Verifier`](crate::oauth1::verifier::Verifier), two-legged, with the container's
+//! [`Verifier`], two-legged, with the container's
 //! certificate as an RSA consumer: timestamp window, nonce replay and signature all apply.
 
 use std::sync::Arc;
