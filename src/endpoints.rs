@@ -104,6 +104,22 @@ impl Endpoints {
         Ok(Self::joined(base.as_str().trim_end_matches('/')))
     }
 
+    /// These endpoints with OAuth 1.0's three URLs replaced: a service that is not at
+    /// Google's paths, such as one a gadget spec's `<OAuth><Service>` names
+    /// ([`crate::gadgets::OAuthService::endpoints`]). The URLs are taken as given (a query
+    /// they carry is kept; the flow appends its parameters after it).
+    pub fn with_oauth1(
+        mut self,
+        request_token: impl Into<String>,
+        authorize_token: impl Into<String>,
+        access_token: impl Into<String>,
+    ) -> Self {
+        self.oauth1_request_token = request_token.into();
+        self.oauth1_authorize_token = authorize_token.into();
+        self.oauth1_access_token = access_token.into();
+        self
+    }
+
     /// Appends the fixed paths to an already validated base without a trailing `/`.
     fn joined(prefix: &str) -> Self {
         let join = |path: &str| format!("{prefix}{path}");

@@ -237,6 +237,8 @@ pub mod emulator;
 pub mod encoding;
 pub mod endpoints;
 pub mod error;
+#[cfg(feature = "gadgets")]
+pub mod gadgets;
 #[cfg(feature = "http")]
 pub mod integration;
 pub mod legacy;

@@ -101,6 +101,12 @@ pub(crate) struct ServeArgs {
     /// plaintext-consumer-key (`gdauth oauth1 diagnose` names a client's).
     #[arg(long = "accept-quirk", value_name = "CONSUMER:PROFILE")]
     accept_quirks: Vec<String>,
+    /// Hosts a gadget spec (XML with an <OAuth> section) at /gadgets/specs/FILE_NAME, beside
+    /// the samples calendar.xml and contacts.xml, for the OAuth Proxy
+    /// (/gadgets/makeRequest?authz=oauth&gadget=SPEC_URL&OAUTH_SERVICE_NAME=…&viewer=…&url=…).
+    /// Its <OAuth> section is checked at start. Repeatable.
+    #[arg(long = "gadget", value_name = "FILE")]
+    gadgets: Vec<PathBuf>,
 }
 
 /// What `gdauth serve --help` says after the flags: the ClientLogin test accounts.
@@ -223,6 +229,19 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
             );
         }
         config = config.accept_quirk(consumer, profile);
+    }
+    for path in &args.gadgets {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| {
+                CliError::Usage(format!("--gadget: {} has no file name", path.display()))
+            })?
+            .to_owned();
+        let xml = std::fs::read_to_string(path).map_err(|e| {
+            CliError::Failed(format!("--gadget: cannot read {}: {e}", path.display()))
+        })?;
+        config = config.add_gadget_spec(name, xml);
     }
     for pair in &args.users {
         let (email, password) = split(pair, "--user", "EMAIL:PASSWORD")?;

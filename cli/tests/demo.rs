@@ -35,6 +35,8 @@ fn demo_runs_every_step_and_succeeds() {
         "Retiring the OAuth 1.0 token",
         "OAuth 2.0 for new users: the installed-app flow (replaces ClientLogin)",
         "OAuth 2.0 on a device without a browser: the device flow",
+        "Gadgets: the container's OAuth Proxy (makeRequest, authz=oauth)",
+        "Gadgets: signed fetch to a gadget backend (authz=signed)",
     ] {
         assert!(stdout.contains(section), "missing section {section:?}");
     }
@@ -58,10 +60,19 @@ fn demo_runs_every_step_and_succeeds() {
         "\"error\":\"authorization_pending\"",
         "device approved by user@example.com",
         "granted to desktop.apps.googleusercontent.com",
+        // The gadget flow: refused with an approval URL, approved, the feed, a second
+        // gadget refused, and signed fetch verified then refused when tampered.
+        "throw 1; < don't be evil' >",
+        "\"oauthApprovalUrl\":",
+        "/gadgets/oauthcallback?cs=",
+        "the container signed the fetch with the stored token: rc 200",
+        "refused with its own approval URL: tokens are kept per (viewer, gadget, service)",
+        "the backend verified it with the container's certificate: viewer user@example.com",
+        "signed fetch refused: signature invalid",
     ] {
         assert!(stdout.contains(problem), "missing {problem}");
     }
-    assert!(stdout.contains("demo complete: 53 steps"), "{stdout}");
+    assert!(stdout.contains("demo complete: 61 steps"), "{stdout}");
     assert!(!stderr.contains("panicked"));
     // The consumer secret never appears, not even in the emulator's log lines.
     assert!(!stdout.contains("demo-consumer-secret"));
@@ -120,14 +131,14 @@ fn headings_and_steps_are_numbered_across_sections() {
         .collect();
     assert_eq!(
         headings,
-        (1..=14).map(|n| n.to_string()).collect::<Vec<_>>()
+        (1..=16).map(|n| n.to_string()).collect::<Vec<_>>()
     );
     let steps: Vec<usize> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  ["))
         .map(|l| l.split_once(']').unwrap().0.parse().unwrap())
         .collect();
-    assert_eq!(steps, (1..=53).collect::<Vec<_>>());
+    assert_eq!(steps, (1..=61).collect::<Vec<_>>());
 }
 
 /// `gdauth --help` says what the tool does today: each protocol group it has, and nothing

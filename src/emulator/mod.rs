@@ -300,6 +300,30 @@
 //! and 10,000 in all (expired ones kept one more lifetime to answer `expired_token`), the
 //! oldest dropped first; the authorization page itself stores nothing.
 //!
+//! # Gadgets
+//! The emulator is also an OpenSocial gadget container running Shindig's OAuth Proxy (the
+//! seed's "Authentication for Gadgets"; [`crate::gadgets`]):
+//!
+//! | path | what it does |
+//! |---|---|
+//! | `/gadgets/specs/{name}` | a hosted gadget spec (`application/xml`): the samples [`SAMPLE_SPECS`] (`calendar.xml`, `contacts.xml`, both with service `google`) and those of [`EmulatorConfig::add_gadget_spec`] (`gdauth serve --gadget FILE`), each `<OAuth>` section checked at start |
+//! | `/gadgets/makeRequest` | `GET` or `POST` (query or form): `url`, `httpMethod` (`GET`, `POST`), `authz` (`none`, `oauth`; `signed` answers 400: backends verify signed fetch with the library), `gadget` (a `/gadgets/specs/{name}` URL), `OAUTH_SERVICE_NAME`, and `viewer` (there is no security token `st`: the viewer is a parameter). Answers 200 `application/json` with `Content-Disposition: attachment;filename=p.txt`: `throw 1; < don't be evil' >{"URL":{"rc":…,"body":…}}` keyed by the raw `url`, plus `oauthApprovalUrl` and `oauthState` when approval is needed, `oauthError` and `oauthErrorText` (with `rc` 403) for an unknown gadget or service; a missing or invalid `url`, `viewer` or `gadget` is a plain 400 |
+//! | `/gadgets/oauthcallback` | the container's OAuth callback (`cs` = the `oauthState`): exchanges the request token and stores the access token; a page says approved or denied |
+//!
+//! The container is the OAuth 1.0 consumer [`CONTAINER_CONSUMER_KEY`] (HMAC-SHA1, a random
+//! secret drawn at start, registered beside the configured consumers) and talks to this
+//! emulator's own public OAuth 1.0 endpoints over loopback HTTP. Every URL a spec or a
+//! `url` names is sent here with its path and query (the emulator stands in for every host).
+//! Without a token for (viewer, gadget, service), makeRequest gets a request token (the spec's
+//! scopes, `xoauth_displayname` the spec's title, `oauth_callback` the container's callback)
+//! and answers `rc` 200, an empty body, `oauthApprovalUrl` (the spec's Authorization URL on
+//! this host plus `oauth_token`: the ordinary consent page) and `oauthState`. The token steps
+//! are sent as this crate's flow sends them (POST, `Authorization` header); the spec's
+//! `param_location` applies to the resource fetch. With a token, the fetch is signed with it
+//! and its status and body returned; a 401 naming a token problem (`oauth_problem=token_…`)
+//! forgets the token. At most 10,000 tokens and 1,000 pending approvals are kept, the oldest
+//! dropped first; tokens live in memory only.
+//!
 //! # Feeds and scopes
 //! A feed answers only a request whose credential grants a user and scopes that cover the
 //! path: an AuthSub session token (asked first: it claims the `AuthSub` scheme), a
@@ -342,6 +366,7 @@ mod bounds;
 mod clientlogin;
 mod consent;
 mod feeds;
+mod gadgets;
 mod http;
 mod oauth1;
 mod oauth2;
@@ -372,6 +397,7 @@ pub use clientlogin::{
     UNAVAILABLE_STREAK,
 };
 pub use consent::{csrf_token_of, CSRF_FIELD};
+pub use gadgets::{CALLBACK_PATH as GADGET_CALLBACK_PATH, CONTAINER_CONSUMER_KEY, SAMPLE_SPECS};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
 
@@ -469,6 +495,7 @@ pub struct EmulatorConfig {
     max_connections: usize,
     #[cfg(feature = "rsa")]
     service_accounts: Vec<crate::oauth2::ServiceAccountKey>,
+    gadget_specs: Vec<(String, String)>,
 }
 
 impl Default for EmulatorConfig {
@@ -492,6 +519,7 @@ impl Default for EmulatorConfig {
             max_connections: MAX_CONNECTIONS,
             #[cfg(feature = "rsa")]
             service_accounts: Vec::new(),
+            gadget_specs: Vec::new(),
         }
     }
 }
@@ -657,6 +685,16 @@ impl EmulatorConfig {
         self
     }
 
+    /// Hosts a gadget spec at `/gadgets/specs/{name}` beside the samples ([`SAMPLE_SPECS`]);
+    /// its `<OAuth>` section is checked at start (`gdauth serve --gadget FILE`). `name` is
+    /// letters, digits, `.`, `-` and `_`; a later spec of the same name replaces it.
+    pub fn add_gadget_spec(mut self, name: impl Into<String>, xml: impl Into<String>) -> Self {
+        let name = name.into();
+        self.gadget_specs.retain(|(n, _)| *n != name);
+        self.gadget_specs.push((name, xml.into()));
+        self
+    }
+
     /// Sets `auto_approve`.
     pub fn with_auto_approve(mut self, on: bool) -> Self {
         self.auto_approve = on;
@@ -743,6 +781,8 @@ pub(crate) struct App {
     header_read_timeout: Duration,
     /// See [`MAX_CONNECTIONS`].
     max_connections: usize,
+    /// The gadget container: hosted specs, its consumer, the OAuth Proxy's tokens.
+    gadgets: gadgets::Gadgets,
 }
 
 impl App {
@@ -753,7 +793,7 @@ impl App {
             public_base_url,
             log,
             clock,
-            consumers,
+            mut consumers,
             quirks,
             users,
             captcha_after,
@@ -765,6 +805,7 @@ impl App {
             max_connections,
             #[cfg(feature = "rsa")]
             service_accounts,
+            gadget_specs,
             ..
         } = config;
         if header_read_timeout.is_zero() {
@@ -777,6 +818,7 @@ impl App {
                 "the connection cap must be 1 to 4294967295".into(),
             ));
         }
+        let gadgets = gadgets::Gadgets::new(gadget_specs, &mut consumers)?;
         let window = verifier.timestamp_window;
         for (id, _) in &oauth2_clients {
             if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) || id.contains(':') {
@@ -824,6 +866,7 @@ impl App {
             oauth2,
             header_read_timeout,
             max_connections,
+            gadgets,
         })
     }
 
@@ -876,6 +919,7 @@ fn router(app: Arc<App>) -> Router {
         .merge(clientlogin::routes())
         .merge(authsub::routes())
         .merge(oauth2::routes())
+        .merge(gadgets::routes())
         .fallback(feeds::fallback)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

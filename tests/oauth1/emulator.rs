@@ -73,7 +73,10 @@ async fn hmac_dance_with_callback_url_keeps_its_query() {
     let resp = fx.exchange(&c, &rt, &rs, &verifier).await;
     assert_eq!(resp.status, 200, "{}", text(&resp));
     // As www.google.com answered (GNOME libgdata's traces).
-    assert_eq!(resp.header("Content-Type"), Some("text/plain; charset=UTF-8"));
+    assert_eq!(
+        resp.header("Content-Type"),
+        Some("text/plain; charset=UTF-8")
+    );
     assert_eq!(resp.header("Cache-Control"), Some("private, max-age=0"));
     let f = form(&resp);
     let (at, ats) = (

@@ -5,7 +5,7 @@
 //! This module is the runner: it starts the emulator with what every [`Section`] registers,
 //! runs the sections in [`SECTIONS`] order with one [`Demo`] printer (steps and headings are
 //! numbered across sections), and prints the summary line. Each protocol is one file with one
-//! section: [`oauth1`], [`authsub`], [`clientlogin`], [`oauth2`] (the migration) and [`oauth2_login`] (new users' flows). A new protocol adds its file and one entry in [`SECTIONS`].
+//! section: [`oauth1`], [`authsub`], [`clientlogin`], [`oauth2`] (the migration), [`oauth2_login`] (new users' flows) and [`gadgets`] (the container's OAuth Proxy and signed fetch). A new protocol adds its file and one entry in [`SECTIONS`].
 
 use std::fmt::Write as _;
 
@@ -30,6 +30,7 @@ macro_rules! say {
 
 mod authsub;
 mod clientlogin;
+mod gadgets;
 mod oauth1;
 mod oauth2;
 mod oauth2_login;
@@ -47,12 +48,13 @@ struct Section {
 }
 
 /// The demo, protocol by protocol, in the order it runs.
-const SECTIONS: [Section; 5] = [
+const SECTIONS: [Section; 6] = [
     oauth1::SECTION,
     authsub::SECTION,
     clientlogin::SECTION,
     oauth2::SECTION,
     oauth2_login::SECTION,
+    gadgets::SECTION,
 ];
 
 /// Runs the demo; returns the closing summary line.
