@@ -591,16 +591,33 @@ fn scope(url: &str) -> Scope {
     Scope::new(url).unwrap()
 }
 
+/// A consent page answered as a browser does: GET `page` (its URL with the request's
+/// parameters), then POST `fields` and the page's CSRF token to `post_url`.
+fn answer_consent(
+    rig: &Rig,
+    page: &str,
+    post_url: &str,
+    fields: &[(&str, &str)],
+) -> Result<HttpResponse> {
+    let shown = rig.raw.send(HttpRequest::get(page))?;
+    let csrf = gdata_auth::emulator::csrf_token_of(shown.body_text()?).ok_or("no CSRF token")?;
+    let mut form = fields.to_vec();
+    form.push((gdata_auth::emulator::CSRF_FIELD, csrf.as_str()));
+    Ok(rig.raw.send(HttpRequest::post_form(post_url, &form))?)
+}
+
 fn approve(rig: &Rig, endpoints: &Endpoints, token: &RequestToken) -> Result<HttpResponse> {
-    Ok(rig.raw.send(HttpRequest::post_form(
+    let fields = [
+        ("oauth_token", token.token()),
+        ("Email", USER),
+        ("Passwd", PASSWORD),
+        ("action", "approve"),
+    ];
+    let page = gdata_auth::encoding::url_with_query(
         endpoints.oauth1_authorize_token(),
-        &[
-            ("oauth_token", token.token()),
-            ("Email", USER),
-            ("Passwd", PASSWORD),
-            ("action", "approve"),
-        ],
-    ))?)
+        &[("oauth_token", token.token())],
+    );
+    answer_consent(rig, &page, endpoints.oauth1_authorize_token(), &fields)
 }
 
 fn verifier_from_page(html: &str) -> Option<String> {
@@ -833,18 +850,16 @@ fn authsub_flow(rig: &mut Rig, secure: bool) -> Result<()> {
     let options =
         AuthSubRequestOptions::new(NextUrl::new(&next)?, [scope(CALENDAR)]).with_secure(secure);
     let flag = |on: bool| if on { "1" } else { "0" };
-    let redirect = rig.raw.send(HttpRequest::post_form(
-        rig.endpoints.authsub_request(),
-        &[
-            ("next", next.as_str()),
-            ("scope", CALENDAR),
-            ("secure", flag(options.secure)),
-            ("session", flag(options.session)),
-            ("Email", USER),
-            ("Passwd", PASSWORD),
-            ("action", "approve"),
-        ],
-    ))?;
+    let request = [
+        ("next", next.as_str()),
+        ("scope", CALENDAR),
+        ("secure", flag(options.secure)),
+        ("session", flag(options.session)),
+    ];
+    let page = gdata_auth::encoding::url_with_query(rig.endpoints.authsub_request(), &request);
+    let mut fields = request.to_vec();
+    fields.extend([("Email", USER), ("Passwd", PASSWORD), ("action", "approve")]);
+    let redirect = answer_consent(rig, &page, rig.endpoints.authsub_request(), &fields)?;
     let single = authsub::parse_reply(redirect.header("location").ok_or("no redirect")?)?;
     rec.secret(format!("emulator.{name}.single_use_token"), single.secret());
     let creds = if secure {
@@ -1058,10 +1073,12 @@ fn oauth2_code(rig: &mut Rig) -> Result<()> {
         AuthState::new("recorded-state"),
         Some(PkceVerifier::checked(verifier.secret())?),
     )?;
-    let approved = rig.raw.send(HttpRequest::post_form(
-        url.as_str(),
+    let approved = answer_consent(
+        rig,
+        &url,
+        &url,
         &[("Email", USER), ("Passwd", PASSWORD), ("action", "approve")],
-    ))?;
+    )?;
     let location = approved.header("location").ok_or("no redirect")?.to_owned();
     let code = pending.read_redirect(&location)?;
     rec.secret(format!("emulator.{name}.code"), code.secret());
@@ -1120,10 +1137,12 @@ fn oauth2_device(rig: &mut Rig) -> Result<()> {
         &auth.verification_url,
         &[("user_code", &auth.user_code)],
     );
-    let approved = rig.raw.send(HttpRequest::post_form(
-        page.as_str(),
+    let approved = answer_consent(
+        rig,
+        &page,
+        &page,
         &[("Email", USER), ("Passwd", PASSWORD), ("action", "approve")],
-    ))?;
+    )?;
     assert_eq!(approved.status, 200);
     rig.clock.advance(auth.interval.as_secs().max(1));
     rec.name_next("poll-granted");
