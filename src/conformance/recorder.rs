@@ -422,18 +422,18 @@ fn redact_text(s: &str, table: &[(String, String)]) -> String {
 /// Replaces, left to right, the longest secret spelling found at each position.
 fn redact_bytes(input: &[u8], table: &[(String, String)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    'outer: while i < input.len() {
+    let mut rest = input;
+    'outer: while let Some((&first, tail)) = rest.split_first() {
         for (spelled, refer) in table {
             let s = spelled.as_bytes();
-            if !s.is_empty() && input[i..].starts_with(s) {
+            if let Some(after) = rest.strip_prefix(s).filter(|_| !s.is_empty()) {
                 out.extend_from_slice(refer.as_bytes());
-                i += s.len();
+                rest = after;
                 continue 'outer;
             }
         }
-        out.push(input[i]);
-        i += 1;
+        out.push(first);
+        rest = tail;
     }
     out
 }

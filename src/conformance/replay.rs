@@ -653,11 +653,13 @@ fn authsub_session(body: &str) -> Result<(), String> {
         return Err("response: no Token= line".into());
     }
     if let Some((_, exp)) = pairs.iter().find(|(k, _)| *k == "Expiration") {
-        let b = exp.as_bytes();
-        let shape = b.len() == 16
-            && b[8] == b'T'
-            && b[15] == b'Z'
-            && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
+        // YYYYMMDD T HHMMSS Z: 8 digits, `T`, 6 digits, `Z`.
+        let shape = exp.len() == 16
+            && exp.bytes().enumerate().all(|(i, b)| match i {
+                8 => b == b'T',
+                15 => b == b'Z',
+                _ => b.is_ascii_digit(),
+            });
         if !shape {
             return Err(format!(
                 "response: Expiration={exp} is not YYYYMMDDTHHMMSSZ"

@@ -97,7 +97,7 @@ fn approve_in_chromium_redirects_with_a_verifier_that_buys_an_access_token() {
         browser.text("#error"),
         "The email or password you entered is incorrect."
     );
-    assert!(setup.server.log().contains("wrong email or password"));
+    assert!(setup.server.logged("wrong email or password"));
     // The right email and password, then Approve: back at the application.
     browser.fill("Email", EMAIL);
     browser.fill("Passwd", PASSWORD);
@@ -140,7 +140,7 @@ fn approve_in_chromium_redirects_with_a_verifier_that_buys_an_access_token() {
         .expect("the feed answers");
     assert_eq!(response.status, 200, "{:?}", response.body_text());
     assert!(
-        setup.server.log().contains(&format!("approved by {EMAIL}")),
+        setup.server.logged(&format!("approved by {EMAIL}")),
         "{}",
         setup.server.log()
     );
@@ -178,5 +178,5 @@ fn deny_in_chromium_redirects_with_permission_denied_and_no_verifier() {
         "a denied token is offered again: {}",
         browser.source()
     );
-    assert!(setup.server.log().contains("denied by the user"));
+    assert!(setup.server.logged("denied by the user"));
 }

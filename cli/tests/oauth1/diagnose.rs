@@ -427,7 +427,7 @@ fn serve_accepts_each_quirk_for_its_consumer_only() {
         assert_eq!(status, 200, "{name}: {body}");
         assert!(body.contains("oauth_token="), "{name}: {body}");
         let line = format!("consumer {consumer} accepted under quirk {name}");
-        assert!(serve.log().contains(&line), "{name}: {}", serve.log());
+        assert!(serve.logged(&line), "{name}: {}", serve.log());
 
         // The same quirk from a consumer without it: refused.
         let header = sign(
