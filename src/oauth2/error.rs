@@ -76,7 +76,8 @@ pub enum ErrorCode {
     AccessDenied,
     /// `expired_token` (RFC 8628 §3.5: the device code expired).
     ExpiredToken,
-    /// Any other code, as sent (at most 64 characters kept).
+    /// Any other code, as sent (at most 64 characters kept, control characters replaced by
+    /// `\u{FFFD}`).
     Other(String),
 }
 
@@ -99,7 +100,15 @@ impl ErrorCode {
             "slow_down" => Self::SlowDown,
             "access_denied" => Self::AccessDenied,
             "expired_token" => Self::ExpiredToken,
-            other => Self::Other(other.chars().take(64).collect()),
+            // Shown to the user like the description: control characters (a terminal's
+            // escape sequences, line breaks) replaced, so the code cannot rewrite a terminal.
+            other => Self::Other(
+                other
+                    .chars()
+                    .take(64)
+                    .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+                    .collect(),
+            ),
         }
     }
 

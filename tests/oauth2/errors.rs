@@ -150,3 +150,22 @@ fn details_are_kept_and_retry_after_read() {
         parse_token_response(HttpResponse::new(400, r#"{"error":"invalid_grant"}"#)).unwrap_err();
     assert_eq!(b.next_delay_with(&revoked, 0.5), None);
 }
+
+/// Found by the `oauth2_response` fuzz target: an unknown `error` code reached the error's
+/// text with its control characters (a NUL, a tab, an escape sequence), although the
+/// description and subtype were already cleaned.
+#[test]
+fn fuzz_unknown_error_code_shows_no_control_characters() {
+    let body = "{\"error\":\"x\\u001b[2J\\u0000\\t\\ny\"}";
+    let e = parse_token_response(HttpResponse::new(400, body)).unwrap_err();
+    let shown = e.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(
+        shown.contains("error=x\u{FFFD}[2J\u{FFFD}\u{FFFD}\u{FFFD}y"),
+        "{shown:?}"
+    );
+    assert!(matches!(
+        ErrorCode::parse("a\u{7}b"),
+        ErrorCode::Other(s) if s == "a\u{FFFD}b"
+    ));
+}
