@@ -3,8 +3,7 @@
 //! sync code and from inside a tokio runtime, `serve` for `gdauth serve`, shutdown on drop,
 //! configuration errors and the public base URL.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use crate::support::*;
@@ -13,23 +12,7 @@ use gdata_auth::oauth1::{OAuth1Authorizer, SignatureMethod};
 use gdata_auth::transport::{BlockingTransport, HttpRequest, ReqwestBlockingTransport, Transport};
 use gdata_auth::ConsumerSecret;
 
-fn quiet() -> EmulatorConfig {
-    EmulatorConfig::new().with_log(LogTarget::Off)
-}
-
-/// Sends raw bytes and returns what the server answered before closing.
-fn raw(addr: SocketAddr, bytes: &[u8]) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    s.write_all(bytes).unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn status_line(resp: &str) -> &str {
-    resp.lines().next().unwrap_or_default()
-}
+use crate::support::emulator::{quiet, raw, status_line};
 
 #[tokio::test]
 async fn malformed_requests_are_refused_and_the_server_keeps_serving() {

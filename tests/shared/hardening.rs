@@ -5,31 +5,15 @@
 //! password guessing.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
-use gdata_auth::emulator::{Emulator, EmulatorConfig, LogTarget};
+use gdata_auth::emulator::{Emulator, EmulatorConfig};
 use gdata_auth::oauth1::OAuth1Authorizer;
 use gdata_auth::transport::HttpRequest;
 
-fn quiet() -> EmulatorConfig {
-    EmulatorConfig::new().with_log(LogTarget::Off)
-}
-
-/// Sends raw bytes and returns what the server answered before closing (or within 5 s).
-fn raw(addr: SocketAddr, bytes: &[u8]) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    s.write_all(bytes).unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn status_line(resp: &str) -> &str {
-    resp.lines().next().unwrap_or_default()
-}
+use crate::support::emulator::{quiet, raw, status_line};
 
 /// Reads until the server closes the connection; returns the bytes and how long it took.
 /// Fails if the connection is still open after `limit`.

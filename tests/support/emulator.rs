@@ -308,3 +308,25 @@ pub fn problem(resp: &HttpResponse) -> String {
 pub fn now() -> u64 {
     gdata_auth::clock::SystemClock.now_unix()
 }
+
+/// An emulator configuration that logs nothing.
+pub fn quiet() -> EmulatorConfig {
+    EmulatorConfig::new().with_log(LogTarget::Off)
+}
+
+/// Sends raw bytes and returns what the server answered before closing (or within 5 s).
+pub fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    s.write_all(bytes).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first line of a raw answer.
+pub fn status_line(resp: &str) -> &str {
+    resp.lines().next().unwrap_or_default()
+}
