@@ -7,9 +7,12 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use hmac::{Hmac, Mac};
+use rand_core::{OsRng, RngCore};
+use sha2::Sha256;
+
 use crate::secret::{ct_eq, SecretString};
 
-use super::consent::CsrfKey;
 use super::EmulatorError;
 
 /// The user registered when none is configured.
@@ -203,6 +206,40 @@ pub fn in_domain(email: &str, domain: Option<&str>) -> bool {
             .rsplit_once('@')
             .is_some_and(|(_, dom)| dom.eq_ignore_ascii_case(d))
     })
+}
+
+/// The per-process key of the consent forms' CSRF tokens (256 bits from the OS CSPRNG),
+/// kept with the accounts it protects; `consent` writes and checks the tokens.
+pub struct CsrfKey(zeroize::Zeroizing<[u8; 32]>);
+
+impl CsrfKey {
+    /// A fresh random key.
+    pub fn random() -> Self {
+        let mut key = zeroize::Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(key.as_mut());
+        Self(key)
+    }
+
+    /// The token of the page whose form posts to `action` carrying `hidden`: hex
+    /// HMAC-SHA256 over the action and each hidden name and value, NUL-separated.
+    pub fn token(&self, action: &str, hidden: &[(&str, &str)]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"));
+        mac.update(b"gdauth-consent\0");
+        mac.update(action.as_bytes());
+        for (name, value) in hidden {
+            mac.update(b"\0");
+            mac.update(name.as_bytes());
+            mac.update(b"=");
+            mac.update(value.as_bytes());
+        }
+        crate::clock::hex_lower(&mac.finalize().into_bytes())
+    }
+
+    /// Whether `token` is the one of that page (compared in constant time).
+    pub fn check(&self, action: &str, hidden: &[(&str, &str)], token: Option<&str>) -> bool {
+        token.is_some_and(|t| ct_eq(t.as_bytes(), self.token(action, hidden).as_bytes()))
+    }
 }
 
 #[cfg(test)]

@@ -19,9 +19,6 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hmac::{Hmac, Mac};
-use rand_core::{OsRng, RngCore};
-use sha2::Sha256;
 
 use crate::encoding::Form;
 
@@ -46,40 +43,6 @@ pub fn csrf_token_of(page_html: &str) -> Option<String> {
         .then(|| token.to_owned())
 }
 
-/// The per-process key of the consent forms' CSRF tokens (256 bits from the OS CSPRNG).
-pub struct CsrfKey(zeroize::Zeroizing<[u8; 32]>);
-
-impl CsrfKey {
-    /// A fresh random key.
-    pub fn random() -> Self {
-        let mut key = zeroize::Zeroizing::new([0u8; 32]);
-        OsRng.fill_bytes(key.as_mut());
-        Self(key)
-    }
-
-    /// The token of the page whose form posts to `action` carrying `hidden`: hex
-    /// HMAC-SHA256 over the action and each hidden name and value, NUL-separated.
-    pub fn token(&self, action: &str, hidden: &[(&str, &str)]) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref())
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"));
-        mac.update(b"gdauth-consent\0");
-        mac.update(action.as_bytes());
-        for (name, value) in hidden {
-            mac.update(b"\0");
-            mac.update(name.as_bytes());
-            mac.update(b"=");
-            mac.update(value.as_bytes());
-        }
-        crate::clock::hex_lower(&mac.finalize().into_bytes())
-    }
-
-    /// Whether `form` carries the token of that page (compared in constant time).
-    fn check(&self, action: &str, hidden: &[(&str, &str)], form: &Form) -> bool {
-        form.first(CSRF_FIELD).is_some_and(|t| {
-            crate::secret::ct_eq(t.as_bytes(), self.token(action, hidden).as_bytes())
-        })
-    }
-}
 use super::http::{esc, html_response, noted};
 
 /// Longest `hd`, `hl` or `btmpl` value echoed on the page.
@@ -383,7 +346,10 @@ pub fn posted_action<'a>(
     let Some(action) = form.first("action") else {
         return Ok(None);
     };
-    if !accounts.csrf().check(action_path, hidden, form) {
+    if !accounts
+        .csrf()
+        .check(action_path, hidden, form.first(CSRF_FIELD))
+    {
         return Err(message_page(
             StatusCode::FORBIDDEN,
             "This answer was not sent from the consent page",
@@ -474,16 +440,21 @@ mod tests {
 
     #[test]
     fn the_csrf_token_is_bound_to_the_page() {
+        use crate::emulator::accounts::CsrfKey;
         let k = CsrfKey::random();
         let t = k.token("OAuthAuthorizeToken", &[("oauth_token", "4/a")]);
         assert_eq!(t.len(), 64);
-        let with = |tok: &str| Form::parse(&format!("csrf_token={tok}&action=deny")).unwrap();
-        assert!(k.check("OAuthAuthorizeToken", &[("oauth_token", "4/a")], &with(&t)));
-        assert!(!k.check("OAuthAuthorizeToken", &[("oauth_token", "4/b")], &with(&t)));
-        assert!(!k.check("/device", &[("oauth_token", "4/a")], &with(&t)));
-        assert!(!k.check("OAuthAuthorizeToken", &[("oauth_token", "4/a")], &with("")));
+        let page = [("oauth_token", "4/a")];
+        assert!(k.check("OAuthAuthorizeToken", &page, Some(&t)));
+        assert!(!k.check("OAuthAuthorizeToken", &[("oauth_token", "4/b")], Some(&t)));
+        assert!(!k.check("/device", &page, Some(&t)));
+        assert!(!k.check("OAuthAuthorizeToken", &page, Some("")));
+        assert!(!k.check("OAuthAuthorizeToken", &page, None));
         let other = CsrfKey::random();
-        assert!(!other.check("OAuthAuthorizeToken", &[("oauth_token", "4/a")], &with(&t)));
+        assert!(!other.check("OAuthAuthorizeToken", &page, Some(&t)));
+        // As a posted form carries it.
+        let form = Form::parse(&format!("csrf_token={t}&action=deny")).unwrap();
+        assert!(k.check("OAuthAuthorizeToken", &page, form.first(CSRF_FIELD)));
     }
 
     #[test]
