@@ -117,9 +117,15 @@ fn deny_on_the_consent_page_fails_the_login() {
     let store = dir.path().join("tokens.json");
     let mut cmd = login(&server, &store, "--installed");
     let url = cmd.line(|l| l.starts_with(&format!("{}/o/oauth2/auth?", server.base())));
+    let listening = cmd.line(|l| l.starts_with("Waiting for the redirect on "));
+    let redirect_uri = listening
+        .trim_start_matches("Waiting for the redirect on ")
+        .trim_end_matches(" ...")
+        .to_owned();
     browser.goto(&url);
     browser.click("button[name=\"action\"][value=\"deny\"]");
-    browser.wait_for_url("http://127.0.0.1:");
+    // The command's listener, not the emulator (both are on 127.0.0.1).
+    browser.wait_for_url(&redirect_uri);
     assert!(
         browser.source().contains("Not signed in"),
         "{}",
