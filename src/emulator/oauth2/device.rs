@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::pending::{normalize_user_code, PollRefusal, UserCodeRefusal};
@@ -48,13 +48,23 @@ pub async fn device_code(State(app): State<Arc<App>>, req: Request) -> Response 
         Err(why) => return error(StatusCode::BAD_REQUEST, "invalid_scope", why),
     };
     let o = &app.oauth2;
-    let codes = o.devices.issue(
+    let Ok(codes) = o.devices.issue(
         &client.id,
         scopes,
         app.now(),
         o.device_lifetime,
         o.device_interval,
-    );
+    ) else {
+        // Refused rather than evicting a device whose user may be answering now.
+        let mut resp = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "too many pending device codes for this client; retry later",
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return resp;
+    };
     let body = serde_json::json!({
         "device_code": codes.device_code,
         "user_code": codes.user_code,

@@ -164,6 +164,11 @@ enum DeviceState {
     Denied,
 }
 
+/// No room for another device code: the client (or every client together) has as many live
+/// codes as the emulator keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceBusy;
+
 /// Why a device-code poll gets no token (RFC 8628 §3.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PollRefusal {
@@ -307,6 +312,11 @@ fn random_user_code() -> String {
 impl DeviceCodes {
     /// A new pending grant of `scopes` for `client_id`, valid `lifetime` seconds, polled no
     /// faster than every `interval` seconds.
+    ///
+    /// A flood never evicts a device whose user may be answering (issue 15 §1, as for OAuth
+    /// 1.0 request tokens): only codes past their lifetime or denied make room; when a
+    /// client already has [`MAX_DEVICE_CODES_PER_CLIENT`] live codes, or the table is full
+    /// of live ones, the request is refused ([`DeviceBusy`]).
     pub fn issue(
         &self,
         client_id: &str,
@@ -314,7 +324,7 @@ impl DeviceCodes {
         now: u64,
         lifetime: u64,
         interval: u64,
-    ) -> DeviceCodeIssued {
+    ) -> Result<DeviceCodeIssued, DeviceBusy> {
         let mut t = lock(&self.inner);
         let gone: Vec<String> = t
             .by_device
@@ -325,14 +335,39 @@ impl DeviceCodes {
         for k in gone {
             t.remove(&k);
         }
-        let full = oldest_over_cap(&t.by_device, MAX_DEVICE_CODES_PER_CLIENT, |_, r| {
-            (r.client_id == client_id).then_some(r.seq)
-        });
-        for k in full {
-            t.remove(&k);
+        // Dead codes (expired, or denied) may go to make room; live ones never.
+        let live = |r: &DeviceRecord| now < r.expires && r.state != DeviceState::Denied;
+        let dead_of = |client: Option<&str>, r: &DeviceRecord| {
+            (!live(r) && client.is_none_or(|c| r.client_id == c)).then_some(r.seq)
+        };
+        let mine = t
+            .by_device
+            .values()
+            .filter(|r| r.client_id == client_id)
+            .count();
+        if mine >= MAX_DEVICE_CODES_PER_CLIENT {
+            let over = mine + 1 - MAX_DEVICE_CODES_PER_CLIENT;
+            let dead_mine = oldest_over_cap(&t.by_device, 0, |_, r| dead_of(Some(client_id), r));
+            for k in dead_mine.into_iter().take(over) {
+                t.remove(&k);
+            }
         }
-        for k in oldest_over_cap(&t.by_device, MAX_DEVICE_CODES, |_, r| Some(r.seq)) {
-            t.remove(&k);
+        if t.by_device.len() >= MAX_DEVICE_CODES {
+            let over = t.by_device.len() + 1 - MAX_DEVICE_CODES;
+            for k in oldest_over_cap(&t.by_device, 0, |_, r| dead_of(None, r))
+                .into_iter()
+                .take(over)
+            {
+                t.remove(&k);
+            }
+        }
+        let mine = t
+            .by_device
+            .values()
+            .filter(|r| r.client_id == client_id)
+            .count();
+        if mine >= MAX_DEVICE_CODES_PER_CLIENT || t.by_device.len() >= MAX_DEVICE_CODES {
+            return Err(DeviceBusy);
         }
         let user_code = loop {
             let c = random_user_code();
@@ -360,10 +395,10 @@ impl DeviceCodes {
                 seq,
             },
         );
-        DeviceCodeIssued {
+        Ok(DeviceCodeIssued {
             device_code,
             user_code: display_user_code(&user_code),
-        }
+        })
     }
 
     /// The pending grant `user_code` names, for the verification page.
@@ -520,7 +555,7 @@ mod tests {
     #[test]
     fn a_device_grant_is_pending_then_slow_then_approved_once() {
         let d = DeviceCodes::default();
-        let i = d.issue("cid", vec!["email".into()], 0, 1800, 5);
+        let i = d.issue("cid", vec!["email".into()], 0, 1800, 5).unwrap();
         assert_eq!(
             d.poll(&i.device_code, "cid", 0).err(),
             Some(PollRefusal::Pending)
@@ -551,7 +586,7 @@ mod tests {
             d.poll(&i.device_code, "cid", 40).err(),
             Some(PollRefusal::Unknown)
         );
-        let late = d.issue("cid", vec!["email".into()], 0, 10, 0);
+        let late = d.issue("cid", vec!["email".into()], 0, 10, 0).unwrap();
         assert_eq!(
             d.poll(&late.device_code, "cid", 10).err(),
             Some(PollRefusal::Expired)
@@ -561,7 +596,7 @@ mod tests {
             Some(UserCodeRefusal::Expired)
         );
         // Forgotten a lifetime later, at the next issue.
-        d.issue("cid", vec!["email".into()], 20, 10, 0);
+        d.issue("cid", vec!["email".into()], 20, 10, 0).unwrap();
         assert_eq!(
             d.poll(&late.device_code, "cid", 20).err(),
             Some(PollRefusal::Unknown)
@@ -569,15 +604,27 @@ mod tests {
     }
 
     #[test]
-    fn device_codes_are_capped_per_client() {
+    fn a_device_code_flood_is_refused_and_evicts_no_pending_device() {
         let d = DeviceCodes::default();
-        let first = d.issue("cid", vec![], 0, 1800, 0);
-        for _ in 0..MAX_DEVICE_CODES_PER_CLIENT {
-            d.issue("cid", vec![], 0, 1800, 0);
+        let first = d.issue("cid", vec![], 0, 1800, 0).unwrap();
+        for _ in 1..MAX_DEVICE_CODES_PER_CLIENT {
+            d.issue("cid", vec![], 0, 1800, 0).unwrap();
         }
-        let t = lock(&d.inner);
-        assert_eq!(t.by_device.len(), MAX_DEVICE_CODES_PER_CLIENT);
-        assert_eq!(t.by_user_code.len(), MAX_DEVICE_CODES_PER_CLIENT);
-        assert!(!t.by_device.contains_key(&first.device_code));
+        // Full of live codes: the flooder is refused, the first device's user can still
+        // answer, and another client is untouched.
+        assert_eq!(d.issue("cid", vec![], 1, 1800, 0).err(), Some(DeviceBusy));
+        assert!(d.view(&first.user_code, 1).is_ok());
+        assert!(d.issue("cid2", vec![], 1, 1800, 0).is_ok());
+        {
+            let t = lock(&d.inner);
+            assert_eq!(t.by_device.len(), MAX_DEVICE_CODES_PER_CLIENT + 1);
+            assert_eq!(t.by_user_code.len(), t.by_device.len());
+        }
+        // A denied code is dead: it makes room for one more.
+        d.answer(&first.user_code, None, 2).unwrap();
+        assert!(d.issue("cid", vec![], 2, 1800, 0).is_ok());
+        assert_eq!(d.issue("cid", vec![], 2, 1800, 0).err(), Some(DeviceBusy));
+        // Once the codes' lifetime passes, they make room again.
+        assert!(d.issue("cid", vec![], 1801, 1800, 0).is_ok());
     }
 }
