@@ -5,9 +5,11 @@
 //! the [`Browser`] ends the session (Chromium quits) and kills chromedriver's process group,
 //! so a failing test leaves no browser behind.
 //!
-//! When `/usr/bin/chromedriver` or `/usr/bin/chromium` is missing, [`Browser::start`] fails
-//! the test with a message saying how to install them, unless `GDAUTH_SKIP_BROWSER=1` is set:
-//! then it prints that the test was skipped and returns `None`.
+//! When `/usr/bin/chromedriver` or `/usr/bin/chromium` is missing, [`Browser::start`] prints
+//! that the test was skipped and how to install them, and returns `None`, so the README's
+//! test command works on a machine without a browser; where the browser tests must run
+//! (`.ci/run` sets `GDAUTH_REQUIRE_BROWSER=1`, and so does any `CI`), it fails the test
+//! instead. `GDAUTH_SKIP_BROWSER=1` skips them even there.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -33,6 +35,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The environment variable that turns a missing Chromium into a skip instead of a failure.
 pub const SKIP_VAR: &str = "GDAUTH_SKIP_BROWSER";
+/// Set (to `1`) where a missing browser must fail the tests: `.ci/run` sets it.
+pub const REQUIRE_VAR: &str = "GDAUTH_REQUIRE_BROWSER";
 
 /// Chromium's flags: headless, no sandbox (CI runs as root in a container), no GPU, /tmp
 /// instead of a small /dev/shm, and none of the background traffic a fresh profile starts
@@ -62,17 +66,21 @@ pub struct Browser {
 
 impl Browser {
     /// Spawns chromedriver and opens a Chromium session, or `None` when Chromium is not
-    /// installed and `GDAUTH_SKIP_BROWSER=1` is set (a line on stderr says so). Panics with
-    /// how to install Chromium when it is missing otherwise.
+    /// installed (a line on stderr says so). Panics with how to install Chromium when it is
+    /// missing where it is required (`GDAUTH_REQUIRE_BROWSER=1` or `CI`, unless
+    /// `GDAUTH_SKIP_BROWSER=1`).
     pub fn start() -> Option<Browser> {
         let missing: Vec<&str> = [CHROMEDRIVER, CHROMIUM]
             .into_iter()
             .filter(|p| !Path::new(p).exists())
             .collect();
         if !missing.is_empty() {
-            if std::env::var(SKIP_VAR).as_deref() == Ok("1") {
+            let required = std::env::var(REQUIRE_VAR).as_deref() == Ok("1")
+                || std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+            if !required || std::env::var(SKIP_VAR).as_deref() == Ok("1") {
                 eprintln!(
-                    "browser test skipped: {} not installed and {SKIP_VAR}=1",
+                    "browser test skipped: {} not installed (apt-get install -y \
+                     --no-install-recommends chromium chromium-driver, or run .ci/run)",
                     missing.join(" and ")
                 );
                 return None;
