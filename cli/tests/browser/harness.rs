@@ -218,8 +218,25 @@ impl Browser {
             .unwrap_or_else(|e| panic!("look for {selector:?} on {}: {e}", self.url()))
     }
 
+    /// Waits (up to [`TIMEOUT`]) until an element matches the CSS `selector`: after a click
+    /// that reloads the same URL, the new page is known by what it shows, not by its URL.
+    pub fn wait_for(&self, selector: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.exists(selector) {
+            if Instant::now() >= deadline {
+                let head: String = self.source().chars().take(2000).collect();
+                panic!(
+                    "no {selector:?} within {TIMEOUT:?} at {}\n{head}",
+                    self.url()
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
     /// Waits up to [`TIMEOUT`] until the current URL starts with `prefix`, and returns it.
-    /// On timeout, panics with the URL and page reached.
+    /// On timeout, panics with the URL and page reached. A prefix the page before the click
+    /// already matches proves nothing: use [`Self::wait_for`] then.
     pub fn wait_for_url(&self, prefix: &str) -> String {
         let deadline = Instant::now() + TIMEOUT;
         loop {
