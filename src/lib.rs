@@ -27,6 +27,17 @@
 //!   many tasks wait, before expiry, and once on a 401; the OAuth 1.0 → 2.0 migration
 //!   grant ([`oauth2::migration`]), and the legacy feed scopes mapped to today's OAuth 2.0
 //!   scopes ([`oauth2::scopes`]). MIGRATION.md walks each legacy protocol over.
+//! * The OAuth 2.0 flows that replace each legacy protocol, as pure pairs too: the web-server
+//!   and installed-app authorization code flow with `state` and PKCE
+//!   ([`oauth2::authorize`], [`oauth2::pkce`]) and the installed app's loopback redirect
+//!   ([`oauth2::loopback`]), the device flow ([`oauth2::device`]), and service accounts
+//!   (`oauth2::service_account`, features `rsa` and `serde`: Google's key file, RS256
+//!   assertions through `jsonwebtoken`), all ending in the same [`oauth2::TokenSource`].
+//! * A conformance kit ([`conformance`]): legacy clients' base-string quirks by name and a
+//!   diagnosis of a failing signature, the recorded-exchange format, a recording transport
+//!   and a replay checker.
+//! * Gadgets ([`gadgets`], feature `gadgets`): the `<OAuth>` section of gadget specs,
+//!   Shindig's makeRequest answer, and signed fetch signed and verified.
 //! * Tokens stored by gdata-python-client ([`legacy`]): the eight token blob kinds read
 //!   and written, every field kept, and imported as this crate's authorizers
 //!   ([`legacy::LegacyToken::import`]).
@@ -58,7 +69,8 @@
 //! | `rsa` | yes | RSA-SHA1 signing (blinded) and verification ([`rsa_sha1`]); RustCrypto `rsa`, no OpenSSL |
 //! | `http` | yes | the reqwest 0.12 transports (rustls), signing `http` 1.x / reqwest requests in place |
 //! | `serde` | yes | serde for every token type, and the JSON [`store::FileStore`] |
-//! | `emulator` | no | the local Google Accounts emulator (axum on tokio), for tests that start it in-process |
+//! | `emulator` | no | the local Google Accounts emulator (axum and hyper on tokio), for tests that start it in-process; turns on `gadgets` |
+//! | `gadgets` | no | gadget spec parsing (quick-xml) and signed fetch |
 //!
 //! The defaults are the client side only: a library that signs requests compiles no server.
 //! The core (encoding, signing, verification, the pure protocol steps) builds with no
@@ -66,13 +78,12 @@
 //!
 //! ## Out of scope
 //! * Talking to Google: its legacy endpoints are gone. The emulator stands in for them.
-//! * OAuth 2.0's consent flows (web server, installed app with PKCE, device, service
-//!   accounts): this crate carries existing grants over and keeps them fresh; obtaining a
-//!   new grant is left to Google's libraries or the `oauth2` crate.
+//! * OpenID Connect (ID tokens, `response_type=id_token`) and OAuth 2.0's implicit flow.
 //! * Logging in again, or retrying, behind the caller's back: a CAPTCHA is answered once by
 //!   the caller, and a backoff runs only when asked to.
 //! * Non-form request bodies in signatures (RFC 5849 §3.4.1.3.1 signs form bodies only).
-//! * Reproducing legacy clients' signing quirks: the signer is RFC 5849 exactly.
+//! * Signing with legacy clients' quirks: the signer is RFC 5849 exactly; the quirk
+//!   profiles only diagnose a signature and, in a provider that opts in, accept one.
 //!
 //! ## Quick start: signing (OAuth 1.0, HMAC-SHA1)
 //! ```

@@ -557,7 +557,7 @@ fn raw_port_and_path(url: &str) -> (Option<u16>, &str) {
 /// one quirk profile, everything else as in the RFC.
 ///
 /// Under `None` it is exactly the verifier's
-/// [`received_base_string`](crate::oauth1::verifier::received_base_string). A profile that
+/// [`received_base_string`]. A profile that
 /// does not touch this request (no empty value for `drop-empty-params`, no default port
 /// written for `keep-default-port`, …) gives the RFC's.
 ///
