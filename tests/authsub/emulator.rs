@@ -488,6 +488,58 @@ async fn the_next_url_must_be_a_registered_domain_over_https() {
     assert_eq!(ok.status, 302);
 }
 
+/// SECURITY.md §5.1 row 31: `next` over `http://`, with userinfo (`https://good@evil`), on
+/// another host with the good one in its path, on a host that merely starts with the good
+/// one, or `javascript:`: the library refuses what it can see (`NextUrlError`), and the
+/// emulator refuses all five with a page, never a redirect; nothing lost: a session token
+/// granted before still reads the feed.
+#[tokio::test]
+async fn row_31_bad_next_urls_are_refused_without_redirect() {
+    let fx = auto();
+    let before = session(
+        &fx,
+        &options("https://plain.example.com/r", CALENDAR_SCOPE, false),
+        &Security::NonSecure,
+    )
+    .await;
+    let auth = AuthSubAuthorizer::new(before.token(), Security::NonSecure).unwrap();
+    for (raw, library) in [
+        (
+            "http://plain.example.com/r",
+            Err(authsub::NextUrlError::PlainHttp),
+        ),
+        (
+            "https://plain.example.com@evil.test/r",
+            Err(authsub::NextUrlError::UserInfo),
+        ),
+        ("https://evil.test/plain.example.com", Ok("evil.test")),
+        (
+            "https://plain.example.com.evil.test/r",
+            Ok("plain.example.com.evil.test"),
+        ),
+        ("javascript:alert(1)", Err(authsub::NextUrlError::NotHttps)),
+    ] {
+        let checked = NextUrl::new(raw);
+        assert_eq!(
+            checked.as_ref().map(|n| n.host()).map_err(|e| *e),
+            library,
+            "{raw}"
+        );
+        let url = format!(
+            "{}?next={}&scope={}&secure=0&session=1",
+            endpoints(&fx).authsub_request(),
+            gdata_auth::encoding::percent_encode(raw),
+            gdata_auth::encoding::percent_encode(CALENDAR_SCOPE)
+        );
+        let resp = fx.send(HttpRequest::get(url)).await;
+        assert_eq!(resp.status, 400, "{raw}: {}", text(&resp));
+        assert!(resp.header("Location").is_none(), "{raw}: redirected");
+        assert!(!text(&resp).contains("token="), "{raw}: a token was issued");
+    }
+    let feed = fetch(&fx, &auth, CALENDAR_FEED).await;
+    assert_eq!(feed.status, 200, "{}", text(&feed));
+}
+
 #[tokio::test]
 async fn the_eleventh_session_token_revokes_the_oldest() {
     let fx = auto();

@@ -280,3 +280,39 @@ fn the_reply_gives_the_single_use_token() {
         );
     }
 }
+
+/// SECURITY.md §5.1 row 30: a reply with `token` twice is `DuplicateParameter`, a token with
+/// `"` or CR LF is `BadToken`, one over 512 bytes is `BadToken(TooLong)`; nothing lost: the
+/// request options (and the URL they build) are unchanged and the genuine reply still gives
+/// its token.
+#[test]
+fn row_30_reply_with_duplicate_bad_or_oversize_token() {
+    let options =
+        AuthSubRequestOptions::new(next("https://app.example.com/authsub"), scopes(&[CALENDAR]));
+    let kept = options.clone();
+    let url = request_url(&Endpoints::google(), &options).unwrap();
+    assert_eq!(MAX_TOKEN_LEN, 512);
+    let too_long = format!("?token={}", "t".repeat(513));
+    for (input, want) in [
+        (
+            "?token=a&token=b",
+            FlowError::DuplicateParameter("token".into()),
+        ),
+        ("?token=a%22b", FlowError::BadToken(TokenError::Quote)),
+        (
+            "?token=a%0D%0Ab",
+            FlowError::BadToken(TokenError::ControlCharacter),
+        ),
+        (too_long.as_str(), FlowError::BadToken(TokenError::TooLong)),
+    ] {
+        assert_eq!(
+            parse_reply(input).map(|t| t.secret().to_owned()),
+            Err(want),
+            "{input:?}"
+        );
+        assert_eq!(options, kept, "{input:?}: options changed");
+    }
+    assert_eq!(request_url(&Endpoints::google(), &options).unwrap(), url);
+    let reply = format!("{}?token=CKF50YzIH", options.next.as_str());
+    assert_eq!(parse_reply(&reply).unwrap().secret(), "CKF50YzIH");
+}

@@ -8,6 +8,7 @@ use gdata_auth::clientlogin::{
 use gdata_auth::endpoints::Endpoints;
 
 use crate::answer;
+use crate::errors::{kept_authorizer, relogin_fails_and_loses_nothing, still_logs_in};
 
 const BASE: &str = "https://www.google.com/accounts/";
 
@@ -116,4 +117,42 @@ fn every_way_out_is_refused() {
         parse_login(&endpoints, &answer(403, split)),
         Err(ClientLoginError::Protocol(ProtocolError::ControlCharacter))
     );
+}
+
+/// SECURITY.md §5.1 row 29: `CaptchaUrl=http://evil/x`, `//evil` and `../../x` are
+/// `BadCaptchaUrl`, and an accepted one is always https on the fixed accounts host; nothing
+/// lost: after each refusal the authorizer keeps its token and credentials and still logs in.
+#[test]
+fn row_29_captcha_url_cannot_leave_the_accounts_host() {
+    let authorizer = kept_authorizer();
+    for (relative, reason) in [
+        ("http://evil/x", CaptchaUrlError::Absolute),
+        ("//evil", CaptchaUrlError::NetworkPath),
+        ("../../x", CaptchaUrlError::DotSegment),
+    ] {
+        assert_eq!(
+            resolve_captcha_url(BASE, relative),
+            Err(reason),
+            "{relative}"
+        );
+        let body = format!("Error=CaptchaRequired\nCaptchaToken=tok\nCaptchaUrl={relative}\n");
+        let want = ClientLoginError::Protocol(ProtocolError::BadCaptchaUrl(reason));
+        assert_eq!(
+            parse_login(&Endpoints::google(), &answer(403, &body)).as_ref(),
+            Err(&want),
+            "{relative}"
+        );
+        relogin_fails_and_loses_nothing(&authorizer, 403, body.as_bytes(), &want, relative);
+    }
+    let body = "Error=CaptchaRequired\nCaptchaToken=tok\nCaptchaUrl=Captcha?ctoken=x\n";
+    let Err(ClientLoginError::CaptchaRequired(challenge)) =
+        parse_login(&Endpoints::google(), &answer(403, body))
+    else {
+        panic!("a relative CaptchaUrl is a CAPTCHA challenge");
+    };
+    assert_eq!(
+        challenge.image_url(),
+        "https://www.google.com/accounts/Captcha?ctoken=x"
+    );
+    still_logs_in(&authorizer);
 }

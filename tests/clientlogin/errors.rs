@@ -405,6 +405,149 @@ fn each_answer_gives_its_own_error_and_loses_nothing() {
     assert_eq!(renewed.auth().secret(), "new-token");
 }
 
+/// Sends one re-login through a transport that answers `status`/`body`, asserts it fails
+/// with `want`, and that nothing was lost: the authorizer still holds its token, still
+/// re-logs in, and the attempt carried the whole kept credentials.
+pub(crate) fn relogin_fails_and_loses_nothing(
+    authorizer: &ClientLoginAuthorizer,
+    status: u16,
+    body: &[u8],
+    want: &ClientLoginError,
+    what: &str,
+) {
+    let endpoints = Endpoints::google();
+    let (transport, sent) = scripted(vec![Ok(HttpResponse::new(status, body.to_vec()))]);
+    let got = authorizer
+        .relogin(&endpoints)
+        .unwrap()
+        .send_blocking(&transport)
+        .err();
+    assert_eq!(got.as_ref(), Some(want), "{what}");
+    assert_eq!(authorizer.auth().secret(), "old-token", "{what}");
+    assert!(authorizer.can_relogin(), "{what}");
+    let sent = sent.lock().unwrap();
+    assert_eq!(sent.len(), 1, "{what}");
+    assert_eq!(field(&sent[0], "Email").as_deref(), Some(EMAIL), "{what}");
+    assert_eq!(
+        field(&sent[0], "Passwd").as_deref(),
+        Some(PASSWORD),
+        "{what}"
+    );
+}
+
+/// An authorizer holding `old-token` that may log in again with [`credentials`].
+pub(crate) fn kept_authorizer() -> ClientLoginAuthorizer {
+    ClientLoginAuthorizer::new(AuthToken::new("old-token"))
+        .unwrap()
+        .with_relogin(credentials())
+}
+
+/// After the failures, the kept credentials still log in.
+pub(crate) fn still_logs_in(authorizer: &ClientLoginAuthorizer) {
+    let (transport, _) = scripted(vec![Ok(answer(200, "Auth=new-token\n"))]);
+    let renewed = authorizer
+        .relogin(&Endpoints::google())
+        .unwrap()
+        .send_blocking(&transport)
+        .unwrap();
+    assert_eq!(renewed.auth().secret(), "new-token");
+    assert!(renewed.can_relogin());
+}
+
+/// SECURITY.md §5.1 row 28: each `Error=` code gives its own error, `Info=InvalidSecondFactor`
+/// asks for an application-specific password, and malformed bodies (`Error=Foobar`,
+/// `Error=`, empty, 10 MB, `Auth=` with CR or a quote) are protocol errors; nothing lost:
+/// after each, the authorizer keeps its token and its credentials, and still logs in.
+#[test]
+fn row_28_clientlogin_error_bodies() {
+    let authorizer = kept_authorizer();
+    let codes = [
+        "BadAuthentication",
+        "NotVerified",
+        "TermsNotAgreed",
+        "CaptchaRequired",
+        "Unknown",
+        "AccountDeleted",
+        "AccountDisabled",
+        "AccountMigrated",
+        "ServiceDisabled",
+        "ServiceUnavailable",
+    ];
+    let mut kinds = Vec::new();
+    for code in codes {
+        let body = format!("Error={code}\nCaptchaToken=tok\nCaptchaUrl=Captcha?ctoken=x\n");
+        let e = parse_login(&Endpoints::google(), &answer(403, &body)).unwrap_err();
+        assert!(!matches!(e, E::Protocol(_)), "{code}: {e:?}");
+        assert_eq!(e.is_retryable(), code == "ServiceUnavailable", "{code}");
+        relogin_fails_and_loses_nothing(&authorizer, 403, body.as_bytes(), &e, code);
+        kinds.push(std::mem::discriminant(&e));
+    }
+    for (i, k) in kinds.iter().enumerate() {
+        assert!(!kinds[..i].contains(k), "{}: not distinct", codes[i]);
+    }
+
+    let second = E::BadAuthentication(ErrorDetails::new().with_info("InvalidSecondFactor"));
+    assert!(second.details().unwrap().needs_application_password());
+    let mut huge = b"Auth=abc\n".to_vec();
+    huge.resize(10 * 1024 * 1024, b'\n');
+    let rows: Vec<(&str, u16, Vec<u8>, ClientLoginError)> = vec![
+        (
+            "InvalidSecondFactor",
+            403,
+            b"Error=BadAuthentication\nInfo=InvalidSecondFactor\n".to_vec(),
+            second,
+        ),
+        (
+            "Error=Foobar",
+            403,
+            b"Error=Foobar\n".to_vec(),
+            protocol(ProtocolError::UnknownErrorCode(Some("Foobar".into()))),
+        ),
+        (
+            "Error=",
+            403,
+            b"Error=".to_vec(),
+            protocol(ProtocolError::EmptyErrorCode),
+        ),
+        ("empty", 403, Vec::new(), protocol(ProtocolError::Empty)),
+        // Read as Python, Java and Zend read it (see `table`), not as a protocol error.
+        (
+            "no trailing newline",
+            403,
+            b"Error=BadAuthentication".to_vec(),
+            E::BadAuthentication(ErrorDetails::new()),
+        ),
+        ("10 MB", 200, huge, protocol(ProtocolError::TooLarge)),
+        (
+            "Auth with CR",
+            200,
+            b"Auth=abc\rdef\n".to_vec(),
+            protocol(ProtocolError::ControlCharacter),
+        ),
+        (
+            "Auth with a quote",
+            200,
+            b"Auth=abc\"def\n".to_vec(),
+            protocol(ProtocolError::BadToken(Field::Auth)),
+        ),
+    ];
+    for (what, status, body, want) in rows {
+        assert_eq!(
+            parse_login(
+                &Endpoints::google(),
+                &HttpResponse::new(status, body.clone())
+            )
+            .as_ref(),
+            Err(&want),
+            "{what}"
+        );
+        relogin_fails_and_loses_nothing(&authorizer, status, &body, &want, what);
+    }
+    // The size cap of the row: 64 KiB at most.
+    const _: () = assert!(MAX_RESPONSE_BYTES <= 64 * 1024);
+    still_logs_in(&authorizer);
+}
+
 #[test]
 fn details_and_hints() {
     let second = E::BadAuthentication(ErrorDetails::new().with_info("InvalidSecondFactor"));

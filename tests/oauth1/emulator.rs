@@ -503,6 +503,67 @@ async fn request_tokens_and_verifiers_are_single_use_and_bound() {
     assert_eq!(fx.emu.access_tokens("user@example.com", CONSUMER).len(), 2);
 }
 
+/// SECURITY.md §5.1 row 27: a request token approved or exchanged twice is refused
+/// (`token_used`), a verifier for another request token is refused (`parameter_rejected`
+/// on `oauth_verifier`); nothing lost: the access token the first exchange granted still
+/// reads the feed, it is the only one stored for A, and B still exchanges with its own verifier.
+#[tokio::test]
+async fn row_27_request_token_or_verifier_used_twice_or_for_other_token() {
+    let fx = Fixture::new(registered());
+    let c = consumer();
+    let (a, a_secret) = fx.request_token(&c, CALENDAR_SCOPE, "oob").await;
+    let (b, b_secret) = fx.request_token(&c, CALENDAR_SCOPE, "oob").await;
+    let va = fx.approve(&a).await;
+    let vb = fx.approve(&b).await;
+
+    // Verifier of B on A.
+    let r = fx.exchange(&c, &a, &a_secret, &vb).await;
+    assert_eq!(
+        (r.status, problem(&r).as_str()),
+        (400, "parameter_rejected")
+    );
+    assert_eq!(
+        get(&form(&r), "oauth_parameters_rejected"),
+        Some("oauth_verifier")
+    );
+
+    // A's request token approved a second time.
+    let r = fx
+        .submit_consent(&a, "user@example.com", "password", "approve")
+        .await;
+    assert_eq!(r.status, 401);
+    assert!(text(&r).contains("token_used"), "{}", text(&r));
+
+    // A exchanged once, then its token and verifier again.
+    let r = fx.exchange(&c, &a, &a_secret, &va).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let f = form(&r);
+    let (at, at_secret) = (
+        get(&f, "oauth_token").unwrap().to_owned(),
+        get(&f, "oauth_token_secret").unwrap().to_owned(),
+    );
+    let r = fx.exchange(&c, &a, &a_secret, &va).await;
+    assert_eq!((r.status, problem(&r).as_str()), (401, "token_used"));
+    assert_eq!(
+        fx.emu.access_tokens("user@example.com", CONSUMER),
+        vec![at.clone()]
+    );
+
+    // Nothing lost: A's access token works, B was not touched.
+    let feed = fx
+        .signed(
+            &with_token(&c, &at, &at_secret),
+            "GET",
+            CALENDAR_FEED,
+            &[],
+            Placement::Header,
+        )
+        .await;
+    assert_eq!(feed.status, 200, "{}", text(&feed));
+    assert_eq!(fx.exchange(&c, &b, &b_secret, &vb).await.status, 200);
+    assert_eq!(fx.emu.access_tokens("user@example.com", CONSUMER).len(), 2);
+}
+
 #[tokio::test]
 async fn concurrent_exchanges_of_one_token_have_one_winner() {
     let fx = Fixture::new(registered());

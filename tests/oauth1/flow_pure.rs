@@ -516,6 +516,35 @@ fn parse_request_token_refuses_bad_answers() {
     }
 }
 
+/// SECURITY.md §5.1 row 25: a request-token answer without `oauth_callback_confirmed=true`
+/// (an OAuth 1.0, not 1.0a, provider) is `CallbackNotConfirmed`; nothing lost: the options
+/// are unchanged and a confirmed answer is still accepted with them.
+#[test]
+fn row_25_request_token_without_callback_confirmed() {
+    let options = RequestTokenOptions::new(scopes(&[CALENDAR]), Callback::Oob);
+    let before = options.clone();
+    for body in [
+        "oauth_token=t&oauth_token_secret=s",
+        "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=false",
+        "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=TRUE",
+        "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=",
+    ] {
+        assert_eq!(
+            parse_request_token(&options, &ok(body)).unwrap_err(),
+            FlowError::CallbackNotConfirmed,
+            "{body}"
+        );
+        assert_eq!(options, before, "{body}: options changed");
+    }
+    let token = parse_request_token(
+        &options,
+        &ok("oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true"),
+    )
+    .unwrap();
+    assert_eq!(token.token(), "t");
+    assert_eq!(token.secret().secret(), "s");
+}
+
 #[test]
 fn exactly_the_cap_is_accepted() {
     let head = "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&pad=";
@@ -708,6 +737,44 @@ fn callback_refuses_bad_input() {
         let got = parse_callback(token.clone(), input);
         assert_eq!(got.as_ref().err(), Some(want), "{input}: {got:?}");
     }
+}
+
+/// SECURITY.md §5.1 row 26: a callback naming another `oauth_token` than the one we started
+/// with is `TokenMismatch`, one without `oauth_verifier` is `MissingVerifier`; nothing lost:
+/// the request token we keep is unchanged and the genuine callback still completes with it.
+#[test]
+fn row_26_callback_with_other_token_or_no_verifier() {
+    let token = request_token("CKF50YzIHxCT85KMAg");
+    let kept = token.clone();
+    for (input, want) in [
+        (
+            "oauth_token=ATTACKER&oauth_verifier=123zzz",
+            FlowError::TokenMismatch,
+        ),
+        (
+            "oauth_token=ckf50yzihxct85kmag&oauth_verifier=123zzz",
+            FlowError::TokenMismatch,
+        ),
+        (
+            "http://www.example.com/test?oauth_token=CKF50YzIHxCT85KMAg",
+            FlowError::MissingVerifier,
+        ),
+        (
+            "oauth_token=CKF50YzIHxCT85KMAg&oauth_verifier=",
+            FlowError::MissingVerifier,
+        ),
+    ] {
+        let got = parse_callback(token.clone(), input);
+        assert_eq!(got.as_ref().err(), Some(&want), "{input}: {got:?}");
+        assert_eq!(token, kept, "{input}: request token changed");
+    }
+    let authorized = parse_callback(
+        token,
+        "http://www.example.com/test?oauth_token=CKF50YzIHxCT85KMAg&oauth_verifier=123zzz",
+    )
+    .unwrap();
+    assert_eq!(authorized.request_token(), &kept);
+    assert_eq!(authorized.verifier().secret(), "123zzz");
 }
 
 #[test]

@@ -497,3 +497,67 @@ async fn one_refresh_on_a_401() {
     }
     assert_eq!(source.refreshes(), 2);
 }
+
+/// SECURITY.md §5.1 row 35: the server fails mid-migration (500 `server_error`, or the
+/// migration reaches the server and its answer is lost): the migration fails, retryably;
+/// nothing lost: the OAuth 1.0 credential is still stored as it was, still reads the feed,
+/// and still migrates afterwards.
+#[tokio::test]
+async fn row_35_server_error_mid_migration_keeps_the_oauth1_credential() {
+    use gdata_auth::oauth1::AccessToken as OAuth1Token;
+    use gdata_auth::store::{MemoryStore, TokenStore};
+    use gdata_auth::transport::{FnTransport, TransportError};
+
+    let fx = fixture();
+    let (token, secret) = fx.dance(&consumer(), CALENDAR_SCOPE).await;
+    let kept = OAuth1Token::new(
+        "example.com",
+        token,
+        TokenSecret::new(secret),
+        vec![Scope::new(CALENDAR_SCOPE).unwrap()],
+    );
+    let store = MemoryStore::new();
+    store.save("jo", &kept.to_stored()).unwrap();
+    let old = kept.authorizer(&consumer());
+
+    // The token endpoint answers 500.
+    let failing = FnTransport(|_req: HttpRequest| async {
+        Ok(HttpResponse::new(500, r#"{"error":"server_error"}"#)
+            .with_header("Content-Type", "application/json"))
+    });
+    // The request reaches the emulator, and its answer is lost on the way back.
+    let http = fx.http.clone();
+    let lost = FnTransport(move |req: HttpRequest| {
+        let http = http.clone();
+        async move {
+            let resp = http.send(req).await?;
+            assert_eq!(resp.status, 200, "the emulator migrated");
+            Err(TransportError::Connect("connection reset".into()))
+        }
+    });
+    for (what, transport) in [
+        ("500", &failing as &dyn Transport),
+        ("answer lost", &lost as &dyn Transport),
+    ] {
+        let err = migrate(&endpoints(&fx), &client(), &old, &[], &fx.ctx(), T0)
+            .send(transport)
+            .await
+            .unwrap_err();
+        assert!(err.is_retryable(), "{what}: {err:?}");
+        let stored = OAuth1Token::from_stored(&store.load("jo").unwrap().unwrap()).unwrap();
+        assert_eq!(stored.token(), kept.token(), "{what}");
+        assert_eq!(stored.secret(), kept.secret(), "{what}");
+        assert_eq!(stored.scopes(), kept.scopes(), "{what}");
+        assert_eq!(
+            oauth1_feed(&fx, &stored.authorizer(&consumer())).await,
+            200,
+            "{what}"
+        );
+    }
+    let grant = migrate(&endpoints(&fx), &client(), &old, &[], &fx.ctx(), T0)
+        .send(&fx.http)
+        .await
+        .unwrap();
+    assert!(grant.refresh_token.is_some());
+    assert_eq!(oauth1_feed(&fx, &old).await, 200);
+}

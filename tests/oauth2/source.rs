@@ -9,8 +9,8 @@ use std::time::Duration;
 use gdata_auth::clock::FixedClock;
 use gdata_auth::endpoints::Endpoints;
 use gdata_auth::oauth2::{
-    AccessToken, ClientCredentials, ClientSecret, OAuth2Error, OAuth2Token, RefreshToken,
-    SourceError, TokenSource,
+    AccessToken, AuthorizationCode, ClientCredentials, ClientSecret, Malformed, OAuth2Error,
+    OAuth2Token, RefreshToken, SourceError, TokenKind, TokenSource,
 };
 use gdata_auth::store::{MemoryStore, TokenStore};
 use gdata_auth::transport::{FnTransport, HttpRequest, HttpResponse, TransportError};
@@ -27,6 +27,8 @@ struct Server {
     refuse: Option<&'static str>,
     /// The token endpoint's `expires_in` (3600 when unset).
     expires_in: Option<u64>,
+    /// When set, the token endpoint answers this status and JSON body instead.
+    token_answer: std::sync::Mutex<Option<(u16, String)>>,
 }
 
 impl Server {
@@ -39,6 +41,12 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(50)).await;
             if let Some(err) = self.refuse {
                 return Ok(HttpResponse::new(400, err));
+            }
+            let answer = self.token_answer.lock().unwrap().clone();
+            if let Some((status, body)) = answer {
+                return Ok(
+                    HttpResponse::new(status, body).with_header("Content-Type", "application/json")
+                );
             }
             let expires_in = self.expires_in.unwrap_or(3600);
             return Ok(super::json(&format!(
@@ -230,4 +238,166 @@ async fn every_new_token_is_saved() {
         json.starts_with(r#"{"kind":"oauth2","client_id":"cid""#),
         "{json}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// SECURITY.md §5.1, rows 32–34
+
+const KEPT: &str = "jo@calendar";
+
+/// A source over `server` for an expired `grant`, saved beforehand in a store it keeps saving
+/// to; returns the source and the store.
+fn kept_source(server: &Arc<Server>) -> (TokenSource<Http>, Arc<MemoryStore>) {
+    let store = Arc::new(MemoryStore::new());
+    store.save(KEPT, &grant(Some(10)).to_stored()).unwrap();
+    let src = source(server, grant(Some(10)), Arc::new(FixedClock::new(100)))
+        .with_store(store.clone(), KEPT);
+    (src, store)
+}
+
+/// Nothing lost: the source's grant and the stored one are the grant we started with (the
+/// refresh token, the old access token, its expiry and scopes).
+async fn nothing_lost(src: &TokenSource<Http>, store: &MemoryStore, what: &str) {
+    assert_eq!(src.token().await, grant(Some(10)), "{what}: grant changed");
+    let stored = OAuth2Token::from_stored(&store.load(KEPT).unwrap().unwrap()).unwrap();
+    assert_eq!(stored, grant(Some(10)), "{what}: stored grant changed");
+}
+
+fn oauth2_error(e: SourceError) -> OAuth2Error {
+    match e {
+        SourceError::OAuth2(e) => e,
+        other => panic!("not an OAuth 2.0 error: {other:?}"),
+    }
+}
+
+/// SECURITY.md §5.1 row 32: token answers over Google's size limits (code 257 B, access
+/// 2049 B, refresh 513 B) are `TokenTooLarge`, a bad `expires_in` (−1, 1e30, `"1h"`) is
+/// `BadExpiresIn`, a missing `token_type` is `MissingField`, extra fields are ignored;
+/// nothing lost: after each refusal the source's grant and the stored grant are unchanged
+/// (refresh token kept), and the next good answer is taken and saved.
+#[tokio::test]
+async fn row_32_token_response_sizes_expiry_and_fields() {
+    assert_eq!(
+        AuthorizationCode::checked("c".repeat(257)).unwrap_err(),
+        OAuth2Error::TokenTooLarge {
+            kind: TokenKind::AuthorizationCode,
+            len: 257,
+            limit: 256
+        }
+    );
+    let too_large = |kind: TokenKind, len: usize| OAuth2Error::TokenTooLarge {
+        kind,
+        len,
+        limit: kind.limit(),
+    };
+    let a = |n: usize| "a".repeat(n);
+    let rows = [
+        (
+            format!(r#"{{"access_token":"{}","token_type":"Bearer"}}"#, a(2049)),
+            too_large(TokenKind::AccessToken, 2049),
+        ),
+        (
+            format!(
+                r#"{{"access_token":"t","token_type":"Bearer","refresh_token":"{}"}}"#,
+                a(513)
+            ),
+            too_large(TokenKind::RefreshToken, 513),
+        ),
+        (
+            r#"{"access_token":"t","token_type":"Bearer","expires_in":-1}"#.to_owned(),
+            OAuth2Error::Malformed(Malformed::BadExpiresIn),
+        ),
+        (
+            r#"{"access_token":"t","token_type":"Bearer","expires_in":1e30}"#.to_owned(),
+            OAuth2Error::Malformed(Malformed::BadExpiresIn),
+        ),
+        (
+            r#"{"access_token":"t","token_type":"Bearer","expires_in":"1h"}"#.to_owned(),
+            OAuth2Error::Malformed(Malformed::BadExpiresIn),
+        ),
+        (
+            r#"{"access_token":"t","expires_in":3600}"#.to_owned(),
+            OAuth2Error::Malformed(Malformed::MissingField("token_type")),
+        ),
+    ];
+    let server = Arc::new(Server::default());
+    let (src, store) = kept_source(&server);
+    for (body, want) in rows {
+        *server.token_answer.lock().unwrap() = Some((200, body.clone()));
+        let got = oauth2_error(src.access_token().await.unwrap_err());
+        assert_eq!(got, want, "{}", &body[..body.len().min(80)]);
+        nothing_lost(&src, &store, &body[..body.len().min(80)]).await;
+    }
+    // Extra fields are ignored; the refresh token is kept and the new grant saved.
+    *server.token_answer.lock().unwrap() = Some((
+        200,
+        r#"{"access_token":"ya29.extra","token_type":"Bearer","expires_in":3600,"id_token":"x.y.z","extra":{"n":[1]}}"#
+            .to_owned(),
+    ));
+    assert_eq!(src.access_token().await.unwrap().secret(), "ya29.extra");
+    let saved = OAuth2Token::from_stored(&store.load(KEPT).unwrap().unwrap()).unwrap();
+    assert_eq!(saved.access_token, Some(AccessToken::new("ya29.extra")));
+    assert_eq!(saved.refresh_token, Some(RefreshToken::new("1/refresh")));
+}
+
+/// SECURITY.md §5.1 row 33: a refresh answered `invalid_grant` is `ReconsentRequired` (the
+/// table's `RefreshRevoked`), `invalid_grant` + `error_subtype=invalid_rapt` is
+/// `ReauthRequired`, `admin_policy_enforced` is `AdminPolicyEnforced`; each is final, kept
+/// and not retried; nothing lost: the old grant (refresh token included) stays in the
+/// source and in the store, for diagnosis.
+#[tokio::test]
+async fn row_33_refresh_revoked_reauth_or_admin_policy() {
+    for (body, is) in [
+        (
+            r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#,
+            (|e: &OAuth2Error| matches!(e, OAuth2Error::ReconsentRequired(_)))
+                as fn(&OAuth2Error) -> bool,
+        ),
+        (
+            r#"{"error":"invalid_grant","error_subtype":"invalid_rapt"}"#,
+            |e: &OAuth2Error| matches!(e, OAuth2Error::ReauthRequired(_)),
+        ),
+        (r#"{"error":"admin_policy_enforced"}"#, |e: &OAuth2Error| {
+            matches!(e, OAuth2Error::AdminPolicyEnforced(_))
+        }),
+    ] {
+        let server = Arc::new(Server::default());
+        *server.token_answer.lock().unwrap() = Some((400, body.to_owned()));
+        let (src, store) = kept_source(&server);
+        for _ in 0..3 {
+            let e = oauth2_error(src.access_token().await.unwrap_err());
+            assert!(is(&e), "{body}: {e:?}");
+            assert!(e.is_final(), "{body}");
+        }
+        assert_eq!(
+            server.refreshes.load(Ordering::SeqCst),
+            1,
+            "{body}: retried"
+        );
+        nothing_lost(&src, &store, body).await;
+    }
+}
+
+/// SECURITY.md §5.1 row 34: a resource answering 401 `invalid_token` twice in a row gets
+/// one refresh and one retry, then `TokenRejected` (no loop); nothing lost: the refresh
+/// token is kept in the source and the store, and the refreshed access token was saved.
+#[tokio::test]
+async fn row_34_two_invalid_token_401s_in_a_row() {
+    let server = Arc::new(Server {
+        feed_refuses_all: true,
+        ..Server::default()
+    });
+    let store = Arc::new(MemoryStore::new());
+    store.save(KEPT, &grant(None).to_stored()).unwrap();
+    let src =
+        source(&server, grant(None), Arc::new(FixedClock::new(0))).with_store(store.clone(), KEPT);
+    let err = oauth2_error(src.send(HttpRequest::get(FEED)).await.unwrap_err());
+    assert_eq!(err, OAuth2Error::TokenRejected);
+    assert_eq!(server.refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(server.feed_calls.load(Ordering::SeqCst), 2);
+    let held = src.token().await;
+    assert_eq!(held.refresh_token, Some(RefreshToken::new("1/refresh")));
+    assert_eq!(held.access_token, Some(AccessToken::new("ya29.new1")));
+    let stored = OAuth2Token::from_stored(&store.load(KEPT).unwrap().unwrap()).unwrap();
+    assert_eq!(stored, held);
 }
