@@ -18,6 +18,8 @@ use crate::secret::SecretString;
 pub const MAX_HEADER_LEN: usize = 8 * 1024;
 /// Longest token accepted, in bytes (SECURITY.md §5.1 row 30).
 pub const MAX_TOKEN_LEN: usize = 512;
+/// Longest signed-data timestamp, in digits: `u64::MAX` has 20.
+pub const MAX_TIMESTAMP_DIGITS: usize = 20;
 /// The one `sigalg` accepted: RSA PKCS#1 v1.5 over SHA-1 (PROTOCOLS.md §2.5).
 pub const SIGALG_RSA_SHA1: &str = "rsa-sha1";
 
@@ -144,7 +146,7 @@ pub fn parse_data(data: &str) -> Result<Data<'_>, DataError> {
     }
     // u64::MAX has 20 digits; the digit check keeps `+1` out, which `parse` would take, and
     // a leading zero out, which would sign one number two ways.
-    if timestamp.len() > 20
+    if timestamp.len() > MAX_TIMESTAMP_DIGITS
         || !timestamp.bytes().all(|b| b.is_ascii_digit())
         || (timestamp.len() > 1 && timestamp.starts_with('0'))
     {

@@ -24,6 +24,8 @@ pub const DEFAULT_USER_PASSWORD: &str = "password";
 /// [`SIGN_IN_LOCKOUT`] seconds (the right password included). ClientLogin has its own rule
 /// (a CAPTCHA).
 pub const MAX_WRONG_PASSWORDS: u32 = 5;
+/// Longest configured user email accepted, in bytes (RFC 5321's path limit).
+const MAX_EMAIL_LEN: usize = 254;
 /// Seconds an account's consent-page sign-ins stay refused after [`MAX_WRONG_PASSWORDS`]
 /// wrong passwords in a row, by the emulator's clock. A success resets the count.
 pub const SIGN_IN_LOCKOUT: u64 = 60;
@@ -81,7 +83,7 @@ impl Accounts {
                 .collect()
         };
         for u in &users {
-            let ok = u.email.len() <= 254
+            let ok = u.email.len() <= MAX_EMAIL_LEN
                 && u.email.bytes().all(|b| b.is_ascii_graphic())
                 && u.email
                     .split_once('@')

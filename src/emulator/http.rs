@@ -32,6 +32,8 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Longest path written to the log.
 const MAX_LOGGED_PATH: usize = 200;
+/// Longest `Host` header accepted, in bytes (a DNS name is at most 255).
+const MAX_HOST_LEN: usize = 255;
 
 /// A note a handler attaches to its response for the request log (never a secret).
 #[derive(Debug, Clone)]
@@ -245,7 +247,7 @@ fn base_for(app: &App, headers: &HeaderMap) -> Result<String, ReadError> {
     };
     let host = host.to_str().unwrap_or_default();
     let ok = !host.is_empty()
-        && host.len() <= 255
+        && host.len() <= MAX_HOST_LEN
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b));

@@ -26,7 +26,7 @@ pub mod spec;
 
 #[cfg(feature = "serde")]
 pub use make_request::{
-    Authz, MakeRequest, MakeRequestError, MakeRequestResponse, UNPARSEABLE_CRUFT,
+    Authz, MakeRequest, MakeRequestError, MakeRequestResponse, MAX_ANSWER_BYTES, UNPARSEABLE_CRUFT,
 };
 #[cfg(feature = "rsa")]
 pub use signed_fetch::{

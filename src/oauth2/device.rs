@@ -34,6 +34,14 @@ pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// The longest interval or lifetime accepted from a server (an hour): a larger one is
 /// malformed rather than a reason to wait forever.
 const MAX_SECONDS: u64 = 3600;
+/// Longest string of digits read as a number of seconds (an hour is 4; leading zeros allowed).
+const MAX_SECONDS_DIGITS: usize = 6;
+/// Longest `device_code` accepted, in bytes.
+const MAX_DEVICE_CODE_LEN: usize = 512;
+/// Longest `user_code` accepted, in bytes: it is shown to a person.
+const MAX_USER_CODE_LEN: usize = 64;
+/// Longest verification URL accepted, in bytes (plain or `_complete`).
+const MAX_VERIFICATION_URL_LEN: usize = 2048;
 
 secret_string!(
     /// The `device_code` (RFC 8628 §3.2): whoever holds it can collect the grant once the
@@ -94,7 +102,7 @@ struct RawDevice {
 fn seconds(value: &Value) -> Option<u64> {
     let n = match value {
         Value::Number(n) => n.as_u64(),
-        Value::String(s) if !s.is_empty() && s.len() <= 6 => s.parse().ok(),
+        Value::String(s) if !s.is_empty() && s.len() <= MAX_SECONDS_DIGITS => s.parse().ok(),
         _ => None,
     };
     n.filter(|n| (1..=MAX_SECONDS).contains(n))
@@ -123,21 +131,23 @@ pub fn parse_device_code(response: HttpResponse) -> Result<DeviceAuthorization, 
     let missing = |f| OAuth2Error::Malformed(Malformed::MissingField(f));
     let device_code = raw
         .device_code
-        .filter(|d| !d.is_empty() && d.secret().len() <= 512)
+        .filter(|d| !d.is_empty() && d.secret().len() <= MAX_DEVICE_CODE_LEN)
         .ok_or(missing("device_code"))?;
     let user_code = raw
         .user_code
-        .filter(|u| !u.is_empty() && u.len() <= 64 && u.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|u| {
+            !u.is_empty() && u.len() <= MAX_USER_CODE_LEN && u.bytes().all(|b| b.is_ascii_graphic())
+        })
         .ok_or(missing("user_code"))?;
     let verification_url = raw
         .verification_url
         .or(raw.verification_uri)
-        .filter(|u| u.len() <= 2048)
+        .filter(|u| u.len() <= MAX_VERIFICATION_URL_LEN)
         .and_then(|u| http_url(&u))
         .ok_or(missing("verification_url"))?;
     let verification_url_complete = raw
         .verification_uri_complete
-        .filter(|u| u.len() <= 2048)
+        .filter(|u| u.len() <= MAX_VERIFICATION_URL_LEN)
         .and_then(|u| http_url(&u));
     let expires_in = raw
         .expires_in

@@ -66,5 +66,6 @@ pub use service_account::{AssertionRequest, ServiceAccountKey};
 pub use source::{SourceError, TokenSource, DEFAULT_MARGIN};
 pub use types::{
     check_token, AccessToken, AuthorizationCode, ClientAuth, ClientCredentials, ClientSecret,
-    OAuth2Token, RefreshToken, TokenResponse,
+    OAuth2Token, RefreshToken, TokenResponse, MAX_ACCESS_TOKEN_BYTES, MAX_AUTHORIZATION_CODE_BYTES,
+    MAX_REFRESH_TOKEN_BYTES,
 };

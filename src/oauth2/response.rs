@@ -15,6 +15,8 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// The longest `expires_in` accepted: ten years. Google's are an hour.
 const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 3600;
+/// Longest string of digits read as `expires_in` (ten years is 9; leading zeros allowed).
+const MAX_EXPIRES_IN_DIGITS: usize = 12;
 
 /// The fields of a token answer (a refresh or a migration); serde refuses a field given
 /// twice, and ignores unknown ones.
@@ -53,7 +55,9 @@ fn expires_in(value: &Value) -> Result<u64, OAuth2Error> {
     let secs = match value {
         Value::Number(n) => n.as_u64(),
         Value::String(s)
-            if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) =>
+            if !s.is_empty()
+                && s.len() <= MAX_EXPIRES_IN_DIGITS
+                && s.bytes().all(|b| b.is_ascii_digit()) =>
         {
             s.parse().ok()
         }

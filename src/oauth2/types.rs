@@ -28,15 +28,22 @@ secret_string!(
     ClientSecret
 );
 
+/// Google's largest authorization code, in bytes (seed 001 "Token size").
+pub const MAX_AUTHORIZATION_CODE_BYTES: usize = 256;
+/// Google's largest access token, in bytes (seed 001 "Token size").
+pub const MAX_ACCESS_TOKEN_BYTES: usize = 2048;
+/// Google's largest refresh token, in bytes (seed 001 "Token size").
+pub const MAX_REFRESH_TOKEN_BYTES: usize = 512;
+
 impl TokenKind {
     /// Google's largest token of this kind, in bytes (seed 001 "Token size": codes 256,
     /// access tokens 2048, refresh tokens 512). "Google reserves the right to change token
     /// size within these limits": accept up to the limit, refuse beyond, never truncate.
     pub const fn limit(self) -> usize {
         match self {
-            Self::AuthorizationCode => 256,
-            Self::AccessToken => 2048,
-            Self::RefreshToken => 512,
+            Self::AuthorizationCode => MAX_AUTHORIZATION_CODE_BYTES,
+            Self::AccessToken => MAX_ACCESS_TOKEN_BYTES,
+            Self::RefreshToken => MAX_REFRESH_TOKEN_BYTES,
         }
     }
 }

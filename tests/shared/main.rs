@@ -10,6 +10,7 @@ mod exchanges;
 mod faults;
 mod hardening;
 mod integration;
+mod limits;
 mod no_secret_leaks;
 mod quirks;
 mod store;
