@@ -460,14 +460,24 @@ pub fn reference(name: &str, spelling: Spelling) -> String {
     format!("${{secret:{name}{}}}", spelling.suffix())
 }
 
-/// Text with its references resolved, and the names no value was found for.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Text with its references resolved, and the names no value was found for. `Debug` shows
+/// the missing names and the text's length, never the text: it holds the secrets.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Resolved {
     /// The text, each resolvable reference replaced by its value (the others left as they
     /// are).
     pub text: String,
     /// Names referenced but not known, in order of first appearance.
     pub missing: Vec<String>,
+}
+
+impl core::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("text_len", &self.text.len())
+            .field("missing", &self.missing)
+            .finish()
+    }
 }
 
 /// Secret values by name: what a recording's references stand for.
@@ -632,6 +642,10 @@ mod tests {
         assert_eq!(r.missing, vec!["b".to_owned()]);
         assert_eq!(r.text, "${secret:b} x%252Fy%2520z ${secret:b}");
         assert_eq!(reference("n", Spelling::Form), "${secret:n:form}");
+        // Debug names what is missing, never the resolved secrets.
+        let shown = format!("{:?}", s.resolve("${secret:a} ${secret:b}"));
+        assert!(shown.contains("\"b\"") && !shown.contains("x/y"), "{shown}");
+        assert!(!format!("{s:?}").contains("x/y"));
     }
 
     #[test]

@@ -805,7 +805,16 @@ impl ReplayStore {
         window: u64,
         max: usize,
     ) -> Result<(), VerifyError> {
-        let p = self.partitions.entry(consumer.to_owned()).or_default();
+        // The consumer key is copied only for a consumer's first request, not on every one
+        // (this runs for each verified request).
+        if !self.partitions.contains_key(consumer) {
+            self.partitions
+                .insert(consumer.to_owned(), Partition::default());
+        }
+        let p = self
+            .partitions
+            .get_mut(consumer)
+            .unwrap_or_else(|| unreachable!("the partition was just made"));
         if p.seen.contains(&key) {
             return Err(VerifyError::NonceReused);
         }

@@ -15,7 +15,7 @@
 use super::error::{EndpointError, ErrorCode, InputError, Malformed, OAuth2Error};
 use super::flow::authenticate_client;
 use super::pkce::{PkceChallenge, PkceVerifier};
-use super::response::{parse_token_response, printable};
+use super::response::{description, is_scope_token, parse_token_response};
 use super::types::{check_token, AuthorizationCode, ClientCredentials, TokenResponse};
 use super::TokenKind;
 use crate::call::Call;
@@ -236,17 +236,8 @@ fn check_redirect_uri(uri: &str) -> Result<(), OAuth2Error> {
 
 /// The `scope` parameter: at least one scope, each RFC 6749 §3.3's `scope-token`.
 pub(super) fn scope_param(scopes: &[String]) -> Result<String, OAuth2Error> {
-    let bad = OAuth2Error::InvalidInput(InputError::BadScope);
-    if scopes.is_empty() {
-        return Err(bad);
-    }
-    for s in scopes {
-        let ok = !s.is_empty()
-            && s.bytes()
-                .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
-        if !ok {
-            return Err(bad);
-        }
+    if scopes.is_empty() || !scopes.iter().all(|s| is_scope_token(s)) {
+        return Err(OAuth2Error::InvalidInput(InputError::BadScope));
     }
     Ok(scopes.join(" "))
 }
@@ -289,7 +280,7 @@ impl PendingAuthorization {
             let error = EndpointError {
                 code: ErrorCode::parse(code),
                 subtype: None,
-                description: single("error_description")?.map(printable),
+                description: single("error_description")?.map(description),
                 status: 302,
                 retry_after: None,
             };

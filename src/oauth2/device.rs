@@ -15,7 +15,9 @@ use serde_json::Value;
 
 use super::error::{EndpointError, ErrorCode, InputError, Malformed, OAuth2Error};
 use super::flow::authenticate_client;
-use super::response::{parse_error_response, parse_token_response, MAX_RESPONSE_BYTES};
+use super::response::{
+    parse_error_response, parse_token_response, whole_seconds, MAX_RESPONSE_BYTES,
+};
 use super::types::{ClientCredentials, TokenResponse};
 use crate::call::Call;
 use crate::endpoints::Endpoints;
@@ -98,14 +100,9 @@ struct RawDevice {
     interval: Option<Value>,
 }
 
-/// Whole seconds from 1 to an hour, as a number or a string of digits.
+/// Whole seconds from 1 to an hour ([`whole_seconds`]).
 fn seconds(value: &Value) -> Option<u64> {
-    let n = match value {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) if !s.is_empty() && s.len() <= MAX_SECONDS_DIGITS => s.parse().ok(),
-        _ => None,
-    };
-    n.filter(|n| (1..=MAX_SECONDS).contains(n))
+    whole_seconds(value, MAX_SECONDS_DIGITS).filter(|n| (1..=MAX_SECONDS).contains(n))
 }
 
 /// An absolute `http(s)` URL, as a verification URL must be to be shown to a user, in its

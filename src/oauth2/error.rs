@@ -41,6 +41,20 @@ impl core::fmt::Display for TokenKind {
     }
 }
 
+/// The most characters of an unknown `error` code kept ([`ErrorCode::Other`]).
+const MAX_CODE_CHARS: usize = 64;
+
+/// A server's text as this crate shows it (an error code, subtype or description): at most
+/// `max_chars` characters, control characters (a terminal's escape sequences, line breaks)
+/// replaced by `\u{FFFD}`, so an error message cannot rewrite the terminal or forge log
+/// lines.
+pub(super) fn printable(text: &str, max_chars: usize) -> String {
+    text.chars()
+        .take(max_chars)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// The `error` code of a token endpoint's JSON answer (RFC 6749 §5.2, RFC 7009 §2.2.1,
 /// Google's additions).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -100,15 +114,8 @@ impl ErrorCode {
             "slow_down" => Self::SlowDown,
             "access_denied" => Self::AccessDenied,
             "expired_token" => Self::ExpiredToken,
-            // Shown to the user like the description: control characters (a terminal's
-            // escape sequences, line breaks) replaced, so the code cannot rewrite a terminal.
-            other => Self::Other(
-                other
-                    .chars()
-                    .take(64)
-                    .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-                    .collect(),
-            ),
+            // Shown to the user like the description (see `printable`).
+            other => Self::Other(printable(other, MAX_CODE_CHARS)),
         }
     }
 

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::{EndpointError, ErrorCode, Malformed, OAuth2Error, TokenKind};
+use super::error::{printable, EndpointError, ErrorCode, Malformed, OAuth2Error, TokenKind};
 use super::types::{check_token, AccessToken, RefreshToken, TokenResponse};
 use crate::transport::HttpResponse;
 
@@ -49,22 +49,33 @@ struct RawError {
     error_description: Option<String>,
 }
 
-/// `expires_in`: a JSON whole number, or a string of digits (some servers quote it), at
-/// most ten years.
-fn expires_in(value: &Value) -> Result<u64, OAuth2Error> {
-    let secs = match value {
+/// A count of seconds as servers send it: a JSON whole number, or a string of at most
+/// `max_digits` digits (some servers quote it); `None` for anything else.
+pub(super) fn whole_seconds(value: &Value, max_digits: usize) -> Option<u64> {
+    match value {
         Value::Number(n) => n.as_u64(),
         Value::String(s)
-            if !s.is_empty()
-                && s.len() <= MAX_EXPIRES_IN_DIGITS
-                && s.bytes().all(|b| b.is_ascii_digit()) =>
+            if !s.is_empty() && s.len() <= max_digits && s.bytes().all(|b| b.is_ascii_digit()) =>
         {
             s.parse().ok()
         }
         _ => None,
-    };
-    secs.filter(|s| *s <= MAX_EXPIRES_IN)
+    }
+}
+
+/// `expires_in`: [`whole_seconds`], at most ten years.
+fn expires_in(value: &Value) -> Result<u64, OAuth2Error> {
+    whole_seconds(value, MAX_EXPIRES_IN_DIGITS)
+        .filter(|s| *s <= MAX_EXPIRES_IN)
         .ok_or(OAuth2Error::Malformed(Malformed::BadExpiresIn))
+}
+
+/// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`, the rule for a scope
+/// sent and a scope granted alike.
+pub(super) fn is_scope_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
 pub(super) fn scope_list(scope: &str) -> Result<Vec<String>, OAuth2Error> {
@@ -73,11 +84,7 @@ pub(super) fn scope_list(scope: &str) -> Result<Vec<String>, OAuth2Error> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
-    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-    if list.iter().all(|s| {
-        s.bytes()
-            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
-    }) {
+    if list.iter().all(|s| is_scope_token(s)) {
         Ok(list)
     } else {
         Err(OAuth2Error::Malformed(Malformed::BadScope))
@@ -134,14 +141,12 @@ pub(crate) fn check_access(
     Ok((access_token, expires_in))
 }
 
-/// A server's text as this crate shows it: at most 200 characters, control characters
-/// (a terminal's escape sequences, line breaks) replaced by `\u{FFFD}`, so an error message
-/// cannot rewrite the terminal or forge log lines.
-pub(super) fn printable(text: &str) -> String {
-    text.chars()
-        .take(200)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
+/// The most characters of a server's description or subtype kept ([`EndpointError`]).
+pub(super) const MAX_DESCRIPTION_CHARS: usize = 200;
+
+/// A description or subtype as shown ([`printable`], at most [`MAX_DESCRIPTION_CHARS`]).
+pub(super) fn description(text: &str) -> String {
+    printable(text, MAX_DESCRIPTION_CHARS)
 }
 
 /// Reads a non-200 answer as an [`OAuth2Error`]: Google's JSON error classified
@@ -165,8 +170,8 @@ pub fn parse_error_response(response: &HttpResponse) -> OAuth2Error {
     };
     OAuth2Error::classify(EndpointError {
         code: ErrorCode::parse(&code),
-        subtype: raw.error_subtype.as_deref().map(printable),
-        description: raw.error_description.as_deref().map(printable),
+        subtype: raw.error_subtype.as_deref().map(description),
+        description: raw.error_description.as_deref().map(description),
         status: response.status,
         retry_after,
     })
