@@ -400,6 +400,8 @@ mod tests {
             r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":0}"#,
             r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":5,"interval":99999}"#,
             r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":5,"interval":0}"#,
+            r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":5,"interval":"+5"}"#,
+            r#"{"device_code":"d","user_code":"U","verification_url":"https://x/","expires_in":"+60"}"#,
         ] {
             assert!(
                 matches!(
