@@ -5,12 +5,18 @@
 //! gdauth serve [--addr HOST:PORT] [--consumer KEY:SECRET]... [--rsa-consumer KEY:PEM_FILE]...
 //!     [--user EMAIL:PASSWORD]... [--auto-approve] [--captcha-after N] [--captcha-answer WORD]
 //!     [--oauth2-client ID:SECRET]... [--service-account KEY_FILE]... [--device-interval SECS]
-//!     [--accept-quirk CONSUMER:PROFILE]...
+//!     [--accept-quirk CONSUMER:PROFILE]... [--gadget FILE]... [--state PATH]
 //! ```
 //!
 //! When ready it prints exactly one line, `listening on http://HOST:PORT`, on stdout and
 //! flushes it; the request log goes to stderr, one line per request. Each `KEY:VALUE` flag
 //! splits at the first `:` (consumer keys and e-mail addresses hold none; secrets may).
+//!
+//! With `--state PATH` everything the emulator issues is kept in that SQLite file (created
+//! when absent, WAL mode, readable by its owner only) and read back at the next start:
+//! restart it, or kill it, and every token it answered with still works and no nonce of
+//! the window is accepted twice. Without it the state lives in memory and dies with the
+//! process.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -107,6 +113,13 @@ pub(crate) struct ServeArgs {
     /// Its <OAuth> section is checked at start. Repeatable.
     #[arg(long = "gadget", value_name = "FILE")]
     gadgets: Vec<PathBuf>,
+    /// Keeps everything the emulator issues (request, access, AuthSub and ClientLogin
+    /// tokens, CAPTCHA state, OAuth 2.0 codes and grants, the nonce window) in this SQLite
+    /// file (created if absent; WAL mode; mode 0600), written before each answer and read
+    /// back at start: a restart or a kill -9 loses no token a client was given and accepts
+    /// no nonce twice inside its window. Without it, state lives in memory only.
+    #[arg(long, value_name = "PATH")]
+    state: Option<PathBuf>,
 }
 
 /// What `gdauth serve --help` says after the flags: the ClientLogin test accounts.
@@ -246,6 +259,9 @@ fn config(args: ServeArgs) -> Result<EmulatorConfig, CliError> {
     for pair in &args.users {
         let (email, password) = split(pair, "--user", "EMAIL:PASSWORD")?;
         config = config.add_user(email, password);
+    }
+    if let Some(path) = args.state {
+        config = config.with_state_file(path);
     }
     Ok(config)
 }

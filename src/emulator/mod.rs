@@ -365,11 +365,14 @@ mod authsub;
 mod bounds;
 mod clientlogin;
 mod consent;
+mod durable;
 mod feeds;
 mod gadgets;
 mod http;
 mod oauth1;
 mod oauth2;
+#[cfg(feature = "durable")]
+mod sqlite;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -397,9 +400,12 @@ pub use clientlogin::{
     UNAVAILABLE_STREAK,
 };
 pub use consent::{csrf_token_of, CSRF_FIELD};
+pub use durable::{Change, DurableNonces, StateError, StateStore, STATE_VERSION};
 pub use gadgets::{CALLBACK_PATH as GADGET_CALLBACK_PATH, CONTAINER_CONSUMER_KEY, SAMPLE_SPECS};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};
+#[cfg(feature = "durable")]
+pub use sqlite::SqliteStore;
 
 use accounts::Accounts;
 use authsub::AuthSub;
@@ -496,6 +502,17 @@ pub struct EmulatorConfig {
     #[cfg(feature = "rsa")]
     service_accounts: Vec<crate::oauth2::ServiceAccountKey>,
     gadget_specs: Vec<(String, String)>,
+    state: Option<StateSpec>,
+}
+
+/// Where the emulator keeps what it issues, when not in memory.
+#[derive(Clone, Debug)]
+enum StateSpec {
+    /// A store the caller made.
+    Store(Arc<dyn StateStore>),
+    /// A SQLite file, opened at start.
+    #[cfg(feature = "durable")]
+    File(std::path::PathBuf),
 }
 
 impl Default for EmulatorConfig {
@@ -520,6 +537,7 @@ impl Default for EmulatorConfig {
             #[cfg(feature = "rsa")]
             service_accounts: Vec::new(),
             gadget_specs: Vec::new(),
+            state: None,
         }
     }
 }
@@ -545,6 +563,7 @@ impl core::fmt::Debug for EmulatorConfig {
             .field("captcha_answer_set", &self.captcha_answer.is_some())
             .field("device_interval", &self.device_interval)
             .field("device_code_lifetime", &self.device_code_lifetime)
+            .field("state", &self.state)
             .finish_non_exhaustive()
     }
 }
@@ -695,6 +714,23 @@ impl EmulatorConfig {
         self
     }
 
+    /// Keeps what the emulator issues (tokens of every protocol, CAPTCHA state, OAuth 2.0
+    /// codes and grants, the nonce window) in `store`, read back at start and written
+    /// before each answer, instead of in memory only (see [`durable`](StateStore)).
+    pub fn with_state_store(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.state = Some(StateSpec::Store(store));
+        self
+    }
+
+    /// Keeps what the emulator issues in the SQLite file at `path` (created if absent; WAL
+    /// mode), opened at start: `gdauth serve --state PATH`. A restart on the same file
+    /// carries on where the last run stopped, a `kill -9` included.
+    #[cfg(feature = "durable")]
+    pub fn with_state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state = Some(StateSpec::File(path.into()));
+        self
+    }
+
     /// Sets `auto_approve`.
     pub fn with_auto_approve(mut self, on: bool) -> Self {
         self.auto_approve = on;
@@ -759,6 +795,9 @@ pub enum EmulatorError {
     /// The server failed while running.
     #[error("the emulator server failed: {0}")]
     Serve(String),
+    /// The state store could not be opened or read back.
+    #[error(transparent)]
+    State(#[from] StateError),
 }
 
 /// Everything the handlers share: the shared pieces, and one field per protocol's state.
@@ -806,8 +845,15 @@ impl App {
             #[cfg(feature = "rsa")]
             service_accounts,
             gadget_specs,
+            state,
             ..
         } = config;
+        let journal: durable::Journal = match state {
+            None => None,
+            Some(StateSpec::Store(store)) => Some(store),
+            #[cfg(feature = "durable")]
+            Some(StateSpec::File(path)) => Some(Arc::new(SqliteStore::open(path)?)),
+        };
         if header_read_timeout.is_zero() {
             return Err(EmulatorError::InvalidConfig(
                 "the header read timeout must be positive".into(),
@@ -844,8 +890,8 @@ impl App {
             #[cfg(feature = "rsa")]
             service_accounts,
         });
-        let oauth1 =
-            OAuth1::new(consumers, clock.clone(), verifier)?.with_quirks(&quirks, log.clone())?;
+        let oauth1 = OAuth1::new(consumers, clock.clone(), verifier, &journal)?
+            .with_quirks(&quirks, log.clone())?;
         let clientlogin = ClientLogin::new(captcha_after, captcha_answer)?;
         let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window);
         let accounts = Accounts::new(users)?;

@@ -190,6 +190,11 @@ pub enum VerifyError {
     /// (RFC 5849 §4.10, the bounded store).
     #[error("timestamp older than the replay store remembers for this consumer")]
     TimestampForgotten,
+    /// The [`NonceStore`] could not record the request (a durable store's write failed):
+    /// the request is refused, since a replay of it could not be told apart later. Retry
+    /// with a fresh nonce.
+    #[error("the replay store could not record the request: {0}")]
+    ReplayStoreUnavailable(String),
 }
 
 impl VerifyError {
@@ -214,7 +219,9 @@ impl VerifyError {
             Self::BadToken | Self::InvalidToken => "token_rejected",
             Self::BadSignature | Self::BodyHashMismatch => "signature_invalid",
             // A full store asks the client to come back with a fresh nonce later.
-            Self::NonceReused | Self::ReplayStoreFull => "nonce_used",
+            Self::NonceReused | Self::ReplayStoreFull | Self::ReplayStoreUnavailable(_) => {
+                "nonce_used"
+            }
         }
     }
 
@@ -243,7 +250,7 @@ impl VerifyError {
             | Self::BadSignature
             | Self::BodyHashMismatch
             | Self::NonceReused => 401,
-            Self::ReplayStoreFull => 503,
+            Self::ReplayStoreFull | Self::ReplayStoreUnavailable(_) => 503,
         }
     }
 }
@@ -853,12 +860,124 @@ impl ReplayStore {
     }
 }
 
+/// One used (timestamp, token, nonce) tuple of a consumer, as a [`NonceStore`] gets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NonceEntry<'a> {
+    /// `oauth_consumer_key`.
+    pub consumer: &'a str,
+    /// `oauth_timestamp`.
+    pub timestamp: u64,
+    /// `oauth_token`, or `""` for a request without one.
+    pub token: &'a str,
+    /// `oauth_nonce`.
+    pub nonce: &'a str,
+}
+
+impl<'a> NonceEntry<'a> {
+    /// An entry (for a store of the caller's own, and its tests).
+    pub fn new(consumer: &'a str, timestamp: u64, token: &'a str, nonce: &'a str) -> Self {
+        Self {
+            consumer,
+            timestamp,
+            token,
+            nonce,
+        }
+    }
+}
+
+/// Where a [`Verifier`] remembers the (consumer, timestamp, token, nonce) tuples it accepted
+/// (RFC 5849 §3.3), so a replay inside the timestamp window is refused.
+///
+/// [`MemoryNonceStore`] is the default. A provider running several instances behind one
+/// name must share this set, or a request replayed to another instance passes: back it
+/// with a shared store whose insert is atomic and expires by itself. With Redis, for
+/// example, `check_and_record` is `SET nonce:{consumer}:{timestamp}:{token}:{nonce} 1 NX
+/// EXAT {timestamp + window}` (a `nil` answer is [`VerifyError::NonceReused`]; a failed
+/// call [`VerifyError::ReplayStoreUnavailable`]), and `contains` is `EXISTS` on that key.
+/// A per-consumer quota (the memory store's `max` per consumer) then becomes a counter per
+/// consumer and window, so one consumer's flood cannot crowd out the others (issue 15).
+pub trait NonceStore: Send + Sync {
+    /// Refuses an entry already recorded ([`VerifyError::NonceReused`]), or one the store can
+    /// no longer tell apart from a replay ([`VerifyError::TimestampForgotten`]); otherwise
+    /// records it until `timestamp + window` has passed. `max` is the verifier's
+    /// [`VerifierConfig::max_nonces`], the most entries to keep per consumer.
+    fn check_and_record(
+        &self,
+        entry: NonceEntry<'_>,
+        now: u64,
+        window: u64,
+        max: usize,
+    ) -> Result<(), VerifyError>;
+
+    /// Whether the entry was recorded (for [`Verifier::check`], which records nothing).
+    fn contains(&self, entry: NonceEntry<'_>) -> bool;
+
+    /// How many entries are held, in all (diagnostics).
+    fn len(&self) -> usize;
+
+    /// Whether none is held.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The default [`NonceStore`]: in memory, one bounded part per consumer ([`Partition`]), so
+/// no consumer's traffic can crowd out another's.
+#[derive(Debug, Default)]
+pub struct MemoryNonceStore {
+    inner: Mutex<ReplayStore>,
+}
+
+impl MemoryNonceStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ReplayStore> {
+        // Each call leaves the store consistent before it can panic; a poisoned lock is fine.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl NonceStore for MemoryNonceStore {
+    fn check_and_record(
+        &self,
+        entry: NonceEntry<'_>,
+        now: u64,
+        window: u64,
+        max: usize,
+    ) -> Result<(), VerifyError> {
+        let key = (
+            entry.timestamp,
+            entry.token.to_owned(),
+            entry.nonce.to_owned(),
+        );
+        self.lock()
+            .check_and_record(entry.consumer, key, now, window, max)
+    }
+
+    fn contains(&self, entry: NonceEntry<'_>) -> bool {
+        let key = (
+            entry.timestamp,
+            entry.token.to_owned(),
+            entry.nonce.to_owned(),
+        );
+        self.lock().contains(entry.consumer, &key)
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
 /// A strict OAuth 1.0 provider-side verifier; see the module documentation for its checks.
 pub struct Verifier<L: CredentialLookup> {
     lookup: L,
     clock: Arc<dyn Clock>,
     config: VerifierConfig,
-    nonces: Mutex<ReplayStore>,
+    nonces: Arc<dyn NonceStore>,
     fallback: Option<Arc<dyn SignatureFallback>>,
 }
 
@@ -1024,7 +1143,7 @@ impl<L: CredentialLookup> Verifier<L> {
             lookup,
             clock,
             config,
-            nonces: Mutex::new(ReplayStore::default()),
+            nonces: Arc::new(MemoryNonceStore::new()),
             fallback: None,
         }
     }
@@ -1033,6 +1152,13 @@ impl<L: CredentialLookup> Verifier<L> {
     /// module documentation); every other check still applies.
     pub fn with_signature_fallback(mut self, fallback: Arc<dyn SignatureFallback>) -> Self {
         self.fallback = Some(fallback);
+        self
+    }
+
+    /// Keeps the replay set in `store` instead of the default [`MemoryNonceStore`] (a
+    /// durable one, or one shared by several instances: see [`NonceStore`]).
+    pub fn with_nonce_store(mut self, store: Arc<dyn NonceStore>) -> Self {
+        self.nonces = store;
         self
     }
 
@@ -1048,10 +1174,7 @@ impl<L: CredentialLookup> Verifier<L> {
 
     /// How many (consumer, token, timestamp, nonce) entries the replay store holds.
     pub fn nonces_stored(&self) -> usize {
-        self.nonces
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.nonces.len()
     }
 
     /// Runs every check on `req` and records its nonce; see the module documentation for
@@ -1237,17 +1360,15 @@ impl<L: CredentialLookup> Verifier<L> {
 
         // 13. Replay, recorded only now that the request is known to be genuine.
         if let (Some(ts), Some(n)) = (timestamp, nonce) {
-            let key = (ts, token.unwrap_or_default().to_owned(), n.to_owned());
-            let mut store = self.nonces.lock().unwrap_or_else(PoisonError::into_inner);
+            let entry = NonceEntry::new(consumer_key, ts, token.unwrap_or_default(), n);
             if record {
-                store.check_and_record(
-                    consumer_key,
-                    key,
+                self.nonces.check_and_record(
+                    entry,
                     now,
                     self.config.timestamp_window,
                     self.config.max_nonces,
                 )?;
-            } else if store.contains(consumer_key, &key) {
+            } else if self.nonces.contains(entry) {
                 return Err(VerifyError::NonceReused);
             }
         }

@@ -31,6 +31,7 @@ use crate::conformance::quirks::{QuirkFallback, QuirkProfile};
 use crate::oauth1::verifier::{ConsumerCredential, Verified, Verifier, VerifierConfig};
 use crate::secret::ConsumerSecret;
 
+use super::durable::{DurableNonces, Journal};
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
 use super::http::Incoming;
 use super::{App, EmulatorError, LogTarget};
@@ -76,6 +77,7 @@ impl OAuth1 {
         mut consumers: Vec<(String, ConsumerCredential)>,
         clock: Arc<dyn Clock>,
         config: VerifierConfig,
+        journal: &Journal,
     ) -> Result<Self, EmulatorError> {
         if consumers.is_empty() {
             consumers.push((
@@ -90,13 +92,21 @@ impl OAuth1 {
                 )));
             }
         }
-        let store = Arc::new(Store::default());
+        let store = Arc::new(Store::open(journal.clone())?);
         let lookup = Lookup {
             consumers: Arc::new(consumers.into_iter().collect::<HashMap<_, _>>()),
             store: store.clone(),
         };
+        let (window, max) = (config.timestamp_window, config.max_nonces);
+        let mut verifier = Verifier::new(lookup, clock.clone(), config);
+        if let Some(state) = journal {
+            // The nonce window is written through too, so a restart inside it accepts no
+            // replay of what the last run served.
+            let nonces = DurableNonces::open(state.clone(), clock.now_unix(), window, max)?;
+            verifier = verifier.with_nonce_store(Arc::new(nonces));
+        }
         Ok(Self {
-            verifier: Verifier::new(lookup, clock.clone(), config),
+            verifier,
             store,
             clock,
             log: LogTarget::Off,

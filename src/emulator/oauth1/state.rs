@@ -9,12 +9,19 @@
 //!
 //! A refusal is a [`Refused`], a domain outcome; [`super::wire`] words it as an OAuth
 //! Problem Reporting answer.
+//!
+//! With a state store (`gdauth serve --state`), each operation's changes are written
+//! before its lock is released and its answer sent ([`super::super::durable`]); a write
+//! that fails undoes them and answers [`Refused::Unavailable`].
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use serde::{Deserialize, Serialize};
+
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
+use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
 use crate::oauth1::verifier::{ConsumerCredential, CredentialLookup};
 use crate::oauth1::Callback;
 use crate::secret::{ct_eq, SecretString, TokenSecret};
@@ -89,10 +96,12 @@ pub enum Refused {
     /// The consumer holds [`MAX_REQUEST_TOKENS_PER_CONSUMER`] live request tokens; retry
     /// once some are approved, denied or expired.
     ConsumerBusy,
+    /// The state store could not be written; the operation was undone.
+    Unavailable,
 }
 
 /// Where a request token stands.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum RequestState {
     /// Issued, waiting for the user.
     Pending,
@@ -108,7 +117,7 @@ enum RequestState {
 }
 
 /// An issued request token.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct RequestToken {
     consumer_key: String,
     secret: TokenSecret,
@@ -120,7 +129,7 @@ struct RequestToken {
 }
 
 /// An issued, live access token.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct AccessToken {
     consumer_key: String,
     secret: TokenSecret,
@@ -131,20 +140,52 @@ struct AccessToken {
 }
 
 /// A revoked access token, remembered so it can be refused by name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Revoked {
     consumer_key: String,
     secret: TokenSecret,
+    /// Revocation order, to forget the oldest first (and to rebuild that order at start).
+    seq: u64,
 }
 
 /// All mutable state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Tokens {
-    request: HashMap<String, RequestToken>,
-    access: HashMap<String, AccessToken>,
-    revoked: HashMap<String, Revoked>,
+    request: Table<String, RequestToken>,
+    access: Table<String, AccessToken>,
+    revoked: Table<String, Revoked>,
+    /// Derived from `revoked` (by `seq`): not stored.
     revoked_order: VecDeque<String>,
+    /// The last issue or revocation number: derived from the tables at start.
     seq: u64,
+}
+
+impl Tables for Tokens {
+    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+        self.request.changes(out)?;
+        self.access.changes(out)?;
+        self.revoked.changes(out)
+    }
+
+    fn committed(&mut self) {
+        self.request.committed();
+        self.access.committed();
+        self.revoked.committed();
+    }
+
+    fn rollback(&mut self) {
+        self.request.rollback();
+        self.access.rollback();
+        self.revoked.rollback();
+        // The order follows the table: entries put back or taken out are re-sorted.
+        let mut order: Vec<(u64, String)> = self
+            .revoked
+            .iter()
+            .map(|(k, r)| (r.seq, k.clone()))
+            .collect();
+        order.sort_unstable();
+        self.revoked_order = order.into_iter().map(|(_, k)| k).collect();
+    }
 }
 
 impl Tokens {
@@ -156,12 +197,35 @@ impl Tokens {
             .count()
     }
 
+    /// The tables read back from `journal` (empty without one).
+    fn open(journal: &Journal) -> Result<Self, StateError> {
+        let mut t = Self {
+            request: Table::open("oauth1_request_tokens", journal)?,
+            access: Table::open("oauth1_access_tokens", journal)?,
+            revoked: Table::open("oauth1_revoked_tokens", journal)?,
+            revoked_order: VecDeque::new(),
+            seq: 0,
+        };
+        t.seq = t
+            .access
+            .values()
+            .map(|a| a.seq)
+            .chain(t.revoked.values().map(|r| r.seq))
+            .max()
+            .unwrap_or(0);
+        t.rollback();
+        Ok(t)
+    }
+
     fn remember_revoked(&mut self, token: String, t: AccessToken) {
+        self.seq += 1;
+        let seq = self.seq;
         self.revoked.insert(
             token.clone(),
             Revoked {
                 consumer_key: t.consumer_key,
                 secret: t.secret,
+                seq,
             },
         );
         self.revoked_order.push_back(token);
@@ -207,9 +271,25 @@ pub struct Granted {
 }
 
 /// The token store. Cheap to share (`Arc`); every method locks once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Store {
     inner: Mutex<Tokens>,
+    journal: Journal,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Tokens {
+                request: Table::in_memory("oauth1_request_tokens"),
+                access: Table::in_memory("oauth1_access_tokens"),
+                revoked: Table::in_memory("oauth1_revoked_tokens"),
+                revoked_order: VecDeque::new(),
+                seq: 0,
+            }),
+            journal: None,
+        }
+    }
 }
 
 fn new_token(prefix: &str) -> String {
@@ -221,10 +301,27 @@ fn expired(issued_at: u64, now: u64) -> bool {
 }
 
 impl Store {
+    /// The store kept in `journal` (read back now), or in memory for `None`.
+    pub fn open(journal: Journal) -> Result<Self, StateError> {
+        Ok(Self {
+            inner: Mutex::new(Tokens::open(&journal)?),
+            journal,
+        })
+    }
+
     fn lock(&self) -> MutexGuard<'_, Tokens> {
         // A panic while holding the lock cannot leave a half-made change: every method
         // mutates only after all its checks passed. So a poisoned lock is still consistent.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs one changing operation under the lock, then writes what it changed (refused or
+    /// not: some refusals spend a token) before answering; a failed write undoes it all.
+    fn write<R>(&self, f: impl FnOnce(&mut Tokens) -> Result<R, Refused>) -> Result<R, Refused> {
+        let mut t = self.lock();
+        let out = f(&mut t);
+        commit(&mut *t, &self.journal).map_err(|_| Refused::Unavailable)?;
+        out
     }
 
     /// Issues a request token (`4/…`, as Google's looked) for `consumer_key`.
@@ -236,48 +333,49 @@ impl Store {
         display_name: Option<String>,
         now: u64,
     ) -> Result<(String, TokenSecret), Refused> {
-        let mut t = self.lock();
-        if t.request_tokens_of(consumer_key) >= MAX_REQUEST_TOKENS_PER_CONSUMER {
-            t.request.retain(|_, r| {
-                r.consumer_key != consumer_key
-                    || (matches!(
+        self.write(|t| {
+            if t.request_tokens_of(consumer_key) >= MAX_REQUEST_TOKENS_PER_CONSUMER {
+                t.request.retain(|_, r| {
+                    r.consumer_key != consumer_key
+                        || (matches!(
+                            r.state,
+                            RequestState::Pending | RequestState::Authorized { .. }
+                        ) && now.saturating_sub(r.issued_at) < REQUEST_TOKEN_LIFETIME)
+                });
+                if t.request_tokens_of(consumer_key) >= MAX_REQUEST_TOKENS_PER_CONSUMER {
+                    // Refuse the caller rather than evict a live token: whoever holds it may be
+                    // on its consent page right now.
+                    return Err(Refused::ConsumerBusy);
+                }
+            }
+            if t.request.len() >= MAX_REQUEST_TOKENS {
+                // Only dead tokens (expired, used, denied: kept to name a refusal) make room.
+                t.request.retain(|_, r| {
+                    matches!(
                         r.state,
                         RequestState::Pending | RequestState::Authorized { .. }
-                    ) && now.saturating_sub(r.issued_at) < REQUEST_TOKEN_LIFETIME)
-            });
-            if t.request_tokens_of(consumer_key) >= MAX_REQUEST_TOKENS_PER_CONSUMER {
-                // Refuse the caller rather than evict a live token: whoever holds it may be
-                // on its consent page right now.
-                return Err(Refused::ConsumerBusy);
+                    ) && !expired(r.issued_at, now)
+                });
             }
-        }
-        if t.request.len() >= MAX_REQUEST_TOKENS {
-            // Only dead tokens (expired, used, denied: kept to name a refusal) make room.
-            t.request.retain(|_, r| {
-                matches!(
-                    r.state,
-                    RequestState::Pending | RequestState::Authorized { .. }
-                ) && !expired(r.issued_at, now)
-            });
-        }
-        if t.request.len() >= MAX_REQUEST_TOKENS {
-            return Err(Refused::Busy);
-        }
-        let token = new_token("4/");
-        let secret = TokenSecret::new(random_hex(TOKEN_BYTES));
-        t.request.insert(
-            token.clone(),
-            RequestToken {
-                consumer_key: consumer_key.to_owned(),
-                secret: secret.clone(),
-                callback,
-                scopes,
-                display_name,
-                issued_at: now,
-                state: RequestState::Pending,
-            },
-        );
-        Ok((token, secret))
+            if t.request.len() >= MAX_REQUEST_TOKENS {
+                return Err(Refused::Busy);
+            }
+            let token = new_token("4/");
+            let secret = TokenSecret::new(random_hex(TOKEN_BYTES));
+            t.request.insert(
+                token.clone(),
+                RequestToken {
+                    consumer_key: consumer_key.to_owned(),
+                    secret: secret.clone(),
+                    callback,
+                    scopes,
+                    display_name,
+                    issued_at: now,
+                    state: RequestState::Pending,
+                },
+            );
+            Ok((token, secret))
+        })
     }
 
     /// The consent page's view of a request token that can still be approved.
@@ -300,30 +398,32 @@ impl Store {
         user: &str,
         now: u64,
     ) -> Result<(Callback, SecretString), Refused> {
-        let mut t = self.lock();
-        pending_token(&t, token, now)?;
-        let verifier = SecretString::new(random_hex(TOKEN_BYTES));
-        let r = t
-            .request
-            .get_mut(token)
-            .ok_or(Refused::Unknown(TokenKind::Request))?;
-        r.state = RequestState::Authorized {
-            user: user.to_owned(),
-            verifier: verifier.clone(),
-        };
-        Ok((r.callback.clone(), verifier))
+        self.write(|t| {
+            pending_token(t, token, now)?;
+            let verifier = SecretString::new(random_hex(TOKEN_BYTES));
+            let r = t
+                .request
+                .get_mut(token)
+                .ok_or(Refused::Unknown(TokenKind::Request))?;
+            r.state = RequestState::Authorized {
+                user: user.to_owned(),
+                verifier: verifier.clone(),
+            };
+            Ok((r.callback.clone(), verifier))
+        })
     }
 
     /// The user declined: the token can never be exchanged. Returns the callback.
     pub fn deny(&self, token: &str, now: u64) -> Result<Callback, Refused> {
-        let mut t = self.lock();
-        pending_token(&t, token, now)?;
-        let r = t
-            .request
-            .get_mut(token)
-            .ok_or(Refused::Unknown(TokenKind::Request))?;
-        r.state = RequestState::Denied;
-        Ok(r.callback.clone())
+        self.write(|t| {
+            pending_token(t, token, now)?;
+            let r = t
+                .request
+                .get_mut(token)
+                .ok_or(Refused::Unknown(TokenKind::Request))?;
+            r.state = RequestState::Denied;
+            Ok(r.callback.clone())
+        })
     }
 
     /// OAuthGetAccessToken: exchanges an authorized request token, once, for an access
@@ -336,64 +436,64 @@ impl Store {
         verifier: Option<&str>,
         now: u64,
     ) -> Result<Exchanged, Refused> {
-        let mut t = self.lock();
-        let Some(r) = t.request.get(token) else {
-            return Err(
-                if t.access.contains_key(token) || t.revoked.contains_key(token) {
-                    Refused::ExchangeOfAccessToken
-                } else {
-                    Refused::Unknown(TokenKind::Request)
+        self.write(|t| {
+            let Some(r) = t.request.get(token) else {
+                return Err(
+                    if t.access.contains_key(token) || t.revoked.contains_key(token) {
+                        Refused::ExchangeOfAccessToken
+                    } else {
+                        Refused::Unknown(TokenKind::Request)
+                    },
+                );
+            };
+            if r.consumer_key != consumer_key {
+                return Err(Refused::WrongConsumer(TokenKind::Request));
+            }
+            let (user, expected) = match &r.state {
+                RequestState::Exchanged => return Err(Refused::Used),
+                RequestState::Denied => return Err(Refused::Denied),
+                _ if expired(r.issued_at, now) => return Err(Refused::Expired),
+                RequestState::Pending => return Err(Refused::NotYetAuthorized),
+                RequestState::Authorized { user, verifier } => (user.clone(), verifier),
+            };
+            let Some(given) = verifier else {
+                return Err(Refused::MissingVerifier);
+            };
+            if !ct_eq(given.as_bytes(), expected.secret().as_bytes()) {
+                return Err(Refused::WrongVerifier);
+            }
+            let scopes = r.scopes.clone();
+
+            // Every check passed: from here on the state changes.
+            if let Some(r) = t.request.get_mut(token) {
+                r.state = RequestState::Exchanged;
+            }
+            let revoked_oldest = enforce_limit(t, &user, consumer_key);
+            t.seq += 1;
+            let seq = t.seq;
+            let access = new_token("1/");
+            let secret = TokenSecret::new(random_hex(TOKEN_BYTES));
+            t.access.insert(
+                access.clone(),
+                AccessToken {
+                    consumer_key: consumer_key.to_owned(),
+                    secret: secret.clone(),
+                    user,
+                    scopes,
+                    seq,
                 },
             );
-        };
-        if r.consumer_key != consumer_key {
-            return Err(Refused::WrongConsumer(TokenKind::Request));
-        }
-        let (user, expected) = match &r.state {
-            RequestState::Exchanged => return Err(Refused::Used),
-            RequestState::Denied => return Err(Refused::Denied),
-            _ if expired(r.issued_at, now) => return Err(Refused::Expired),
-            RequestState::Pending => return Err(Refused::NotYetAuthorized),
-            RequestState::Authorized { user, verifier } => (user.clone(), verifier),
-        };
-        let Some(given) = verifier else {
-            return Err(Refused::MissingVerifier);
-        };
-        if !ct_eq(given.as_bytes(), expected.secret().as_bytes()) {
-            return Err(Refused::WrongVerifier);
-        }
-        let scopes = r.scopes.clone();
-
-        // Every check passed: from here on the state changes.
-        if let Some(r) = t.request.get_mut(token) {
-            r.state = RequestState::Exchanged;
-        }
-        let revoked_oldest = enforce_limit(&mut t, &user, consumer_key);
-        t.seq += 1;
-        let seq = t.seq;
-        let access = new_token("1/");
-        let secret = TokenSecret::new(random_hex(TOKEN_BYTES));
-        t.access.insert(
-            access.clone(),
-            AccessToken {
-                consumer_key: consumer_key.to_owned(),
-                secret: secret.clone(),
-                user,
-                scopes,
-                seq,
-            },
-        );
-        Ok(Exchanged {
-            token: access,
-            secret,
-            revoked_oldest,
+            Ok(Exchanged {
+                token: access,
+                secret,
+                revoked_oldest,
+            })
         })
     }
 
     /// AuthSubRevokeToken: revokes an access token of `consumer_key`.
     pub fn revoke(&self, consumer_key: &str, token: &str) -> Result<(), Refused> {
-        let mut t = self.lock();
-        match t.access.get(token) {
+        self.write(|t| match t.access.get(token) {
             Some(a) if a.consumer_key == consumer_key => {
                 if let Some(a) = t.access.remove(token) {
                     t.remember_revoked(token.to_owned(), a);
@@ -404,7 +504,7 @@ impl Store {
             None if t.revoked.contains_key(token) => Err(Refused::AlreadyRevoked),
             None if t.request.contains_key(token) => Err(Refused::RevocationOfRequestToken),
             None => Err(Refused::Unknown(TokenKind::Access)),
-        }
+        })
     }
 
     /// What `token` lets `consumer_key` read (three-legged access): the user and the scopes.
@@ -470,7 +570,7 @@ fn pending_token<'a>(t: &'a Tokens, token: &str, now: u64) -> Result<&'a Request
 /// Makes room for one more access token of (`user`, `consumer_key`): while ten or more are
 /// outstanding, the oldest is revoked. Returns the last one revoked.
 fn enforce_limit(t: &mut Tokens, user: &str, consumer_key: &str) -> Option<String> {
-    let oldest = oldest_over_cap(&t.access, MAX_ACCESS_TOKENS_PER_GRANT, |_, a| {
+    let oldest = oldest_over_cap(t.access.as_map(), MAX_ACCESS_TOKENS_PER_GRANT, |_, a| {
         (a.user == user && a.consumer_key == consumer_key).then_some(a.seq)
     });
     let mut revoked = None;

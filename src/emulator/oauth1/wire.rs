@@ -225,6 +225,12 @@ impl From<Refused> for Problem {
                  (they live one hour); retry later",
             )
             .with_header(header::RETRY_AFTER, "60"),
+            Refused::Unavailable => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the state store could not be written; nothing changed; retry later",
+            )
+            .with_header(header::RETRY_AFTER, "5"),
         }
     }
 }
