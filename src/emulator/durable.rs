@@ -451,3 +451,247 @@ impl NonceStore for DurableNonces {
         self.memory.len()
     }
 }
+
+/// A [`StateStore`] in memory for tests, which can be told to fail every write.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    use super::{Change, StateError, StateStore};
+
+    /// Rows by (table, key), with their expiry.
+    #[derive(Debug, Default)]
+    pub(crate) struct MemoryStateStore {
+        rows: Mutex<BTreeMap<(String, String), (String, Option<u64>)>>,
+        /// Every write fails while set, as a full or vanished disk would.
+        pub(crate) fail: AtomicBool,
+    }
+
+    impl MemoryStateStore {
+        fn check(&self) -> Result<(), StateError> {
+            match self.fail.load(Ordering::SeqCst) {
+                true => Err(StateError::Io("disk I/O error (simulated)".into())),
+                false => Ok(()),
+            }
+        }
+
+        /// How many rows `table` holds.
+        pub(crate) fn count(&self, table: &str) -> usize {
+            let rows = self.rows.lock().unwrap();
+            rows.keys().filter(|(t, _)| t == table).count()
+        }
+    }
+
+    impl StateStore for MemoryStateStore {
+        fn apply(&self, changes: &[Change]) -> Result<(), StateError> {
+            self.check()?;
+            let mut rows = self.rows.lock().unwrap();
+            for c in changes {
+                match c {
+                    Change::Put { table, key, value } => {
+                        rows.insert((table.to_string(), key.clone()), (value.clone(), None));
+                    }
+                    Change::Delete { table, key } => {
+                        rows.remove(&(table.to_string(), key.clone()));
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        fn load(&self, table: &str) -> Result<Vec<(String, String)>, StateError> {
+            let rows = self.rows.lock().unwrap();
+            Ok(rows
+                .iter()
+                .filter(|((t, _), _)| t == table)
+                .map(|((_, k), (v, _))| (k.clone(), v.clone()))
+                .collect())
+        }
+
+        fn purge(&self, table: &str, now: u64) -> Result<(), StateError> {
+            self.check()?;
+            let mut rows = self.rows.lock().unwrap();
+            rows.retain(|(t, _), (_, exp)| t != table || exp.is_none_or(|e| e >= now));
+            Ok(())
+        }
+
+        fn put_expiring(
+            &self,
+            table: &str,
+            key: &str,
+            value: &str,
+            expires: u64,
+        ) -> Result<(), StateError> {
+            self.check()?;
+            let mut rows = self.rows.lock().unwrap();
+            rows.insert(
+                (table.to_owned(), key.to_owned()),
+                (value.to_owned(), Some(expires)),
+            );
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::testing::MemoryStateStore;
+    use super::*;
+
+    fn journal() -> (Arc<MemoryStateStore>, Journal) {
+        let store = Arc::new(MemoryStateStore::default());
+        let journal: Journal = Some(store.clone());
+        (store, journal)
+    }
+
+    struct Two {
+        a: Table<String, u32>,
+        b: Table<u64, String>,
+    }
+
+    impl Tables for Two {
+        fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+            self.a.changes(out)?;
+            self.b.changes(out)
+        }
+        fn committed(&mut self) {
+            self.a.committed();
+            self.b.committed();
+        }
+        fn rollback(&mut self) {
+            self.a.rollback();
+            self.b.rollback();
+        }
+    }
+
+    fn open(journal: &Journal) -> Two {
+        Two {
+            a: Table::open("a", journal).unwrap(),
+            b: Table::open("b", journal).unwrap(),
+        }
+    }
+
+    #[test]
+    fn committed_changes_read_back_and_only_the_net_change_is_written() {
+        let (store, journal) = journal();
+        let mut t = open(&journal);
+        t.a.insert("x".into(), 1);
+        t.a.insert("y".into(), 2);
+        if let Some(v) = t.a.get_mut("x") {
+            *v = 10;
+        }
+        t.b.insert(7, "seven".into());
+        t.b.insert(8, "eight".into());
+        t.b.remove(&8);
+        let mut changes = Vec::new();
+        t.changes(&mut changes).unwrap();
+        // x and y put once each (x with its last value), 7 put, 8 deleted (never stored).
+        assert_eq!(changes.len(), 4);
+        commit(&mut t, &journal).unwrap();
+        let back = open(&journal);
+        assert_eq!(back.a.get("x"), Some(&10));
+        assert_eq!(back.a.get("y"), Some(&2));
+        assert_eq!(back.b.get(&7).map(String::as_str), Some("seven"));
+        assert!(!back.b.contains_key(&8));
+        assert_eq!(store.count("a") + store.count("b"), 3);
+        // Nothing changed since: nothing to write.
+        let mut changes = Vec::new();
+        t.changes(&mut changes).unwrap();
+        assert!(changes.is_empty());
+    }
+
+    #[test]
+    fn a_failed_write_rolls_every_table_back() {
+        let (store, journal) = journal();
+        let mut t = open(&journal);
+        t.a.insert("kept".into(), 1);
+        t.b.insert(1, "one".into());
+        commit(&mut t, &journal).unwrap();
+        store.fail.store(true, Ordering::SeqCst);
+        t.a.insert("new".into(), 2);
+        if let Some(v) = t.a.get_mut("kept") {
+            *v = 99;
+        }
+        t.b.remove(&1);
+        t.b.retain(|_, _| false);
+        let err = commit(&mut t, &journal).unwrap_err();
+        assert!(matches!(err, StateError::Io(_)), "{err:?}");
+        // Memory is as the store: the operation never happened.
+        assert_eq!(t.a.get("kept"), Some(&1));
+        assert!(!t.a.contains_key("new"));
+        assert_eq!(t.b.get(&1).map(String::as_str), Some("one"));
+        store.fail.store(false, Ordering::SeqCst);
+        let back = open(&journal);
+        assert_eq!(back.a.len(), 1);
+        assert_eq!(back.b.len(), 1);
+    }
+
+    #[test]
+    fn in_memory_tables_copy_nothing() {
+        let mut t: Table<String, u32> = Table::in_memory("m");
+        t.insert("x".into(), 1);
+        t.remove("x");
+        assert!(t.before.is_none());
+        let mut changes = Vec::new();
+        t.changes(&mut changes).unwrap();
+        assert!(changes.is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_row_is_refused_at_open() {
+        let (store, journal) = journal();
+        store
+            .apply(&[Change::Put {
+                table: "a",
+                key: "\"x\"".into(),
+                value: "not json".into(),
+            }])
+            .unwrap();
+        let err = Table::<String, u32>::open("a", &journal).unwrap_err();
+        assert!(
+            matches!(err, StateError::Corrupt { table: "a", .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn nonces_survive_a_restart_and_expire_with_their_window() {
+        let store = Arc::new(MemoryStateStore::default());
+        let nonces = DurableNonces::open(store.clone(), 1000, 600, 100).unwrap();
+        let e = NonceEntry::new("c", 1000, "tok", "n1");
+        nonces.check_and_record(e, 1000, 600, 100).unwrap();
+        drop(nonces);
+        // Restarted inside the window: the same tuple is a replay.
+        let nonces = DurableNonces::open(store.clone(), 1500, 600, 100).unwrap();
+        assert_eq!(
+            nonces.check_and_record(e, 1500, 600, 100),
+            Err(VerifyError::NonceReused)
+        );
+        assert!(nonces.contains(e));
+        // Restarted after it left the window: purged, and the window refuses it anyway.
+        let nonces = DurableNonces::open(store.clone(), 1601, 600, 100).unwrap();
+        assert!(!nonces.contains(e));
+        assert_eq!(store.count(NONCE_TABLE), 0);
+    }
+
+    #[test]
+    fn a_nonce_that_cannot_be_written_is_refused_and_stays_refused() {
+        let store = Arc::new(MemoryStateStore::default());
+        let nonces = DurableNonces::open(store.clone(), 1000, 600, 100).unwrap();
+        store.fail.store(true, Ordering::SeqCst);
+        let e = NonceEntry::new("c", 1000, "", "n1");
+        let err = nonces.check_and_record(e, 1000, 600, 100).unwrap_err();
+        assert!(matches!(err, VerifyError::ReplayStoreUnavailable(_)));
+        assert_eq!(err.http_status(), 503);
+        store.fail.store(false, Ordering::SeqCst);
+        // Its request was refused; the same nonce again is a replay, never served.
+        assert_eq!(
+            nonces.check_and_record(e, 1000, 600, 100),
+            Err(VerifyError::NonceReused)
+        );
+    }
+}

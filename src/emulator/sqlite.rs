@@ -13,9 +13,10 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 
 use super::durable::{Change, StateError, StateStore, STATE_VERSION};
 
-/// How long a write waits for a lock another connection holds (a second process on the
-/// same file is refused at start, but a backup tool may hold one briefly).
-const BUSY_TIMEOUT_MS: u64 = 5_000;
+/// How long opening waits for a lock another process holds before refusing the file (an
+/// emulator already running on it holds its lock for good; a backup tool only briefly).
+/// Once open, this process holds the lock and never waits.
+const BUSY_TIMEOUT_MS: u64 = 500;
 
 /// A state file: see the module documentation.
 #[derive(Debug)]
@@ -47,6 +48,12 @@ impl SqliteStore {
         let at = |e: rusqlite::Error| io(format!("{}: {e}", path.display()));
         conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
             .map_err(at)?;
+        // One emulator per file: each keeps its tables in memory, so a second one writing
+        // the same file would answer from a stale copy. Exclusive locking (set before WAL,
+        // so no shared-memory index is made) keeps the file locked while this one runs;
+        // the lock dies with the process, kill -9 included.
+        conn.execute_batch("PRAGMA locking_mode=EXCLUSIVE")
+            .map_err(at)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(at)?;
@@ -72,6 +79,9 @@ impl SqliteStore {
             })
             .optional()
             .map_err(at)?;
+        // Take the write lock now, not at the first write: a second emulator on this file
+        // is then refused at start.
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(at)?;
         match version {
             None => {
                 conn.execute(
@@ -183,5 +193,123 @@ impl StateStore for SqliteStore {
             .and_then(|mut s| s.execute(params![table, key, value, expires]))
             .map(|_| ())
             .map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(table: &'static str, key: &str, value: &str) -> Change {
+        Change::Put {
+            table,
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn writes_read_back_after_reopening_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let s = SqliteStore::open(&path).unwrap();
+        s.apply(&[
+            put("t", "k1", "v1"),
+            put("t", "k2", "v2"),
+            put("u", "k1", "other"),
+        ])
+        .unwrap();
+        s.apply(&[Change::Delete {
+            table: "t",
+            key: "k2".into(),
+        }])
+        .unwrap();
+        s.put_expiring("n", "old", "1", 10).unwrap();
+        s.put_expiring("n", "new", "1", 20).unwrap();
+        drop(s);
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.load("t").unwrap(), [("k1".into(), "v1".into())]);
+        assert_eq!(s.load("u").unwrap().len(), 1);
+        s.purge("n", 15).unwrap();
+        assert_eq!(s.load("n").unwrap(), [("new".into(), "1".into())]);
+        let mode: String = s
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let m = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(m & 0o077, 0, "state file readable by others: {m:o}");
+        }
+    }
+
+    #[test]
+    fn a_batch_is_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(dir.path().join("s.db")).unwrap();
+        s.apply(&[put("t", "a", "1")]).unwrap();
+        // Break the table under the store: the second statement of the batch fails, and
+        // the first must not stay.
+        s.conn()
+            .execute_batch(
+                "CREATE TRIGGER no_b BEFORE INSERT ON entries WHEN NEW.key = 'b'
+                 BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;",
+            )
+            .unwrap();
+        let err = s
+            .apply(&[put("t", "z", "9"), put("t", "b", "2")])
+            .unwrap_err();
+        assert!(err.to_string().contains("simulated"), "{err}");
+        assert_eq!(s.load("t").unwrap(), [("a".into(), "1".into())]);
+    }
+
+    #[test]
+    fn another_format_version_or_a_file_that_is_not_sqlite_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let s = SqliteStore::open(&path).unwrap();
+        s.conn()
+            .execute("UPDATE meta SET value = '99' WHERE name = 'version'", [])
+            .unwrap();
+        drop(s);
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert!(
+            matches!(err, StateError::Version { ref found } if found == "99"),
+            "{err}"
+        );
+
+        let junk = dir.path().join("junk.db");
+        std::fs::write(
+            &junk,
+            b"this is not a database, just text; long enough to matter",
+        )
+        .unwrap();
+        let err = SqliteStore::open(&junk).unwrap_err();
+        assert!(err.to_string().contains("junk.db"), "{err}");
+    }
+
+    #[test]
+    fn a_second_emulator_on_the_same_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let first = SqliteStore::open(&path).unwrap();
+        first.apply(&[put("t", "a", "1")]).unwrap();
+        let started = std::time::Instant::now();
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert!(err.to_string().contains("locked"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        drop(first);
+        let again = SqliteStore::open(&path).unwrap();
+        assert_eq!(again.load("t").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_path_that_cannot_be_created_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-dir").join("s.db");
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert!(err.to_string().contains("missing-dir"), "{err}");
     }
 }

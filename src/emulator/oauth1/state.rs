@@ -660,6 +660,91 @@ mod tests {
         assert!(mine <= MAX_REQUEST_TOKENS_PER_CONSUMER);
     }
 
+    fn durable() -> (
+        Arc<crate::emulator::durable::testing::MemoryStateStore>,
+        Journal,
+    ) {
+        let store = Arc::new(crate::emulator::durable::testing::MemoryStateStore::default());
+        let journal: Journal = Some(store.clone());
+        (store, journal)
+    }
+
+    #[test]
+    fn every_token_answers_the_same_after_a_restart() {
+        let (_, journal) = durable();
+        let s = Store::open(journal.clone()).unwrap();
+        let pending = issue(&s, 0);
+        let approved = issue(&s, 0);
+        let (_, verifier) = s.approve(&approved, "u", 0).unwrap();
+        let denied = issue(&s, 0);
+        s.deny(&denied, 0).unwrap();
+        let mut access = Vec::new();
+        for _ in 0..11 {
+            let t = issue(&s, 0);
+            let (_, v) = s.approve(&t, "u", 0).unwrap();
+            access.push(s.exchange("c", &t, Some(v.secret()), 0).unwrap().token);
+        }
+        s.revoke("c", &access[10]).unwrap();
+        let before_live = s.access_tokens("u", "c");
+        drop(s);
+
+        let s = Store::open(journal).unwrap();
+        assert!(s.pending(&pending, 1).is_ok());
+        assert_eq!(
+            s.exchange("c", &denied, None, 1).err(),
+            Some(Refused::Denied)
+        );
+        assert!(s
+            .exchange("c", &approved, Some(verifier.secret()), 1)
+            .is_ok());
+        assert_eq!(
+            s.exchange("c", &approved, Some(verifier.secret()), 1).err(),
+            Some(Refused::Used)
+        );
+        // The one revoked by the ten-token limit and the one revoked by hand stay revoked.
+        assert_eq!(s.grant("c", &access[0]).err(), Some(Refused::Revoked));
+        assert_eq!(s.grant("c", &access[10]).err(), Some(Refused::Revoked));
+        assert_eq!(
+            s.grant("c", &access[5]).map(|g| g.user).ok().as_deref(),
+            Some("u")
+        );
+        assert!(s.token_secret("c", &access[5]).is_some());
+        // The issue order came back: with ten live again, one more exchange revokes the
+        // oldest from before the restart.
+        assert_eq!(before_live.len(), 9);
+        assert_eq!(s.access_tokens("u", "c").len(), 10);
+        let t = issue(&s, 1);
+        let (_, v) = s.approve(&t, "u", 1).unwrap();
+        let e = s.exchange("c", &t, Some(v.secret()), 1).unwrap();
+        assert_eq!(e.revoked_oldest.as_ref(), Some(&before_live[0]));
+        let after_live = s.access_tokens("u", "c");
+        assert_eq!(after_live[..8], before_live[1..]);
+    }
+
+    #[test]
+    fn a_write_that_fails_answers_unavailable_and_changes_nothing() {
+        let (store, journal) = durable();
+        let s = Store::open(journal.clone()).unwrap();
+        let t = issue(&s, 0);
+        let (_, v) = s.approve(&t, "u", 0).unwrap();
+        store.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+        let err = s.exchange("c", &t, Some(v.secret()), 0).unwrap_err();
+        assert_eq!(err, Refused::Unavailable);
+        let p = Problem::from(err);
+        assert_eq!(p.status, axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        let refused = s.issue_request_token("c", Callback::Oob, vec!["http://x/".into()], None, 0);
+        assert_eq!(refused.err(), Some(Refused::Unavailable));
+        assert!(s.access_tokens("u", "c").is_empty());
+        store.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+        // The request token was not spent: the client's retry succeeds, and a restart
+        // sees exactly that.
+        let e = s.exchange("c", &t, Some(v.secret()), 0).unwrap();
+        drop(s);
+        let s = Store::open(journal).unwrap();
+        assert!(s.grant("c", &e.token).is_ok());
+        assert_eq!(s.lock().request.len(), 1);
+    }
+
     #[test]
     fn tokens_carry_160_bits_and_google_prefixes() {
         let s = Store::default();
