@@ -461,10 +461,13 @@ pub(crate) mod testing {
 
     use super::{Change, StateError, StateStore};
 
-    /// Rows by (table, key), with their expiry.
+    /// Rows by (table, key): the value and its expiry.
+    type Rows = BTreeMap<(String, String), (String, Option<u64>)>;
+
+    /// A store in memory, for tests.
     #[derive(Debug, Default)]
     pub(crate) struct MemoryStateStore {
-        rows: Mutex<BTreeMap<(String, String), (String, Option<u64>)>>,
+        rows: Mutex<Rows>,
         /// Every write fails while set, as a full or vanished disk would.
         pub(crate) fail: AtomicBool,
     }
