@@ -220,6 +220,15 @@ impl RsaVerifyingKey {
         Self::from_pem(&read_key_file(path.as_ref())?)
     }
 
+    /// The key as SPKI PEM (`BEGIN PUBLIC KEY`), which [`Self::from_pem`] reads back (the
+    /// emulator's state file keeps registered RSA consumers this way).
+    pub fn to_pem(&self) -> Result<String, KeyError> {
+        use rsa::pkcs8::{EncodePublicKey as _, LineEnding};
+        let key: &rsa::RsaPublicKey = self.0.as_ref();
+        key.to_public_key_pem(LineEnding::LF)
+            .map_err(|_| KeyError::Malformed(PemKind::SpkiPublicKey))
+    }
+
     /// Verifies a Base64 RSA-SHA1 signature over `message`. Malformed Base64 or a signature of
     /// the wrong length is simply a wrong signature.
     pub fn verify(&self, message: &[u8], signature_b64: &str) -> bool {

@@ -17,9 +17,15 @@ impl Serve {
     /// Starts `gdauth serve --addr 127.0.0.1:0` with `args` and waits for its readiness
     /// line (`listening on http://127.0.0.1:PORT`).
     pub fn start(args: &[&str]) -> Serve {
+        Self::start_at("127.0.0.1:0", args)
+    }
+
+    /// As [`Serve::start`], listening on `addr` (a restart on the port a killed server
+    /// used, so the URLs its clients signed still name it).
+    pub fn start_at(addr: &str, args: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gdauth"))
             .arg("serve")
-            .args(["--addr", "127.0.0.1:0"])
+            .args(["--addr", addr])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

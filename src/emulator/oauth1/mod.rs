@@ -29,9 +29,10 @@ use axum::Router;
 use crate::clock::Clock;
 use crate::conformance::quirks::{QuirkFallback, QuirkProfile};
 use crate::oauth1::verifier::{ConsumerCredential, Verified, Verifier, VerifierConfig};
+use crate::oauth1::SignatureMethod;
 use crate::secret::ConsumerSecret;
 
-use super::durable::{DurableNonces, Journal};
+use super::durable::{commit, Change, DurableNonces, Journal, StateError, Table, Tables};
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
 use super::http::Incoming;
 use super::{App, EmulatorError, LogTarget};
@@ -57,6 +58,103 @@ pub fn routes() -> Router<Arc<App>> {
         .route(REQUEST_TOKEN_PATH, any(endpoints::request_token))
         .route(AUTHORIZE_PATH, any(authorize::authorize))
         .route(ACCESS_TOKEN_PATH, any(endpoints::access_token))
+}
+
+/// A consumer as the state file keeps it: its shared secret or RSA public key, and the
+/// methods it may use.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct StoredConsumer {
+    secret: Option<ConsumerSecret>,
+    rsa_public_key_pem: Option<String>,
+    methods: Vec<String>,
+}
+
+impl StoredConsumer {
+    fn of(c: &ConsumerCredential) -> Result<Self, EmulatorError> {
+        #[cfg(feature = "rsa")]
+        let rsa_public_key_pem = match &c.rsa_key {
+            Some(k) => Some(
+                k.to_pem()
+                    .map_err(|e| EmulatorError::InvalidConfig(e.to_string()))?,
+            ),
+            None => None,
+        };
+        #[cfg(not(feature = "rsa"))]
+        let rsa_public_key_pem = None;
+        Ok(Self {
+            secret: c.secret.clone(),
+            rsa_public_key_pem,
+            methods: c
+                .allowed_methods
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
+        })
+    }
+
+    fn credential(&self) -> Result<ConsumerCredential, String> {
+        let mut c = ConsumerCredential::hmac(ConsumerSecret::new(""));
+        c.secret = self.secret.clone();
+        c.allowed_methods = self
+            .methods
+            .iter()
+            .map(|m| SignatureMethod::parse(m).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        match &self.rsa_public_key_pem {
+            #[cfg(feature = "rsa")]
+            Some(pem) => {
+                c.rsa_key = Some(
+                    crate::rsa_sha1::RsaVerifyingKey::from_pem(pem).map_err(|e| e.to_string())?,
+                );
+            }
+            #[cfg(not(feature = "rsa"))]
+            Some(_) => return Err("an RSA consumer needs the rsa feature".into()),
+            None => {}
+        }
+        Ok(c)
+    }
+}
+
+/// The consumers to register: with a state store, those it kept from earlier runs plus
+/// `configured` (a configured key replaces a kept one, and is written), so a restart
+/// without the same flags still knows who its tokens were issued to.
+fn registered_consumers(
+    configured: Vec<(String, ConsumerCredential)>,
+    journal: &Journal,
+) -> Result<Vec<(String, ConsumerCredential)>, EmulatorError> {
+    if journal.is_none() {
+        return Ok(configured);
+    }
+    struct Consumers(Table<String, StoredConsumer>);
+    impl Tables for Consumers {
+        fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+            self.0.changes(out)
+        }
+        fn committed(&mut self) {
+            self.0.committed();
+        }
+        fn rollback(&mut self) {
+            self.0.rollback();
+        }
+    }
+    let mut table = Consumers(Table::open("oauth1_consumers", journal)?);
+    let mut all: Vec<(String, ConsumerCredential)> = Vec::new();
+    for (key, stored) in table.0.iter() {
+        if configured.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let credential = stored.credential().map_err(|reason| StateError::Corrupt {
+            table: "oauth1_consumers",
+            reason,
+        })?;
+        all.push((key.clone(), credential));
+    }
+    for (key, credential) in &configured {
+        table.0.insert(key.clone(), StoredConsumer::of(credential)?);
+    }
+    commit(&mut table, journal)?;
+    all.extend(configured);
+    Ok(all)
 }
 
 /// OAuth 1.0a's state: the consumers (fixed at start), the verifier (with its replay store)
@@ -92,6 +190,7 @@ impl OAuth1 {
                 )));
             }
         }
+        let consumers = registered_consumers(consumers, journal)?;
         let store = Arc::new(Store::open(journal.clone())?);
         let lookup = Lookup {
             consumers: Arc::new(consumers.into_iter().collect::<HashMap<_, _>>()),
