@@ -71,6 +71,7 @@
 //! | `serde` | yes | serde for every token type, and the JSON [`store::FileStore`] |
 //! | `emulator` | no | the local Google Accounts emulator (axum and hyper on tokio), for tests that start it in-process; turns on `gadgets` |
 //! | `gadgets` | no | gadget spec parsing (quick-xml) and signed fetch |
+//! | `durable` | no | the emulator's state kept in SQLite (`rusqlite`, bundled), so `gdauth serve --state` survives restarts; turns on `emulator` |
 //!
 //! The defaults are the client side only: a library that signs requests compiles no server.
 //! The core (encoding, signing, verification, the pure protocol steps) builds with no

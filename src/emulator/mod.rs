@@ -354,6 +354,21 @@
 //! do not decode to UTF-8 is refused like such a query (SECURITY.md §5.1 row 20); every
 //! response carries `X-Content-Type-Options: nosniff`.
 //!
+//! # Durable state
+//! By default everything lives in memory and dies with the process. With
+//! [`EmulatorConfig::with_state_file`] (feature `durable`; `gdauth serve --state PATH`) or
+//! a [`StateStore`] of the caller's own ([`EmulatorConfig::with_state_store`]), what the
+//! emulator issues is kept there: the registered consumers (those of earlier runs stay
+//! registered beside the configured ones), OAuth 1.0 request and access tokens and
+//! revocations, AuthSub tokens and nonces, ClientLogin tokens, failures and CAPTCHA
+//! challenges, OAuth 2.0 codes, device codes and grants, and the OAuth 1.0 nonce window
+//! ([`DurableNonces`]). Each operation's changes are written in one batch while its lock is
+//! held and **before** its answer is sent, so a client never holds a token the file lacks;
+//! a write that fails undoes the operation in memory and answers 503 with `Retry-After`
+//! (nothing changed). At start every table is read back. The gadget container's tokens and
+//! the consent pages' sign-in lockouts stay in memory (a restart forgets them, as a
+//! container restart would).
+//!
 //! # Logging
 //! One line per request (method, path without the query, status, time) to the
 //! [`LogTarget`], and for every refusal the `oauth_problem` (ClientLogin: the `Error=` code)

@@ -922,8 +922,9 @@ pub trait NonceStore: Send + Sync {
     }
 }
 
-/// The default [`NonceStore`]: in memory, one bounded part per consumer ([`Partition`]), so
-/// no consumer's traffic can crowd out another's.
+/// The default [`NonceStore`]: in memory, one bounded part per consumer (a full part forgets
+/// its own oldest entries and refuses requests as old as those), so no consumer's traffic
+/// can crowd out another's.
 #[derive(Debug, Default)]
 pub struct MemoryNonceStore {
     inner: Mutex<ReplayStore>,
