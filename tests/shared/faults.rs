@@ -1,13 +1,15 @@
 //! Faults (issue 15 §7): a client that disconnects in the middle of a request spends
-//! nothing it had not finished asking for, and a grant whose store cannot be written is kept
-//! in memory and used, never lost. (A 503 with `Retry-After` retried by `retry::Backoff` is
+//! nothing it had not finished asking for, a grant whose store cannot be written is kept
+//! in memory and used, never lost, and an emulator whose state store fails mid-request
+//! answers 503 with `Retry-After`, changes nothing, and serves the retry once the disk is
+//! back. (A 503 with `Retry-After` retried by `retry::Backoff` is
 //! `tests/clientlogin/emulator.rs::backoff_honours_retry_after_on_service_unavailable`.)
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::Arc;
 
-use gdata_auth::emulator::EmulatorConfig;
+use gdata_auth::emulator::{Change, EmulatorConfig, StateError, StateStore};
 use gdata_auth::oauth1::OAuth1Authorizer;
 use gdata_auth::oauth2::{ClientCredentials, ClientSecret, OAuth2Token, RefreshToken, TokenSource};
 use gdata_auth::store::{FileStore, TokenStore};
@@ -115,4 +117,115 @@ async fn a_grant_whose_store_cannot_be_written_is_kept_and_used() {
     assert_eq!(answers.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert!(source.token().await.refresh_token.is_some());
     assert!(store.load("jo").is_err() || store.load("jo").unwrap().is_none());
+}
+
+/// A state store on a disk that can be made to fail: every write refused while `fail` is
+/// set (as a full or vanished disk would refuse it).
+#[derive(Debug, Default)]
+struct FlakyDisk {
+    rows: std::sync::Mutex<std::collections::BTreeMap<(String, String), String>>,
+    fail: std::sync::atomic::AtomicBool,
+    refused: std::sync::atomic::AtomicUsize,
+}
+
+impl FlakyDisk {
+    fn check(&self) -> Result<(), StateError> {
+        if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+            self.refused
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return Err(StateError::Io("No space left on device (simulated)".into()));
+        }
+        Ok(())
+    }
+}
+
+impl StateStore for FlakyDisk {
+    fn apply(&self, changes: &[Change]) -> Result<(), StateError> {
+        self.check()?;
+        let mut rows = self.rows.lock().unwrap();
+        for c in changes {
+            match c {
+                Change::Put { table, key, value } => {
+                    rows.insert((table.to_string(), key.clone()), value.clone());
+                }
+                Change::Delete { table, key } => {
+                    rows.remove(&(table.to_string(), key.clone()));
+                }
+                _ => unreachable!("a change this test does not know"),
+            }
+        }
+        Ok(())
+    }
+
+    fn load(&self, table: &str) -> Result<Vec<(String, String)>, StateError> {
+        let rows = self.rows.lock().unwrap();
+        Ok(rows
+            .iter()
+            .filter(|((t, _), _)| t == table)
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
+    fn purge(&self, _table: &str, _now: u64) -> Result<(), StateError> {
+        self.check()
+    }
+
+    fn put_expiring(
+        &self,
+        table: &str,
+        key: &str,
+        value: &str,
+        _expires: u64,
+    ) -> Result<(), StateError> {
+        self.check()?;
+        let mut rows = self.rows.lock().unwrap();
+        rows.insert((table.to_owned(), key.to_owned()), value.to_owned());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_state_write_that_fails_mid_request_answers_503_and_loses_nothing() {
+    let disk = Arc::new(FlakyDisk::default());
+    let fx = Fixture::new(
+        EmulatorConfig::new()
+            .add_hmac_consumer("example.com", "consumer-secret")
+            .add_user("user@example.com", "password")
+            .with_state_store(disk.clone()),
+    );
+    let (token, secret) = fx.request_token(&consumer(), CALENDAR_SCOPE, "oob").await;
+    let verifier = fx.approve(&token).await;
+
+    // The disk fails: the exchange is refused with 503 and Retry-After, and nothing the
+    // client was not told about is kept.
+    disk.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    let refused = fx.exchange(&consumer(), &token, &secret, &verifier).await;
+    assert_eq!(refused.status, 503, "{}", text(&refused));
+    assert!(refused.header("retry-after").is_some());
+    assert!(disk.refused.load(std::sync::atomic::Ordering::SeqCst) > 0);
+    let refused = fx
+        .signed(
+            &consumer().with_callback("oob"),
+            "POST",
+            &format!(
+                "/accounts/OAuthGetRequestToken?scope={}",
+                gdata_auth::encoding::percent_encode(CALENDAR_SCOPE)
+            ),
+            &[],
+            Placement::Header,
+        )
+        .await;
+    assert_eq!(refused.status, 503, "{}", text(&refused));
+
+    // The disk is back: the same request token, approved before, exchanges now (it was not
+    // spent by the refused attempt), and the stored state holds exactly that.
+    disk.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    let ok = fx.exchange(&consumer(), &token, &secret, &verifier).await;
+    assert_eq!(ok.status, 200, "{}", text(&ok));
+    let access = get(&form(&ok), "oauth_token").unwrap().to_owned();
+    let rows = disk.load("oauth1_access_tokens").unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].0.contains(&access));
+    // The refused request token call stored nothing either: one request token in all.
+    assert_eq!(disk.load("oauth1_request_tokens").unwrap().len(), 1);
 }

@@ -107,7 +107,9 @@ impl Problem {
                 Some(bs) => p.with("oauth_signature_base_string", bs),
                 None => p,
             },
-            VerifyError::ReplayStoreFull => p.with_header(header::RETRY_AFTER, "5"),
+            VerifyError::ReplayStoreFull | VerifyError::ReplayStoreUnavailable(_) => {
+                p.with_header(header::RETRY_AFTER, "5")
+            }
             _ => p,
         }
     }
