@@ -336,3 +336,16 @@ impl SignedFetchVerifier {
         Ok(fetch)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_accepted_to_their_limit_and_refused_one_past() {
+        assert!(OpenSocialId::new("a".repeat(MAX_ID_LEN)).is_some());
+        assert!(OpenSocialId::new("a".repeat(MAX_ID_LEN + 1)).is_none());
+        assert!(OpenSocialId::new("").is_none());
+        assert!(OpenSocialId::new("a\nb").is_none());
+    }
+}

@@ -599,6 +599,41 @@ mod tests {
         assert_eq!(o.scopes.len(), 2);
     }
 
+    /// The seed with `extra` just inside `<Module>`.
+    fn with_module_child(extra: &str) -> String {
+        SEED.replace("<Module>", &format!("<Module>{extra}"))
+    }
+
+    #[test]
+    fn nesting_is_accepted_to_its_limit_and_refused_one_past() {
+        // `<Module>` is the first level: it and MAX_DEPTH - 1 levels below it pass.
+        let nested = |levels: usize| "<x>".repeat(levels) + &"</x>".repeat(levels);
+        assert!(GadgetSpec::parse(&with_module_child(&nested(MAX_DEPTH - 1))).is_ok());
+        assert!(matches!(
+            GadgetSpec::parse(&with_module_child(&nested(MAX_DEPTH))),
+            Err(SpecError::TooComplex)
+        ));
+    }
+
+    #[test]
+    fn services_are_accepted_to_their_limit_and_refused_one_past() {
+        let service = |n: usize| {
+            format!(
+                r#"<Service name="s{n}"><Access url="https://h/a" method="GET" /><Request url="https://h/r?scope=http://h/feeds/" method="GET" /><Authorization url="https://h/z" /></Service>"#
+            )
+        };
+        let spec = |count: usize| {
+            let more: String = (0..count - 1).map(service).collect();
+            SEED.replace("<OAuth>", &format!("<OAuth>{more}"))
+        };
+        let at = GadgetSpec::parse(&spec(MAX_SERVICES)).unwrap();
+        assert!(at.service("s0").is_some() && at.service("google").is_some());
+        assert!(matches!(
+            GadgetSpec::parse(&spec(MAX_SERVICES + 1)),
+            Err(SpecError::TooComplex)
+        ));
+    }
+
     #[test]
     fn post_body_with_get_is_refused() {
         let xml = SEED.replace(

@@ -203,6 +203,31 @@ mod tests {
     use crate::endpoints::Endpoints;
     use crate::oauth2::authorize::{AuthState, AuthorizationRequest};
 
+    /// What `read_target` makes of a head of exactly `len` bytes.
+    fn target_of_head(len: usize) -> Option<String> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let start = "GET /?code=c HTTP/1.1\r\nX-Pad: ";
+        let end = "\r\n\r\n";
+        let head = format!("{start}{}{end}", "p".repeat(len - start.len() - end.len()));
+        assert_eq!(head.len(), len);
+        let writer = std::thread::spawn(move || {
+            let mut s = TcpStream::connect(addr).unwrap();
+            // The reader may stop early and close: a failed write is part of the test.
+            let _ = s.write_all(head.as_bytes());
+        });
+        let (mut stream, _) = listener.accept().unwrap();
+        let target = read_target(&mut stream, Instant::now() + Duration::from_secs(10));
+        writer.join().unwrap();
+        target
+    }
+
+    #[test]
+    fn a_head_is_read_to_its_limit_and_refused_one_past() {
+        assert_eq!(target_of_head(MAX_HEAD_BYTES).as_deref(), Some("/?code=c"));
+        assert_eq!(target_of_head(MAX_HEAD_BYTES + 1), None);
+    }
+
     fn get(port_uri: &str, target: &str) -> String {
         let addr = port_uri
             .trim_start_matches("http://")

@@ -17,14 +17,14 @@
 //! | `expires_in` digits (`MAX_EXPIRES_IN_DIGITS`, private) | 12 | `src/oauth2/response.rs` | [`oauth2_answers`] |
 //! | device `device_code` / `user_code` / verification URL (private consts) | 512 / 64 / 2048 | `src/oauth2/device.rs` | [`oauth2_device_answers`] |
 //! | device interval digits (`MAX_SECONDS_DIGITS`, private) | 6 | `src/oauth2/device.rs` | [`oauth2_device_answers`] |
-//! | `oauth2::loopback` `MAX_HEAD_BYTES` (private) | 16 KiB | `src/oauth2/loopback.rs` | not tested at the edge here: needs a browser-side raw request to the listener |
+//! | `oauth2::loopback` `MAX_HEAD_BYTES` (private) | 16 KiB | `src/oauth2/loopback.rs` | `a_head_is_read_to_its_limit_and_refused_one_past` (unit test there: a raw head of 16,384 and 16,385 bytes) |
 //! | `rsa_sha1::MAX_KEY_FILE_BYTES` | 64 KiB | `src/rsa_sha1.rs` | [`key_files`] |
 //! | `rsa_sha1::MIN_RSA_BITS` / `MAX_RSA_BITS` | 1024 / 8192 | `src/rsa_sha1.rs` | [`key_files`]: 1024 accepted, 512 refused (fixtures); 8192/8193 not tested (no fixture, generation too slow) |
 //! | `store::FileStore::DEFAULT_MAX_BYTES` | 1 MiB | `src/store.rs` | [`file_store`] via `with_max_bytes` |
 //! | `transport::TransportConfig::DEFAULT_MAX_RESPONSE_BYTES` | 1 MiB | `src/transport/mod.rs` | `tests/shared/transport.rs` `body_cap_is_enforced_while_reading` (1000/1001 with `with_max_response_bytes`) |
 //! | `gadgets::MAX_SPEC_BYTES` | 256 KiB | `src/gadgets/spec.rs` | [`gadget_inputs`] |
 //! | `gadgets::MAX_ANSWER_BYTES` | 2 MiB | `src/gadgets/make_request.rs` | [`gadget_inputs`] |
-//! | gadget spec `MAX_DEPTH` / `MAX_SERVICES`, signed-fetch `MAX_ID_LEN` (private) | 64 / 64 / 512 | `src/gadgets/` | not tested at the edge here |
+//! | gadget spec `MAX_DEPTH` / `MAX_SERVICES`, signed-fetch `MAX_ID_LEN` (private) | 64 / 64 / 512 | `src/gadgets/` | unit tests there: `nesting_is_accepted_to_its_limit_and_refused_one_past`, `services_are_accepted_to_their_limit_and_refused_one_past`, `ids_are_accepted_to_their_limit_and_refused_one_past` |
 //! | `emulator::MAX_HEADER_BYTES` | 32 KiB | `src/emulator/http.rs` | [`emulator_request_sizes`] |
 //! | `emulator::MAX_BODY_BYTES` | 64 KiB | `src/emulator/http.rs` | [`emulator_request_sizes`] |
 //! | emulator `MAX_DRAIN_BYTES`, `MAX_HOST_LEN`, scope/URL/`next`/source/form caps (private) | various | `src/emulator/` | past only: `tests/shared/emulator_robustness.rs` (lying `Content-Length`, 200 KiB body) |
