@@ -284,3 +284,50 @@ fn check_bits(bits: usize) -> Result<(), KeyError> {
         Err(KeyError::Size { bits })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::pkcs1::EncodeRsaPublicKey as _;
+
+    /// A PKCS#1 public key PEM with a modulus of exactly `bits` bits (not a product of two
+    /// primes: only its size is read here, and generating an 8193-bit key takes minutes).
+    fn public_pem_of_bits(bits: usize) -> String {
+        let mut n = rsa::BigUint::from(1u8) << (bits - 1);
+        n += 1u8; // odd, top bit set: `bits` bits exactly
+        let e = rsa::BigUint::from(65_537u32);
+        RsaPublicKey::new_with_max_size(n, e, bits)
+            .unwrap()
+            .to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap()
+    }
+
+    #[test]
+    fn public_key_sizes_at_and_past_both_edges() {
+        for bits in [MIN_RSA_BITS, MAX_RSA_BITS] {
+            assert!(
+                RsaVerifyingKey::from_pem(&public_pem_of_bits(bits)).is_ok(),
+                "{bits} bits"
+            );
+        }
+        for bits in [MIN_RSA_BITS - 1, MAX_RSA_BITS + 1] {
+            assert!(
+                matches!(
+                    RsaVerifyingKey::from_pem(&public_pem_of_bits(bits)),
+                    Err(KeyError::Size { bits: b }) if b == bits
+                ),
+                "{bits} bits"
+            );
+        }
+    }
+
+    #[test]
+    fn a_public_key_reads_back_from_its_pem() {
+        let pem = public_pem_of_bits(2048);
+        let key = RsaVerifyingKey::from_pem(&pem).unwrap();
+        let spki = key.to_pem().unwrap();
+        assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----"));
+        let back = RsaVerifyingKey::from_pem(&spki).unwrap();
+        assert_eq!(back.to_pem().unwrap(), spki);
+    }
+}

@@ -19,7 +19,7 @@
 //! | device interval digits (`MAX_SECONDS_DIGITS`, private) | 6 | `src/oauth2/device.rs` | [`oauth2_device_answers`] |
 //! | `oauth2::loopback` `MAX_HEAD_BYTES` (private) | 16 KiB | `src/oauth2/loopback.rs` | `a_head_is_read_to_its_limit_and_refused_one_past` (unit test there: a raw head of 16,384 and 16,385 bytes) |
 //! | `rsa_sha1::MAX_KEY_FILE_BYTES` | 64 KiB | `src/rsa_sha1.rs` | [`key_files`] |
-//! | `rsa_sha1::MIN_RSA_BITS` / `MAX_RSA_BITS` | 1024 / 8192 | `src/rsa_sha1.rs` | [`key_files`]: 1024 accepted, 512 refused (fixtures); 8192/8193 not tested (no fixture, generation too slow) |
+//! | `rsa_sha1::MIN_RSA_BITS` / `MAX_RSA_BITS` | 1024 / 8192 | `src/rsa_sha1.rs` | [`key_files`]: 1024 accepted, 512 refused (fixtures); `public_key_sizes_at_and_past_both_edges` (unit test in `src/rsa_sha1.rs`): public keys of 1023, 1024, 8192 and 8193 bits |
 //! | `store::FileStore::DEFAULT_MAX_BYTES` | 1 MiB | `src/store.rs` | [`file_store`] via `with_max_bytes` |
 //! | `transport::TransportConfig::DEFAULT_MAX_RESPONSE_BYTES` | 1 MiB | `src/transport/mod.rs` | `tests/shared/transport.rs` `body_cap_is_enforced_while_reading` (1000/1001 with `with_max_response_bytes`) |
 //! | `gadgets::MAX_SPEC_BYTES` | 256 KiB | `src/gadgets/spec.rs` | [`gadget_inputs`] |
