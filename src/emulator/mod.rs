@@ -907,8 +907,8 @@ impl App {
         });
         let oauth1 = OAuth1::new(consumers, clock.clone(), verifier, &journal)?
             .with_quirks(&quirks, log.clone())?;
-        let clientlogin = ClientLogin::new(captcha_after, captcha_answer)?;
-        let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window);
+        let clientlogin = ClientLogin::new(captcha_after, captcha_answer, &journal)?;
+        let authsub = AuthSub::new(oauth1.consumers().clone(), clock.clone(), window, &journal)?;
         let accounts = Accounts::new(users)?;
         let public_base_url = match public_base_url {
             Some(u) => Some(check_public_base_url(&u)?),

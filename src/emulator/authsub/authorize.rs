@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use crate::authsub::{NextUrl, NextUrlError};
@@ -27,7 +27,7 @@ use crate::emulator::feeds::{parse_scopes, BadScopes};
 use crate::emulator::http::{accept, esc, html_response, noted};
 use crate::emulator::App;
 
-use super::state::Approved;
+use super::state::{Approved, Refused};
 use super::Registration;
 
 /// Where the consent form posts: this page's own path, relative to it.
@@ -218,7 +218,20 @@ impl Asked {
                 ),
                 None => refused_page(NotAsked::BadNext(NextUrlError::NotAbsolute), opts),
             },
-            // The store refuses an issue only when its tables are full.
+            // The store refuses an issue only when its tables are full or its state store
+            // could not be written (then nothing was issued).
+            Err(Refused::Unavailable) => {
+                let mut resp = message_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Try again later",
+                    "The token could not be stored; nothing was issued.",
+                    opts,
+                    "refused: AuthSub state store unavailable".to_owned(),
+                );
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                resp
+            }
             Err(_) => message_page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Try again later",

@@ -8,6 +8,10 @@
 //! * [`endpoints`]: the upgrade, token info and revocation.
 //! * [`state`]: the token store, whose refusals are domain outcomes ([`state::Refused`]).
 //! * [`wire`]: the `key=value` lines every answer, and every refusal, is written in.
+//!
+//! With a state store (`gdauth serve --state`), the tokens and the secure nonces are
+//! written through: each change is stored before its answer is sent, and a restart
+//! carries on with them (a nonce seen inside its window stays a replay).
 
 mod authorize;
 mod endpoints;
@@ -27,10 +31,11 @@ use crate::clock::Clock;
 use crate::oauth1::verifier::ConsumerCredential;
 use crate::secret::SecretString;
 
+use super::durable::Journal;
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
 use super::http::{Incoming, WireError};
 use super::oauth1::ANONYMOUS_CONSUMER;
-use super::App;
+use super::{App, EmulatorError};
 use state::{Kind, Refused, Store, TokenView};
 use wire::Answer;
 
@@ -57,7 +62,8 @@ pub enum Denied {
     NoHeader,
     /// The `Authorization: AuthSub` header does not parse.
     Header(HeaderError),
-    /// The store refused the token (unknown, revoked, spent, expired, replayed nonce).
+    /// The store refused the token (unknown, revoked, spent, expired, replayed nonce), or
+    /// could not write a nonce (a full table, a state store that failed).
     Token(Refused),
     /// A secure token's request failed the signature check (unsigned, data string for
     /// another method or URL, stale timestamp, bad signature).
@@ -107,17 +113,21 @@ impl AuthSub {
     /// AuthSub over the registered `domains` (as at Google, one registration serves OAuth
     /// 1.0 and AuthSub: the consumer key is the domain); `window` is the OAuth 1.0
     /// verifier's timestamp window, used for secure requests too.
+    ///
+    /// The tokens and the secure nonces are kept in `journal` when there is one (read back
+    /// now, written through before each answer).
     pub fn new(
         domains: Arc<HashMap<String, ConsumerCredential>>,
         clock: Arc<dyn Clock>,
         window: u64,
-    ) -> Self {
-        Self {
-            store: Store::default(),
+        journal: &Journal,
+    ) -> Result<Self, EmulatorError> {
+        Ok(Self {
+            store: Store::open(journal.clone())?,
             domains,
             clock,
             window,
-        }
+        })
     }
 
     /// How `host` is registered. Google's `anonymous` consumer is no domain.

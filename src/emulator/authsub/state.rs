@@ -6,12 +6,20 @@
 //! Every operation takes the lock once and changes state only when it succeeds. A refusal
 //! is a [`Refused`], a domain outcome that [`super::wire`] words. `Debug` never shows a
 //! token: the tokens are the maps' keys.
+//!
+//! With a state store (`gdauth serve --state`), each operation's changes (tokens issued,
+//! spent, revoked or buried, and the secure nonces) are written before its lock is
+//! released and its answer sent ([`crate::emulator::durable`]); a write that fails undoes
+//! them and answers [`Refused::Unavailable`].
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use serde::{Deserialize, Serialize};
+
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
+use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
 
 /// Seconds a single-use token stays valid after it is issued (as OAuth 1.0's request
 /// tokens: one hour, PROTOCOLS.md §9).
@@ -46,7 +54,7 @@ const MAX_NONCES_PER_TARGET: usize = 10_000;
 const TOKEN_BYTES: usize = 20;
 
 /// Which kind of token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     /// From the redirect to `next`: good for the upgrade only, once.
     SingleUse,
@@ -74,10 +82,12 @@ pub enum Refused {
     Replayed,
     /// A bounded table is full; retry later.
     Busy,
+    /// The state store could not be written; the operation was undone.
+    Unavailable,
 }
 
 /// What the user approved on the `AuthSubRequest` page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Approved {
     /// The user who approved.
     pub user: String,
@@ -111,6 +121,7 @@ pub struct Upgraded {
 }
 
 /// A live token.
+#[derive(Clone, Serialize, Deserialize)]
 struct Token {
     kind: Kind,
     approved: Approved,
@@ -130,32 +141,114 @@ impl Token {
 }
 
 /// Why a dead token died.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 enum Dead {
     Spent,
     Revoked,
     Expired,
 }
 
+/// A dead token, remembered to name why it is refused.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Buried {
+    why: Dead,
+    /// Burial order, to forget the oldest first (and to rebuild that order at start).
+    seq: u64,
+}
+
+/// A secure request's (timestamp, nonce) seen with a web application's token.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct NonceKey {
+    /// The web application (the `next` host).
+    app: String,
+    ts: u64,
+    nonce: String,
+}
+
+const LIVE_TABLE: &str = "authsub_live_tokens";
+const DEAD_TABLE: &str = "authsub_dead_tokens";
+const NONCE_TABLE: &str = "authsub_nonces";
+
 /// All mutable state.
-#[derive(Default)]
 struct Tokens {
-    live: HashMap<String, Token>,
-    dead: HashMap<String, Dead>,
+    live: Table<String, Token>,
+    dead: Table<String, Buried>,
+    /// Derived from `dead` (by `seq`): not stored.
     dead_order: VecDeque<String>,
+    /// The last issue or burial number: derived from the tables at start.
     seq: u64,
     /// Secure (timestamp, nonce) pairs seen within the window, per web application (the
     /// `next` host whose key signs): the signed data does not name the token, so a set per
     /// token would let one signature be replayed with each of the application's tokens.
-    /// Only registered RSA domains get secure tokens, so the keys are few.
-    #[cfg_attr(not(feature = "rsa"), allow(dead_code))] // Secure requests need `rsa`.
-    nonces: HashMap<String, VecDeque<(u64, String)>>,
+    /// Only registered RSA domains get secure tokens, so the applications are few. Pairs
+    /// past the window stay until the application's count reaches the cap (they are then
+    /// purged) and are not replays: one table, bounded per application, and stored.
+    nonces: Table<NonceKey, ()>,
+    /// Entries of `nonces` per web application: derived, not stored.
+    nonce_counts: HashMap<String, usize>,
+}
+
+impl Tables for Tokens {
+    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+        self.live.changes(out)?;
+        self.dead.changes(out)?;
+        self.nonces.changes(out)
+    }
+
+    fn committed(&mut self) {
+        self.live.committed();
+        self.dead.committed();
+        self.nonces.committed();
+    }
+
+    fn rollback(&mut self) {
+        self.live.rollback();
+        self.dead.rollback();
+        self.nonces.rollback();
+        self.derive();
+    }
 }
 
 impl Tokens {
+    /// The tables read back from `journal` (empty, and copying nothing, without one).
+    fn open(journal: &Journal) -> Result<Self, StateError> {
+        let mut t = Self {
+            live: Table::open(LIVE_TABLE, journal)?,
+            dead: Table::open(DEAD_TABLE, journal)?,
+            dead_order: VecDeque::new(),
+            seq: 0,
+            nonces: Table::open(NONCE_TABLE, journal)?,
+            nonce_counts: HashMap::new(),
+        };
+        t.seq = t
+            .live
+            .values()
+            .map(|l| l.seq)
+            .chain(t.dead.values().map(|d| d.seq))
+            .max()
+            .unwrap_or(0);
+        t.derive();
+        Ok(t)
+    }
+
+    /// Rebuilds what is derived from the tables (at start, and after a rollback put entries
+    /// back or took them out): the burial order and the nonce counts.
+    fn derive(&mut self) {
+        let mut order: Vec<(u64, String)> =
+            self.dead.iter().map(|(k, d)| (d.seq, k.clone())).collect();
+        order.sort_unstable();
+        self.dead_order = order.into_iter().map(|(_, k)| k).collect();
+        self.nonce_counts.clear();
+        for key in self.nonces.iter().map(|(k, ())| k) {
+            *self.nonce_counts.entry(key.app.clone()).or_default() += 1;
+        }
+    }
+
     fn bury(&mut self, token: String, why: Dead) {
         self.live.remove(&token);
-        self.dead.insert(token.clone(), why);
+        self.seq += 1;
+        let seq = self.seq;
+        self.dead.insert(token.clone(), Buried { why, seq });
         self.dead_order.push_back(token);
         while self.dead_order.len() > MAX_DEAD_REMEMBERED {
             if let Some(old) = self.dead_order.pop_front() {
@@ -182,7 +275,7 @@ impl Tokens {
         }
         self.bury_expired(now);
         let mut last = None;
-        for old in oldest_over_cap(&self.live, cap, |_, t| f(t).then_some(t.seq)) {
+        for old in oldest_over_cap(self.live.as_map(), cap, |_, t| f(t).then_some(t.seq)) {
             self.bury(old.clone(), why);
             last = Some(old);
         }
@@ -231,7 +324,7 @@ impl Tokens {
         match self.live.get(token) {
             Some(t) if t.expired(now) => Err(Refused::Expired),
             Some(t) => Ok(t),
-            None => Err(match self.dead.get(token) {
+            None => Err(match self.dead.get(token).map(|d| d.why) {
                 Some(Dead::Spent) => Refused::Spent,
                 Some(Dead::Revoked) => Refused::Revoked,
                 Some(Dead::Expired) => Refused::Expired,
@@ -242,9 +335,25 @@ impl Tokens {
 }
 
 /// The token store; every method locks once.
-#[derive(Default)]
 pub struct Store {
     inner: Mutex<Tokens>,
+    journal: Journal,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Tokens {
+                live: Table::in_memory(LIVE_TABLE),
+                dead: Table::in_memory(DEAD_TABLE),
+                dead_order: VecDeque::new(),
+                seq: 0,
+                nonces: Table::in_memory(NONCE_TABLE),
+                nonce_counts: HashMap::new(),
+            }),
+            journal: None,
+        }
+    }
 }
 
 impl core::fmt::Debug for Store {
@@ -254,28 +363,47 @@ impl core::fmt::Debug for Store {
 }
 
 impl Store {
+    /// The store kept in `journal` (read back now), or in memory for `None`.
+    pub fn open(journal: Journal) -> Result<Self, StateError> {
+        Ok(Self {
+            inner: Mutex::new(Tokens::open(&journal)?),
+            journal,
+        })
+    }
+
     fn lock(&self) -> MutexGuard<'_, Tokens> {
         // Every method mutates only after its checks passed, so a poisoned lock is still
         // consistent.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Runs one changing operation under the lock, then writes what it changed (refused or
+    /// not: making room buries tokens even when the issue is then refused) before
+    /// answering; a failed write undoes it all.
+    fn write<R>(&self, f: impl FnOnce(&mut Tokens) -> Result<R, Refused>) -> Result<R, Refused> {
+        let mut t = self.lock();
+        let out = f(&mut t);
+        commit(&mut *t, &self.journal).map_err(|_| Refused::Unavailable)?;
+        out
+    }
+
     /// Issues a single-use token (Google's looked like `CKF50YzIH…`) for an approval.
     pub fn issue(&self, approved: Approved, now: u64) -> Result<String, Refused> {
-        let mut t = self.lock();
-        let single_of = |tok: &Token, target: &str| {
-            tok.kind == Kind::SingleUse && tok.approved.target == target
-        };
-        let users =
-            |tok: &Token, user: &str| tok.kind == Kind::SingleUse && tok.approved.user == user;
-        let target = |tok: &Token| single_of(tok, &approved.target);
-        t.make_room(now, target, MAX_SINGLE_USE_PER_TARGET, Dead::Expired);
-        let user = |tok: &Token| users(tok, &approved.user);
-        t.make_room(now, user, MAX_SINGLE_USE_PER_USER, Dead::Expired);
-        if !t.has_room(now, |tok| tok.kind == Kind::SingleUse, MAX_SINGLE_USE) {
-            return Err(Refused::Busy);
-        }
-        Ok(t.insert("CK", Kind::SingleUse, approved, now))
+        self.write(|t| {
+            let single_of = |tok: &Token, target: &str| {
+                tok.kind == Kind::SingleUse && tok.approved.target == target
+            };
+            let users =
+                |tok: &Token, user: &str| tok.kind == Kind::SingleUse && tok.approved.user == user;
+            let target = |tok: &Token| single_of(tok, &approved.target);
+            t.make_room(now, target, MAX_SINGLE_USE_PER_TARGET, Dead::Expired);
+            let user = |tok: &Token| users(tok, &approved.user);
+            t.make_room(now, user, MAX_SINGLE_USE_PER_USER, Dead::Expired);
+            if !t.has_room(now, |tok| tok.kind == Kind::SingleUse, MAX_SINGLE_USE) {
+                return Err(Refused::Busy);
+            }
+            Ok(t.insert("CK", Kind::SingleUse, approved, now))
+        })
     }
 
     /// The live token, or why it is refused.
@@ -300,66 +428,87 @@ impl Store {
         window: u64,
         now: u64,
     ) -> Result<(), Refused> {
-        let mut t = self.lock();
-        let target = t.get(token, now)?.approved.target.clone();
-        let seen = t.nonces.entry(target).or_default();
-        let oldest_valid = now.saturating_sub(window);
-        seen.retain(|(ts, _)| *ts >= oldest_valid);
-        if seen.iter().any(|(ts, n)| *ts == timestamp && n == nonce) {
-            return Err(Refused::Replayed);
-        }
-        if seen.len() >= MAX_NONCES_PER_TARGET {
-            return Err(Refused::Busy);
-        }
-        seen.push_back((timestamp, nonce.to_owned()));
-        Ok(())
+        self.write(|t| {
+            let app = t.get(token, now)?.approved.target.clone();
+            let oldest_valid = now.saturating_sub(window);
+            let key = NonceKey {
+                app,
+                ts: timestamp,
+                nonce: nonce.to_owned(),
+            };
+            if t.nonces.contains_key(&key) {
+                if timestamp >= oldest_valid {
+                    return Err(Refused::Replayed);
+                }
+                // Seen, but out of the window since: forgotten, so accepted again (the
+                // timestamp check refuses it anyway). The entry stays as it is.
+                return Ok(());
+            }
+            let count = |t: &Tokens| t.nonce_counts.get(&key.app).copied().unwrap_or(0);
+            if count(t) >= MAX_NONCES_PER_TARGET {
+                // At the cap, the application's pairs past the window make room.
+                t.nonces
+                    .retain(|k, ()| k.app != key.app || k.ts >= oldest_valid);
+                let left = t.nonces.iter().filter(|(k, ())| k.app == key.app).count();
+                t.nonce_counts.insert(key.app.clone(), left);
+                if left >= MAX_NONCES_PER_TARGET {
+                    return Err(Refused::Busy);
+                }
+            }
+            *t.nonce_counts.entry(key.app.clone()).or_default() += 1;
+            t.nonces.insert(key, ());
+            Ok(())
+        })
     }
 
     /// AuthSubSessionToken: spends a single-use token, once, for a session token. Enforces
     /// the ten-token limit by revoking the oldest session token of the same (user, web
     /// application).
     pub fn upgrade(&self, token: &str, now: u64) -> Result<Upgraded, Refused> {
-        let mut t = self.lock();
-        let tok = t.get(token, now)?;
-        if tok.kind != Kind::SingleUse {
-            return Err(Refused::NotSingleUse);
-        }
-        if !tok.approved.session {
-            return Err(Refused::NotUpgradable);
-        }
-        let approved = tok.approved.clone();
-        if !t.has_room(now, |s| s.kind == Kind::Session, MAX_SESSION_TOKENS) {
-            return Err(Refused::Busy);
-        }
+        self.write(|t| {
+            let tok = t.get(token, now)?;
+            if tok.kind != Kind::SingleUse {
+                return Err(Refused::NotSingleUse);
+            }
+            if !tok.approved.session {
+                return Err(Refused::NotUpgradable);
+            }
+            let approved = tok.approved.clone();
+            if !t.has_room(now, |s| s.kind == Kind::Session, MAX_SESSION_TOKENS) {
+                return Err(Refused::Busy);
+            }
 
-        // Every check passed: from here on the state changes.
-        t.bury(token.to_owned(), Dead::Spent);
-        let same_grant = |s: &Token| {
-            s.kind == Kind::Session
-                && s.approved.user == approved.user
-                && s.approved.target == approved.target
-                && !s.expired(now)
-        };
-        let same_user = |s: &Token| {
-            s.kind == Kind::Session && s.approved.user == approved.user && !s.expired(now)
-        };
-        let by_grant = t.make_room(now, same_grant, MAX_SESSION_TOKENS_PER_GRANT, Dead::Revoked);
-        let by_user = t.make_room(now, same_user, MAX_SESSION_TOKENS_PER_USER, Dead::Revoked);
-        let revoked_oldest = by_user.or(by_grant);
-        let token = t.insert("DQAA", Kind::Session, approved, now);
-        Ok(Upgraded {
-            token,
-            expires_at: now.saturating_add(SESSION_LIFETIME),
-            revoked_oldest,
+            // Every check passed: from here on the state changes.
+            t.bury(token.to_owned(), Dead::Spent);
+            let same_grant = |s: &Token| {
+                s.kind == Kind::Session
+                    && s.approved.user == approved.user
+                    && s.approved.target == approved.target
+                    && !s.expired(now)
+            };
+            let same_user = |s: &Token| {
+                s.kind == Kind::Session && s.approved.user == approved.user && !s.expired(now)
+            };
+            let by_grant =
+                t.make_room(now, same_grant, MAX_SESSION_TOKENS_PER_GRANT, Dead::Revoked);
+            let by_user = t.make_room(now, same_user, MAX_SESSION_TOKENS_PER_USER, Dead::Revoked);
+            let revoked_oldest = by_user.or(by_grant);
+            let token = t.insert("DQAA", Kind::Session, approved, now);
+            Ok(Upgraded {
+                token,
+                expires_at: now.saturating_add(SESSION_LIFETIME),
+                revoked_oldest,
+            })
         })
     }
 
     /// AuthSubRevokeToken: revokes a live token, single-use or session.
     pub fn revoke(&self, token: &str, now: u64) -> Result<(), Refused> {
-        let mut t = self.lock();
-        t.get(token, now)?;
-        t.bury(token.to_owned(), Dead::Revoked);
-        Ok(())
+        self.write(|t| {
+            t.get(token, now)?;
+            t.bury(token.to_owned(), Dead::Revoked);
+            Ok(())
+        })
     }
 }
 
@@ -494,5 +643,149 @@ mod tests {
             t.count(|t| t.kind == Kind::SingleUse),
             MAX_SINGLE_USE_PER_TARGET
         );
+    }
+
+    #[test]
+    fn nonces_stay_within_the_per_application_cap() {
+        let s = Store::default();
+        let a = s
+            .upgrade(&s.issue(approved(true), 0).unwrap(), 0)
+            .unwrap()
+            .token;
+        for i in 0..MAX_NONCES_PER_TARGET {
+            s.record_nonce(&a, 100, &i.to_string(), 600, 100).unwrap();
+        }
+        // Full of pairs inside the window: refused, nothing forgotten.
+        assert_eq!(s.record_nonce(&a, 100, "x", 600, 100), Err(Refused::Busy));
+        assert_eq!(
+            s.record_nonce(&a, 100, "0", 600, 100),
+            Err(Refused::Replayed)
+        );
+        // Once they are past the window they make room, and only the new pair is kept.
+        assert!(s.record_nonce(&a, 800, "x", 600, 800).is_ok());
+        let t = s.lock();
+        assert_eq!(t.nonces.len(), 1);
+        assert_eq!(t.nonce_counts.get("app.example.com"), Some(&1));
+    }
+
+    /// A state store whose writes fail on demand (a full disk, a lost volume).
+    #[derive(Debug, Default)]
+    struct FailingStore {
+        fail: std::sync::atomic::AtomicBool,
+    }
+
+    impl FailingStore {
+        fn fail(&self, on: bool) {
+            self.fail.store(on, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    impl crate::emulator::durable::StateStore for FailingStore {
+        fn apply(&self, _: &[Change]) -> Result<(), StateError> {
+            match self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+                true => Err(StateError::Io("disk full".into())),
+                false => Ok(()),
+            }
+        }
+        fn load(&self, _: &str) -> Result<Vec<(String, String)>, StateError> {
+            Ok(Vec::new())
+        }
+        fn purge(&self, _: &str, _: u64) -> Result<(), StateError> {
+            Ok(())
+        }
+        fn put_expiring(&self, _: &str, _: &str, _: &str, _: u64) -> Result<(), StateError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_answers_unavailable_and_changes_nothing() {
+        use crate::emulator::http::WireError as _;
+        let disk = std::sync::Arc::new(FailingStore::default());
+        let s = Store::open(Some(disk.clone())).unwrap();
+        let single = s.issue(approved(true), 0).unwrap();
+        let to_revoke = s.issue(approved(true), 0).unwrap();
+        let session = s
+            .upgrade(&s.issue(approved(true), 0).unwrap(), 0)
+            .unwrap()
+            .token;
+        let live_before = s.lock().live.len();
+        let dead_before = s.lock().dead.len();
+
+        disk.fail(true);
+        assert_eq!(s.issue(approved(true), 0).err(), Some(Refused::Unavailable));
+        assert_eq!(s.upgrade(&single, 0).err(), Some(Refused::Unavailable));
+        assert_eq!(s.revoke(&to_revoke, 0).err(), Some(Refused::Unavailable));
+        assert_eq!(
+            s.record_nonce(&session, 100, "n", 600, 100),
+            Err(Refused::Unavailable)
+        );
+        {
+            let t = s.lock();
+            assert_eq!(t.live.len(), live_before, "nothing issued");
+            assert_eq!(t.dead.len(), dead_before, "nothing spent or revoked");
+            assert_eq!(t.dead_order.len(), dead_before);
+            assert_eq!(t.nonces.len(), 0, "no nonce recorded");
+            assert!(t.nonce_counts.values().all(|n| *n == 0));
+        }
+        let answer = super::super::wire::Answer::from(Refused::Unavailable);
+        let resp = answer.into_response_with_realm("http://127.0.0.1");
+        assert_eq!(resp.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        assert!(resp.headers().contains_key(axum::http::header::RETRY_AFTER));
+
+        // Once the store is back, everything answers as if the failed calls never came.
+        disk.fail(false);
+        assert_eq!(s.check(&single, 0).unwrap().kind, Kind::SingleUse);
+        assert!(s.check(&to_revoke, 0).is_ok());
+        assert!(s.record_nonce(&session, 100, "n", 600, 100).is_ok());
+        assert!(s.upgrade(&single, 0).is_ok());
+        assert!(s.revoke(&to_revoke, 0).is_ok());
+    }
+
+    #[cfg(feature = "durable")]
+    #[test]
+    fn a_restart_keeps_tokens_deaths_and_nonces() {
+        use crate::emulator::SqliteStore;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let mut secure = approved(true);
+        secure.secure = true;
+        let (single, session, spent, revoked, seq) = {
+            let disk = std::sync::Arc::new(SqliteStore::open(&path).unwrap());
+            let s = Store::open(Some(disk)).unwrap();
+            let single = s.issue(approved(true), 0).unwrap();
+            let spent = s.issue(secure.clone(), 0).unwrap();
+            let session = s.upgrade(&spent, 0).unwrap().token;
+            let revoked = s.issue(approved(false), 0).unwrap();
+            s.revoke(&revoked, 0).unwrap();
+            s.record_nonce(&session, 100, "n", 600, 100).unwrap();
+            let seq = s.lock().seq;
+            (single, session, spent, revoked, seq)
+        };
+
+        let disk = std::sync::Arc::new(SqliteStore::open(&path).unwrap());
+        let s = Store::open(Some(disk)).unwrap();
+        assert_eq!(s.check(&single, 1).unwrap().kind, Kind::SingleUse);
+        let view = s.check(&session, 1).unwrap();
+        assert_eq!(view.kind, Kind::Session);
+        assert!(view.approved.secure);
+        assert_eq!(view.approved.target, "app.example.com");
+        assert_eq!(s.check(&spent, 1).err(), Some(Refused::Spent));
+        assert_eq!(s.check(&revoked, 1).err(), Some(Refused::Revoked));
+        // Inside its window the nonce is still a replay; a new one is not.
+        assert_eq!(
+            s.record_nonce(&session, 100, "n", 600, 101),
+            Err(Refused::Replayed)
+        );
+        assert!(s.record_nonce(&session, 101, "n", 600, 101).is_ok());
+        {
+            let t = s.lock();
+            assert_eq!(t.seq, seq, "the issue counter carries on");
+            assert_eq!(t.dead_order.len(), 2);
+            assert_eq!(t.nonce_counts.get("app.example.com"), Some(&2));
+        }
+        // The single-use token still upgrades, once.
+        assert!(s.upgrade(&single, 2).is_ok());
+        assert_eq!(s.upgrade(&single, 2).err(), Some(Refused::Spent));
     }
 }

@@ -2,7 +2,8 @@
 //! (PROTOCOLS.md §2.3), successes ([`lines`]) and refusals ([`Answer`]) alike. A refused
 //! credential is always 401 with `Error=<code>` and `Info=<reason>` lines and a
 //! `WWW-Authenticate: AuthSub realm="…"` challenge, never 400 and never a redirect; an
-//! unreadable request keeps the reader's status, a full table is 503 with `Retry-After`.
+//! unreadable request keeps the reader's status, a full table (or a state store that could
+//! not be written) is 503 with `Retry-After`.
 //! This module maps the domain outcomes ([`Denied`], [`Refused`], [`ReadError`]) to it.
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -96,7 +97,8 @@ impl From<ReadError> for Answer {
     }
 }
 
-/// The token store's refusals: 401, except a full table (503, `Retry-After`).
+/// The token store's refusals: 401, except a full table or a state store that could not be
+/// written (503, `Retry-After`).
 impl From<Refused> for Answer {
     fn from(r: Refused) -> Self {
         let (code, reason) = match r {
@@ -124,6 +126,15 @@ impl From<Refused> for Answer {
                     status: StatusCode::SERVICE_UNAVAILABLE,
                     code: "busy",
                     reason: "too many AuthSub tokens or nonces outstanding; retry later".to_owned(),
+                    headers: vec![(header::RETRY_AFTER, "5")],
+                }
+            }
+            Refused::Unavailable => {
+                return Self {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: "unavailable",
+                    reason: "the token store could not be written; nothing changed, retry later"
+                        .to_owned(),
                     headers: vec![(header::RETRY_AFTER, "5")],
                 }
             }

@@ -8,6 +8,10 @@
 //! * [`state`]: the store, whose refusals are domain outcomes ([`state::Refused`]).
 //! * [`wire`]: the `Key=Value` answers and the feeds' plain-text 401.
 //! * [`image`]: the CAPTCHA's SVG.
+//!
+//! With a state store (`gdauth serve --state`), the failure counts, the CAPTCHA challenges
+//! and the `Auth` tokens are written through: each login's changes are stored before its
+//! answer is sent, and a restart carries on with them.
 
 mod endpoints;
 mod image;
@@ -21,6 +25,7 @@ use std::sync::Arc;
 
 use crate::secret::SecretString;
 
+use super::durable::Journal;
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
 use super::http::Incoming;
 use super::{App, EmulatorError};
@@ -90,7 +95,14 @@ pub struct ClientLogin {
 impl ClientLogin {
     /// A CAPTCHA after `captcha_after` consecutive failures, answered with `answer` (random
     /// per challenge when `None`; else 1 to 16 ASCII letters or digits).
-    pub fn new(captcha_after: u32, answer: Option<SecretString>) -> Result<Self, EmulatorError> {
+    ///
+    /// The failure counts, challenges and tokens are kept in `journal` when there is one
+    /// (read back now, written through before each answer).
+    pub fn new(
+        captcha_after: u32,
+        answer: Option<SecretString>,
+        journal: &Journal,
+    ) -> Result<Self, EmulatorError> {
         if let Some(a) = &answer {
             let ok = !a.is_empty()
                 && a.secret().len() <= state::MAX_ANSWER_LEN
@@ -102,7 +114,7 @@ impl ClientLogin {
             }
         }
         Ok(Self {
-            store: Store::new(captcha_after, answer),
+            store: Store::open(captcha_after, answer, journal.clone())?,
         })
     }
 }

@@ -6,17 +6,24 @@
 //! ClientLogin's `Error=` answer (PROTOCOLS.md §1.4). Memory is bounded: state exists only
 //! for configured accounts, each holds at most [`MAX_CHALLENGES_PER_ACCOUNT`] live
 //! challenges and [`MAX_TOKENS_PER_ACCOUNT`] tokens, under global caps.
+//!
+//! With a state store (`gdauth serve --state`), each login's changes (failure counts,
+//! challenges issued or spent, tokens issued or evicted) are written before its lock is
+//! released and its answer sent ([`crate::emulator::durable`]); a write that fails undoes
+//! them and answers [`Refused::StoreUnavailable`].
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
 
 use crate::clock::random_hex;
 use crate::secret::{ct_eq, SecretString};
 
-use crate::emulator::accounts::Accounts;
+use crate::emulator::accounts::{Accounts, User};
 use crate::emulator::bounds::oldest_over_cap;
+use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
 
 /// Consecutive failed logins of an account after which every login needs a CAPTCHA.
 pub const DEFAULT_CAPTCHA_AFTER: u32 = 3;
@@ -149,6 +156,9 @@ pub enum Refused {
     /// The account needs a CAPTCHA: none was sent, or a spent, foreign or unknown token, or
     /// a wrong answer. A fresh challenge was issued.
     CaptchaRequired(Challenge),
+    /// The state store could not be written: nothing changed (worded as
+    /// `ServiceUnavailable`, retry after [`UNAVAILABLE_RETRY_AFTER`] seconds).
+    StoreUnavailable,
 }
 
 /// Why a request was not understood (`Error=Unknown`); never a secret.
@@ -193,7 +203,7 @@ pub struct Issued {
 }
 
 /// What a live `Auth` token grants.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenGrant {
     /// The account, as configured.
     pub user: String,
@@ -212,12 +222,17 @@ pub enum TokenRefused {
     Expired,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, Serialize, Deserialize)]
 struct AccountState {
     failures: u32,
     unavailable: u32,
+    /// For an unknown email's entry: its place in the order they are forgotten in (the
+    /// `unknown` deque, rebuilt from it at start). `None` for a configured account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unknown_seq: Option<u64>,
 }
 
+#[derive(Clone, Serialize, Deserialize)]
 struct Live {
     account: String,
     ctoken: String,
@@ -225,6 +240,7 @@ struct Live {
     seq: u64,
 }
 
+#[derive(Clone, Serialize, Deserialize)]
 struct Token {
     grant: TokenGrant,
     account: String,
@@ -246,16 +262,43 @@ impl Token {
     }
 }
 
-#[derive(Default)]
+const ACCOUNTS_TABLE: &str = "clientlogin_accounts";
+const CHALLENGES_TABLE: &str = "clientlogin_challenges";
+const TOKENS_TABLE: &str = "clientlogin_tokens";
+
 struct Inner {
-    accounts: HashMap<String, AccountState>,
+    accounts: Table<String, AccountState>,
     /// The keys of unknown emails in `accounts`, oldest first, at most
-    /// [`MAX_UNKNOWN_TRACKED`].
+    /// [`MAX_UNKNOWN_TRACKED`]. Derived from `accounts` (by `unknown_seq`): not stored.
     unknown: VecDeque<String>,
-    challenges: HashMap<String, Live>,
+    challenges: Table<String, Live>,
+    /// A live challenge's token by its image's `ctoken`. Derived from `challenges`: not
+    /// stored.
     images: HashMap<String, String>,
-    tokens: HashMap<String, Token>,
+    tokens: Table<String, Token>,
+    /// The last issue number: derived from the tables at start.
     seq: u64,
+}
+
+impl Tables for Inner {
+    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+        self.accounts.changes(out)?;
+        self.challenges.changes(out)?;
+        self.tokens.changes(out)
+    }
+
+    fn committed(&mut self) {
+        self.accounts.committed();
+        self.challenges.committed();
+        self.tokens.committed();
+    }
+
+    fn rollback(&mut self) {
+        self.accounts.rollback();
+        self.challenges.rollback();
+        self.tokens.rollback();
+        self.derive();
+    }
 }
 
 /// The failure-count key of an email no account has.
@@ -266,6 +309,58 @@ fn unknown_key(email: &str) -> String {
 }
 
 impl Inner {
+    /// The tables in memory only (nothing copied), for [`Store::new`].
+    #[cfg(test)]
+    fn in_memory() -> Self {
+        Self {
+            accounts: Table::in_memory(ACCOUNTS_TABLE),
+            unknown: VecDeque::new(),
+            challenges: Table::in_memory(CHALLENGES_TABLE),
+            images: HashMap::new(),
+            tokens: Table::in_memory(TOKENS_TABLE),
+            seq: 0,
+        }
+    }
+
+    /// The tables read back from `journal` (empty, and copying nothing, without one).
+    fn open(journal: &Journal) -> Result<Self, StateError> {
+        let mut t = Self {
+            accounts: Table::open(ACCOUNTS_TABLE, journal)?,
+            unknown: VecDeque::new(),
+            challenges: Table::open(CHALLENGES_TABLE, journal)?,
+            images: HashMap::new(),
+            tokens: Table::open(TOKENS_TABLE, journal)?,
+            seq: 0,
+        };
+        t.seq = t
+            .accounts
+            .values()
+            .filter_map(|a| a.unknown_seq)
+            .chain(t.challenges.values().map(|l| l.seq))
+            .chain(t.tokens.values().map(|k| k.seq))
+            .max()
+            .unwrap_or(0);
+        t.derive();
+        Ok(t)
+    }
+
+    /// Rebuilds what is derived from the tables (at start, and after a rollback put entries
+    /// back or took them out): the order of the unknown emails and the image index.
+    fn derive(&mut self) {
+        let mut order: Vec<(u64, String)> = self
+            .accounts
+            .iter()
+            .filter_map(|(k, a)| a.unknown_seq.map(|seq| (seq, k.clone())))
+            .collect();
+        order.sort_unstable();
+        self.unknown = order.into_iter().map(|(_, k)| k).collect();
+        self.images = self
+            .challenges
+            .iter()
+            .map(|(token, l)| (l.ctoken.clone(), token.clone()))
+            .collect();
+    }
+
     fn next_seq(&mut self) -> u64 {
         self.seq = self.seq.wrapping_add(1);
         self.seq
@@ -273,16 +368,32 @@ impl Inner {
 
     /// Counts a failure for an unknown email, forgetting the oldest beyond the cap.
     fn note_unknown_failure(&mut self, key: String) {
-        if !self.accounts.contains_key(&key) {
-            self.unknown.push_back(key.clone());
-            while self.unknown.len() > MAX_UNKNOWN_TRACKED {
-                if let Some(old) = self.unknown.pop_front() {
-                    self.accounts.remove(&old);
+        let mut state = match self.accounts.get(&key) {
+            Some(state) => state.clone(),
+            None => {
+                self.unknown.push_back(key.clone());
+                while self.unknown.len() > MAX_UNKNOWN_TRACKED {
+                    if let Some(old) = self.unknown.pop_front() {
+                        self.accounts.remove(&old);
+                    }
+                }
+                AccountState {
+                    unknown_seq: Some(self.next_seq()),
+                    ..AccountState::default()
                 }
             }
-        }
-        let state = self.accounts.entry(key).or_default();
+        };
         state.failures = state.failures.saturating_add(1);
+        self.accounts.insert(key, state);
+    }
+
+    /// Changes the entry of `key` (created if absent) through the table, so the change is
+    /// written.
+    fn update_account<R>(&mut self, key: &str, f: impl FnOnce(&mut AccountState) -> R) -> R {
+        let mut state = self.accounts.get(key).cloned().unwrap_or_default();
+        let out = f(&mut state);
+        self.accounts.insert(key.to_owned(), state);
+        out
     }
 
     fn drop_challenge(&mut self, token: &str) -> Option<Live> {
@@ -311,6 +422,7 @@ pub struct Store {
     captcha_after: u32,
     answer: Option<SecretString>,
     inner: Mutex<Inner>,
+    journal: Journal,
 }
 
 impl core::fmt::Debug for Store {
@@ -323,18 +435,47 @@ impl core::fmt::Debug for Store {
 
 impl Store {
     /// A store that asks for a CAPTCHA after `captcha_after` consecutive failures, with the
-    /// fixed `answer` (random per challenge when `None`).
+    /// fixed `answer` (random per challenge when `None`), in memory only (the emulator uses
+    /// [`Store::open`]).
+    #[cfg(test)]
     pub fn new(captcha_after: u32, answer: Option<SecretString>) -> Self {
         Self {
             captcha_after,
             answer,
-            inner: Mutex::default(),
+            inner: Mutex::new(Inner::in_memory()),
+            journal: None,
         }
+    }
+
+    /// A store that asks for a CAPTCHA after `captcha_after` consecutive failures, with the
+    /// fixed `answer` (random per challenge when `None`), kept in `journal` (read back now),
+    /// or in memory for `None`.
+    pub fn open(
+        captcha_after: u32,
+        answer: Option<SecretString>,
+        journal: Journal,
+    ) -> Result<Self, StateError> {
+        Ok(Self {
+            captcha_after,
+            answer,
+            inner: Mutex::new(Inner::open(&journal)?),
+            journal,
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every method mutates only after its checks, so a poisoned lock is consistent.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs one login under the lock, then writes what it changed (refused or not: a
+    /// failure is counted, a challenge spent or issued) before answering; a failed write
+    /// undoes it all.
+    fn write<R>(&self, f: impl FnOnce(&mut Inner) -> Result<R, Refused>) -> Result<R, Refused> {
+        let mut t = self.lock();
+        let out = f(&mut t);
+        commit(&mut *t, &self.journal).map_err(|_| Refused::StoreUnavailable)?;
+        out
     }
 
     /// One login: the CAPTCHA rule, the password (constant time), the test account's
@@ -353,7 +494,19 @@ impl Store {
             Some(u) => u.email.to_ascii_lowercase(),
             None => unknown_key(attempt.email),
         };
-        let mut t = self.lock();
+        self.write(|t| self.login_locked(t, key, user, accounts, attempt, now))
+    }
+
+    /// [`Store::login`] under the lock, for the account (or unknown email) of `key`.
+    fn login_locked(
+        &self,
+        t: &mut Inner,
+        key: String,
+        user: Option<&User>,
+        accounts: &Accounts,
+        attempt: &Attempt<'_>,
+        now: u64,
+    ) -> Result<Issued, Refused> {
         let failures = t.accounts.get(&key).map_or(0, |s| s.failures);
         if failures >= self.captcha_after {
             let passed = match attempt.captcha {
@@ -371,7 +524,7 @@ impl Store {
                 }
             };
             if !passed {
-                return Err(Refused::CaptchaRequired(self.challenge(&mut t, &key)));
+                return Err(Refused::CaptchaRequired(self.challenge(t, &key)));
             }
         }
         let Some(user) = user else {
@@ -382,8 +535,9 @@ impl Store {
             .check_password(&user.email, attempt.password, None)
             .is_err()
         {
-            let state = t.accounts.entry(key).or_default();
-            state.failures = state.failures.saturating_add(1);
+            t.update_account(&key, |state| {
+                state.failures = state.failures.saturating_add(1);
+            });
             return Err(Refused::BadAuthentication);
         }
         let refused = match TestAccount::of(&user.email) {
@@ -395,13 +549,12 @@ impl Store {
             TestAccount::SecondFactor => Some(Refused::InvalidSecondFactor),
             TestAccount::NoService => Some(Refused::ServiceDisabled),
             TestAccount::Migrated => Some(Refused::AccountMigrated),
-            TestAccount::Unavailable => {
-                let state = t.accounts.entry(key.clone()).or_default();
+            TestAccount::Unavailable => t.update_account(&key, |state| {
                 (state.unavailable < UNAVAILABLE_STREAK).then(|| {
                     state.unavailable += 1;
                     Refused::ServiceUnavailable
                 })
-            }
+            }),
         };
         if let Some(refused) = refused {
             return Err(refused);
@@ -417,7 +570,7 @@ impl Store {
         for token in spent {
             t.drop_challenge(&token);
         }
-        Ok(self.issue(&mut t, key, &user.email, attempt, now))
+        Ok(self.issue(t, key, &user.email, attempt, now))
     }
 
     fn issue(
@@ -429,10 +582,10 @@ impl Store {
         now: u64,
     ) -> Issued {
         let of = Token::owner;
-        for old in over_cap(&t.tokens, Some(&key), MAX_TOKENS_PER_ACCOUNT, of) {
+        for old in over_cap(t.tokens.as_map(), Some(&key), MAX_TOKENS_PER_ACCOUNT, of) {
             t.tokens.remove(&old);
         }
-        for old in over_cap(&t.tokens, None, MAX_TOKENS, of) {
+        for old in over_cap(t.tokens.as_map(), None, MAX_TOKENS, of) {
             t.tokens.remove(&old);
         }
         let auth = random_hex(32);
@@ -460,10 +613,15 @@ impl Store {
     /// Issues a challenge for `key`, making room within the caps first.
     fn challenge(&self, t: &mut Inner, key: &str) -> Challenge {
         let of = Live::owner;
-        for old in over_cap(&t.challenges, Some(key), MAX_CHALLENGES_PER_ACCOUNT, of) {
+        for old in over_cap(
+            t.challenges.as_map(),
+            Some(key),
+            MAX_CHALLENGES_PER_ACCOUNT,
+            of,
+        ) {
             t.drop_challenge(&old);
         }
-        for old in over_cap(&t.challenges, None, MAX_CHALLENGES, of) {
+        for old in over_cap(t.challenges.as_map(), None, MAX_CHALLENGES, of) {
             t.drop_challenge(&old);
         }
         let challenge = Challenge {
@@ -528,6 +686,7 @@ fn random_answer() -> SecretString {
 
 #[cfg(test)]
 mod tests {
+    use super::super::wire::LoginError;
     use super::*;
 
     fn accounts() -> Accounts {
@@ -624,5 +783,156 @@ mod tests {
             assert!(store.login(&a, &attempt("pw", None), 0).is_ok());
         }
         assert_eq!(store.lock().tokens.len(), MAX_TOKENS_PER_ACCOUNT);
+    }
+
+    /// A state store whose writes fail on demand (a full disk, a lost volume).
+    #[derive(Debug, Default)]
+    struct FailingStore {
+        fail: std::sync::atomic::AtomicBool,
+    }
+
+    impl FailingStore {
+        fn fail(&self, on: bool) {
+            self.fail.store(on, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    impl crate::emulator::durable::StateStore for FailingStore {
+        fn apply(&self, _: &[Change]) -> Result<(), StateError> {
+            match self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+                true => Err(StateError::Io("disk full".into())),
+                false => Ok(()),
+            }
+        }
+        fn load(&self, _: &str) -> Result<Vec<(String, String)>, StateError> {
+            Ok(Vec::new())
+        }
+        fn purge(&self, _: &str, _: u64) -> Result<(), StateError> {
+            Ok(())
+        }
+        fn put_expiring(&self, _: &str, _: &str, _: &str, _: u64) -> Result<(), StateError> {
+            Ok(())
+        }
+    }
+
+    fn captcha(r: Result<Issued, Refused>) -> Challenge {
+        match r {
+            Err(Refused::CaptchaRequired(c)) => c,
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("a login succeeded"),
+        }
+    }
+
+    #[test]
+    fn a_failed_write_answers_unavailable_and_changes_nothing() {
+        use crate::emulator::http::WireError as _;
+        let disk = std::sync::Arc::new(FailingStore::default());
+        let store = Store::open(1, Some(SecretString::new("w")), Some(disk.clone())).unwrap();
+        let a = accounts();
+        let auth = store.login(&a, &attempt("pw", None), 0).unwrap().auth;
+        assert!(matches!(
+            store.login(&a, &attempt("bad", None), 0),
+            Err(Refused::BadAuthentication)
+        ));
+        let c = captcha(store.login(&a, &attempt("pw", None), 0));
+
+        disk.fail(true);
+        let right = attempt("pw", Some((c.token.as_str(), "w")));
+        assert!(matches!(
+            store.login(&a, &right, 0),
+            Err(Refused::StoreUnavailable)
+        ));
+        let unknown = Attempt {
+            email: "nobody@example.com",
+            ..attempt("bad", None)
+        };
+        assert!(matches!(
+            store.login(&a, &unknown, 0),
+            Err(Refused::StoreUnavailable)
+        ));
+        {
+            let t = store.lock();
+            assert_eq!(t.tokens.len(), 1, "no token issued");
+            assert!(
+                t.challenges.contains_key(&c.token),
+                "the challenge not spent"
+            );
+            assert_eq!(t.images.get(&c.ctoken), Some(&c.token));
+            assert_eq!(
+                t.accounts.get("jo@example.com").map(|s| s.failures),
+                Some(1)
+            );
+            assert!(t.unknown.is_empty(), "no unknown email counted");
+            assert_eq!(t.accounts.len(), 1);
+        }
+        assert!(store.grant(&auth, 0).is_ok());
+        let resp = LoginError::from(Refused::StoreUnavailable)
+            .into_response_with_realm("http://127.0.0.1");
+        assert_eq!(resp.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            resp.headers()
+                .get(axum::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("1")
+        );
+
+        // Once the store is back, the same challenge still answers.
+        disk.fail(false);
+        assert!(store.login(&a, &right, 0).is_ok());
+    }
+
+    #[cfg(feature = "durable")]
+    #[test]
+    fn a_restart_keeps_tokens_challenges_and_failures() {
+        use crate::emulator::SqliteStore;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let a = accounts();
+        let answer = || Some(SecretString::new("w"));
+        let unknown = Attempt {
+            email: "nobody@example.com",
+            ..attempt("bad", None)
+        };
+        let (auth, c, seq) = {
+            let disk = std::sync::Arc::new(SqliteStore::open(&path).unwrap());
+            let store = Store::open(2, answer(), Some(disk)).unwrap();
+            let auth = store.login(&a, &attempt("pw", None), 0).unwrap().auth;
+            for _ in 0..2 {
+                assert!(store.login(&a, &attempt("bad", None), 0).is_err());
+            }
+            let c = captcha(store.login(&a, &attempt("pw", None), 0));
+            assert!(store.login(&a, &unknown, 0).is_err());
+            let seq = store.lock().seq;
+            (auth, c, seq)
+        };
+
+        let disk = std::sync::Arc::new(SqliteStore::open(&path).unwrap());
+        let store = Store::open(2, answer(), Some(disk)).unwrap();
+        assert_eq!(store.grant(&auth, 1).unwrap().user, "jo@example.com");
+        {
+            let t = store.lock();
+            assert_eq!(t.seq, seq, "the issue counter carries on");
+            assert_eq!(
+                t.accounts.get("jo@example.com").map(|s| s.failures),
+                Some(2)
+            );
+            assert_eq!(t.unknown.len(), 1);
+            assert_eq!(t.images.get(&c.ctoken), Some(&c.token));
+        }
+        // The image still shows its answer, and a login still needs the CAPTCHA.
+        assert_eq!(
+            store.image_answer(&c.ctoken).map(|s| s.secret().to_owned()),
+            Some("w".to_owned())
+        );
+        captcha(store.login(&a, &attempt("pw", None), 1));
+        // The unknown email's one failure was kept: its second is not yet a CAPTCHA.
+        assert!(matches!(
+            store.login(&a, &unknown, 1),
+            Err(Refused::BadAuthentication)
+        ));
+        // The challenge issued before the restart is answered.
+        let right = attempt("pw", Some((c.token.as_str(), "w")));
+        assert!(store.login(&a, &right, 1).is_ok());
+        assert_eq!(store.lock().challenges.len(), 0);
     }
 }

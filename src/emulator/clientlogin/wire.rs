@@ -1,5 +1,6 @@
 //! ClientLogin's wire format (PROTOCOLS.md §1.2, §1.4): the `text/plain` `Key=Value` lines
-//! of a success, [`LoginError`] for every refused login (HTTP 403, `Error=CODE` on the
+//! of a success, [`LoginError`] for every refused login (HTTP 403, or 503 when the state
+//! store could not be written, `Error=CODE` on the
 //! **first** line, where Google's Python client looks for it, then `Url=`, `Info=`,
 //! `CaptchaToken=`, `CaptchaUrl=` as they apply), and [`FeedError`], a feed's plain-text
 //! 401 for a token it does not take (§1.3).
@@ -53,6 +54,8 @@ pub struct LoginError {
     /// `CaptchaToken` and the `ctoken` of `CaptchaUrl` (its `Debug` hides both).
     captcha: Option<Challenge>,
     retry_after: Option<u64>,
+    /// 503 instead of 403: the emulator itself, not the account, is unavailable.
+    unavailable: bool,
     close: bool,
     /// For the log; never a secret.
     reason: &'static str,
@@ -66,6 +69,7 @@ impl LoginError {
             help: false,
             captcha: None,
             retry_after: None,
+            unavailable: false,
             close: false,
             reason,
         }
@@ -96,6 +100,15 @@ impl From<Refused> for LoginError {
             Refused::ServiceUnavailable => {
                 let mut e = new("ServiceUnavailable", "unavailable- account");
                 e.retry_after = Some(UNAVAILABLE_RETRY_AFTER);
+                e
+            }
+            // A state store that failed is, to the client, the service being unavailable:
+            // the `unavailable-` account's answer, but 503 (the server is at fault, and a
+            // client that looks only at the status retries too), with its reason in the log.
+            Refused::StoreUnavailable => {
+                let mut e = new("ServiceUnavailable", "state store unavailable");
+                e.retry_after = Some(UNAVAILABLE_RETRY_AFTER);
+                e.unavailable = true;
                 e
             }
             Refused::Unknown(m) => new("Unknown", m.reason()),
@@ -132,7 +145,11 @@ impl WireError for LoginError {
                 "CaptchaToken={token}\nCaptchaUrl=Captcha?ctoken={ctoken}\n"
             ));
         }
-        let mut resp = plain(StatusCode::FORBIDDEN, body);
+        let status = match self.unavailable {
+            true => StatusCode::SERVICE_UNAVAILABLE,
+            false => StatusCode::FORBIDDEN,
+        };
+        let mut resp = plain(status, body);
         let h = resp.headers_mut();
         if let Some(after) = self.retry_after {
             h.insert(header::RETRY_AFTER, HeaderValue::from(after));
