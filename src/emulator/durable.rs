@@ -473,6 +473,11 @@ pub(crate) mod testing {
     }
 
     impl MemoryStateStore {
+        /// Makes every write fail (`true`) or succeed again.
+        pub(crate) fn fail(&self, on: bool) {
+            self.fail.store(on, Ordering::SeqCst);
+        }
+
         fn check(&self) -> Result<(), StateError> {
             match self.fail.load(Ordering::SeqCst) {
                 true => Err(StateError::Io("disk I/O error (simulated)".into())),

@@ -669,34 +669,7 @@ mod tests {
     }
 
     /// A state store whose writes fail on demand (a full disk, a lost volume).
-    #[derive(Debug, Default)]
-    struct FailingStore {
-        fail: std::sync::atomic::AtomicBool,
-    }
-
-    impl FailingStore {
-        fn fail(&self, on: bool) {
-            self.fail.store(on, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
-
-    impl crate::emulator::durable::StateStore for FailingStore {
-        fn apply(&self, _: &[Change]) -> Result<(), StateError> {
-            match self.fail.load(std::sync::atomic::Ordering::SeqCst) {
-                true => Err(StateError::Io("disk full".into())),
-                false => Ok(()),
-            }
-        }
-        fn load(&self, _: &str) -> Result<Vec<(String, String)>, StateError> {
-            Ok(Vec::new())
-        }
-        fn purge(&self, _: &str, _: u64) -> Result<(), StateError> {
-            Ok(())
-        }
-        fn put_expiring(&self, _: &str, _: &str, _: &str, _: u64) -> Result<(), StateError> {
-            Ok(())
-        }
-    }
+    use crate::emulator::durable::testing::MemoryStateStore as FailingStore;
 
     #[test]
     fn a_failed_write_answers_unavailable_and_changes_nothing() {

@@ -61,7 +61,7 @@ fn callback_note(callback_param: Option<&str>, view: &PendingView) -> Option<Str
 
 /// The page for a refused token or parameter.
 fn problem_page(p: &Problem, opts: &PageOptions) -> Response {
-    message_page(
+    let mut page = message_page(
         p.status,
         "This request cannot be authorized",
         &format!(
@@ -71,7 +71,14 @@ fn problem_page(p: &Problem, opts: &PageOptions) -> Response {
         ),
         opts,
         format!("refused: oauth_problem={} ({})", p.problem, p.advice),
-    )
+    );
+    // The problem's own headers (`Retry-After` on a 503) go with the page too.
+    for (name, value) in &p.headers {
+        if let Ok(value) = axum::http::HeaderValue::from_str(value) {
+            page.headers_mut().insert(name.clone(), value);
+        }
+    }
+    page
 }
 
 /// The request being authorized, as the consent page shows it.
