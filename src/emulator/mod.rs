@@ -898,13 +898,16 @@ impl App {
                 "the device code lifetime must be at least 1 second".into(),
             ));
         }
-        let oauth2 = OAuth2::new(oauth2::Settings {
-            clients: oauth2_clients,
-            device_interval,
-            device_lifetime: device_code_lifetime,
-            #[cfg(feature = "rsa")]
-            service_accounts,
-        });
+        let oauth2 = OAuth2::new(
+            oauth2::Settings {
+                clients: oauth2_clients,
+                device_interval,
+                device_lifetime: device_code_lifetime,
+                #[cfg(feature = "rsa")]
+                service_accounts,
+            },
+            &journal,
+        )?;
         let oauth1 = OAuth1::new(consumers, clock.clone(), verifier, &journal)?
             .with_quirks(&quirks, log.clone())?;
         let clientlogin = ClientLogin::new(captcha_after, captcha_answer, &journal)?;

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::pending::{Challenge, CodeGrant, CodeRefusal};
+use super::state::Refusal;
 use super::{invalid_grant, issued, missing, parse_scopes, refusal, TokenRequest, AUTH_PATH};
 use crate::emulator::consent::{
     self, callback_with, consent_page, message_page, redirect, sent_back_to, ConsentRequest,
@@ -279,7 +280,7 @@ fn approve(app: &App, request: &AuthRequest<'_>, user: &str) -> Response {
     } else {
         request.scopes.clone()
     };
-    let code = app.oauth2.codes.issue(
+    let issued = app.oauth2.codes.issue(
         CodeGrant {
             client_id: request.client_id.to_owned(),
             redirect_uri: request.redirect_uri.to_owned(),
@@ -290,6 +291,14 @@ fn approve(app: &App, request: &AuthRequest<'_>, user: &str) -> Response {
         },
         app.now(),
     );
+    let Ok(code) = issued else {
+        // RFC 6749 §4.1.2.1: a 503 cannot reach the application through a redirect; this
+        // error code says the same.
+        return request.refuse(
+            "temporarily_unavailable",
+            "the state store could not be written; no code was issued",
+        );
+    };
     request.back(
         &[("code", &code)],
         format!("code issued to {} for {user}", request.client_id),
@@ -421,12 +430,15 @@ pub(super) fn exchange(app: &App, request: &TokenRequest, now: u64) -> Response 
         Err(CodeRefusal::Unknown) => return invalid_grant("Malformed auth code."),
         Err(CodeRefusal::Expired) => return invalid_grant("The authorization code has expired."),
         Err(CodeRefusal::Reused(issued)) => {
-            // RFC 6749 §4.1.2: a code used twice revokes what it issued.
-            if let Some(id) = issued {
-                app.oauth2.store.end(id);
+            // RFC 6749 §4.1.2: a code used twice revokes what it issued. When that cannot
+            // be written the grant stays, and so does the code's record of it: the 503
+            // invites the retry that ends it.
+            if let Some(Err(r)) = issued.map(|id| app.oauth2.store.end(id)) {
+                return refusal(r);
             }
             return invalid_grant("The authorization code was already redeemed.");
         }
+        Err(CodeRefusal::Unavailable) => return refusal(Refusal::Unavailable),
     };
     if grant.client_id != request.client_id {
         return invalid_grant("The authorization code was issued to another client.");
@@ -457,7 +469,13 @@ pub(super) fn exchange(app: &App, request: &TokenRequest, now: u64) -> Response 
         now,
     ) {
         Ok(i) => {
-            app.oauth2.codes.issued(code, i.grant);
+            if app.oauth2.codes.issued(code, i.grant).is_err() {
+                // Without the code's record of its grant, a reuse could not end it: the
+                // grant ends now, unanswered (its tokens were never sent). Best effort:
+                // if that fails too, the grant's tokens are known to nobody.
+                let _ = app.oauth2.store.end(i.grant);
+                return refusal(Refusal::Unavailable);
+            }
             issued(i)
         }
         Err(r) => refusal(r),

@@ -11,10 +11,11 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 
-use super::pending::{normalize_user_code, PollRefusal, UserCodeRefusal};
+use super::pending::{normalize_user_code, IssueRefusal, PollRefusal, UserCodeRefusal};
+use super::state::Refusal;
 use super::{
     accept_form, error, invalid_client, invalid_grant, issued_or, json, missing, parse_scopes,
-    presented_client, TokenRequest, DEVICE_PATH,
+    presented_client, refusal, TokenRequest, DEVICE_PATH, UNAVAILABLE_RETRY_AFTER,
 };
 use crate::emulator::consent::{
     self, consent_page, document, message_page, ConsentRequest, PageOptions,
@@ -48,22 +49,26 @@ pub async fn device_code(State(app): State<Arc<App>>, req: Request) -> Response 
         Err(why) => return error(StatusCode::BAD_REQUEST, "invalid_scope", why),
     };
     let o = &app.oauth2;
-    let Ok(codes) = o.devices.issue(
+    let codes = match o.devices.issue(
         &client.id,
         scopes,
         app.now(),
         o.device_lifetime,
         o.device_interval,
-    ) else {
-        // Refused rather than evicting a device whose user may be answering now.
-        let mut resp = error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "temporarily_unavailable",
-            "too many pending device codes for this client; retry later",
-        );
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return resp;
+    ) {
+        Ok(c) => c,
+        Err(IssueRefusal::Busy) => {
+            // Refused rather than evicting a device whose user may be answering now.
+            let mut resp = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "too many pending device codes for this client; retry later",
+            );
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            return resp;
+        }
+        Err(IssueRefusal::Unavailable) => return refusal(Refusal::Unavailable),
     };
     let body = serde_json::json!({
         "device_code": codes.device_code,
@@ -104,8 +109,18 @@ fn refused(r: UserCodeRefusal, opts: &PageOptions) -> Response {
         UserCodeRefusal::Unknown => (StatusCode::NOT_FOUND, "That code is not valid."),
         UserCodeRefusal::Expired => (StatusCode::BAD_REQUEST, "That code has expired."),
         UserCodeRefusal::Answered => (StatusCode::CONFLICT, "That code has been used already."),
+        UserCodeRefusal::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Your answer could not be saved. Try again in a moment.",
+        ),
     };
-    let resp = entry_page(status, Some(message), opts);
+    let mut resp = entry_page(status, Some(message), opts);
+    if r == UserCodeRefusal::Unavailable {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER),
+        );
+    }
     noted(resp, format!("refused: user code: {message}"))
 }
 
@@ -258,6 +273,7 @@ pub(super) fn exchange(app: &App, request: &TokenRequest, now: u64) -> Response 
         Err(PollRefusal::Denied) => {
             return error(StatusCode::FORBIDDEN, "access_denied", "Forbidden")
         }
+        Err(PollRefusal::Unavailable) => return refusal(Refusal::Unavailable),
     };
     issued_or(
         app.oauth2

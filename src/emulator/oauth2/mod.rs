@@ -13,6 +13,12 @@
 //! The tables between two steps, authorization codes and device codes, are in `pending.rs`;
 //! the grants and their tokens in `state.rs`.
 //!
+//! With a state store (`gdauth serve --state`), the codes, device codes and grants are
+//! written through: each operation's changes are written before it answers, so a restart
+//! loses nothing a client was told. A write that fails changes nothing and is answered 503
+//! `temporarily_unavailable` with `Retry-After` (on the authorization endpoint, a redirect
+//! with `error=temporarily_unavailable`, RFC 6749 §4.1.2.1).
+//!
 //! Every answer of the token and device-code endpoints is Google's JSON, errors included:
 //! `{"error": …, "error_description": …}` with 400, 401 for `invalid_client`, 403 for
 //! `slow_down` and `access_denied`, 428 for `authorization_pending` (as Google answers
@@ -42,6 +48,7 @@ use axum::routing::any;
 use axum::Router;
 use base64::Engine as _;
 
+use super::durable::{Journal, StateError};
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
 use super::http::{accept, noted, Incoming, ReadError};
 use super::App;
@@ -114,18 +121,22 @@ pub struct OAuth2 {
 }
 
 impl OAuth2 {
-    /// OAuth 2.0 with `settings`.
-    pub fn new(settings: Settings) -> Self {
-        Self {
+    /// OAuth 2.0 with `settings`, its tables read back from `journal` (in memory for
+    /// `None`).
+    pub fn new(settings: Settings, journal: &Journal) -> Result<Self, StateError> {
+        let codes = Codes::open(journal.clone())?;
+        // Read after the codes: grant ids continue past every id a spent code names.
+        let store = Store::open(journal.clone(), codes.last_grant())?;
+        Ok(Self {
             clients: settings.clients,
             device_interval: settings.device_interval,
             device_lifetime: settings.device_lifetime,
             #[cfg(feature = "rsa")]
             service_accounts: jwt::ServiceAccounts::new(&settings.service_accounts),
-            store: Store::default(),
-            codes: Codes::default(),
-            devices: DeviceCodes::default(),
-        }
+            store,
+            codes,
+            devices: DeviceCodes::open(journal.clone())?,
+        })
     }
 
     /// Whether `id` and `secret` name a registered client.
@@ -210,6 +221,24 @@ fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     resp
 }
 
+/// Seconds a client is told to wait after a state-store failure (`Retry-After`).
+const UNAVAILABLE_RETRY_AFTER: &str = "5";
+
+/// A 503 `temporarily_unavailable` with `Retry-After`: the state store could not be
+/// written, and nothing changed.
+fn unavailable() -> Response {
+    let mut resp = error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+        "the emulator could not write its state; nothing changed, retry later",
+    );
+    resp.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER),
+    );
+    resp
+}
+
 fn refusal(r: Refusal) -> Response {
     match r {
         // Another client's refresh token reads as an unknown one: the answer must not tell
@@ -238,6 +267,7 @@ fn refusal(r: Refusal) -> Response {
             "temporarily_unavailable",
             "the emulator's grant table is full",
         ),
+        Refusal::Unavailable => unavailable(),
     }
 }
 
@@ -523,14 +553,14 @@ pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
             "Missing required parameter: token",
         );
     };
-    if app.oauth2.store.revoke(&token) {
-        noted(json(StatusCode::OK, &serde_json::json!({})), "revoked")
-    } else {
-        error(
+    match app.oauth2.store.revoke(&token) {
+        Ok(true) => noted(json(StatusCode::OK, &serde_json::json!({})), "revoked"),
+        Ok(false) => error(
             StatusCode::BAD_REQUEST,
             "invalid_token",
             "Token expired or revoked",
-        )
+        ),
+        Err(r) => refusal(r),
     }
 }
 
@@ -625,5 +655,29 @@ impl CredentialGrant for OAuth2 {
             clients: "Clients",
             client_ids: ids,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_state_store_failure_is_a_503_temporarily_unavailable_with_retry_after() {
+        let resp = refusal(Refusal::Unavailable);
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let h = resp.headers();
+        assert_eq!(
+            h.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()),
+            Some(UNAVAILABLE_RETRY_AFTER)
+        );
+        assert!(h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json")));
+        let body = axum::body::to_bytes(resp.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"], "temporarily_unavailable");
+        assert!(body["error_description"].is_string());
     }
 }

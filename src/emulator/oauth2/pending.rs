@@ -2,15 +2,23 @@
 //! exchanged once at the token endpoint) and device codes (issued to a device, approved on
 //! the verification page, polled for). Both tables are bounded per client and in all, the
 //! oldest entry dropped first ([`oldest_over_cap`]), so nobody can grow them without bound.
+//!
+//! With a state store (`gdauth serve --state`), both tables are written through: each
+//! operation's changes, a refused one's too (a spent code, a poll's time), are written
+//! before its lock is released and its answer sent ([`crate::emulator::durable`]); a write
+//! that fails undoes them and answers `Unavailable`. The user-code index and the issue
+//! counters are rebuilt from the stored entries at start.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rand_core::{OsRng, RngCore as _};
+use serde::{Deserialize, Serialize};
 
 use super::state::GrantId;
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
+use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
 
 /// How long an authorization code lives, in seconds (Google's: 10 minutes).
 pub const CODE_LIFETIME: u64 = 600;
@@ -23,6 +31,11 @@ const MAX_DEVICE_CODES_PER_CLIENT: usize = 1_000;
 /// The most device codes kept at once.
 const MAX_DEVICE_CODES: usize = 10_000;
 
+/// The stored table of authorization codes.
+const CODES_TABLE: &str = "oauth2_codes";
+/// The stored table of device codes.
+const DEVICE_CODES_TABLE: &str = "oauth2_device_codes";
+
 /// RFC 8628 §6.1: a user code of consonants only (no vowels, so no words; no `I`/`O` to
 /// mistake for digits), eight of them: 20^8, about 34.5 bits.
 const USER_CODE_ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
@@ -30,7 +43,7 @@ const USER_CODE_ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
 const USER_CODE_LEN: usize = 8;
 
 /// The PKCE challenge sent with an authorization request (RFC 7636 §4.3).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Challenge {
     /// `code_challenge_method=S256`: the challenge is `BASE64URL(SHA256(verifier))`.
     S256(String),
@@ -39,7 +52,7 @@ pub enum Challenge {
 }
 
 /// What an approved authorization request grants, bound to its code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeGrant {
     /// The client the code was issued to.
     pub client_id: String,
@@ -64,26 +77,69 @@ pub enum CodeRefusal {
     Expired,
     /// Exchanged before; the grant it issued, if any, must end (RFC 6749 §4.1.2).
     Reused(Option<GrantId>),
+    /// The state store could not be written; the code is not spent.
+    Unavailable,
 }
 
+/// The state store could not be written; the operation was undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unavailable;
+
+#[derive(Clone, Serialize, Deserialize)]
 struct CodeRecord {
     grant: CodeGrant,
     expires: u64,
     seq: u64,
-    /// `Some` once an exchange was tried, with the grant it issued, if it issued one.
-    spent: Option<Option<GrantId>>,
+    spent: CodeUse,
 }
 
-#[derive(Default)]
+/// Whether a code was exchanged. An enum, not `Option<Option<GrantId>>`: stored as JSON,
+/// `Some(None)` would read back as `None`, a spent code as a fresh one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum CodeUse {
+    /// No exchange was tried yet.
+    Fresh,
+    /// An exchange was tried, with the grant it issued, if it issued one.
+    Spent(Option<GrantId>),
+}
+
 struct CodeTable {
+    /// The last issue number: derived from the codes at start, not stored.
     next: u64,
-    codes: HashMap<String, CodeRecord>,
+    codes: Table<String, CodeRecord>,
+}
+
+impl Tables for CodeTable {
+    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+        self.codes.changes(out)
+    }
+
+    fn committed(&mut self) {
+        self.codes.committed();
+    }
+
+    fn rollback(&mut self) {
+        // `next` may stay ahead: an unused issue number is harmless.
+        self.codes.rollback();
+    }
 }
 
 /// The authorization codes. `Debug` shows no code.
-#[derive(Default)]
 pub struct Codes {
     inner: Mutex<CodeTable>,
+    journal: Journal,
+}
+
+impl Default for Codes {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(CodeTable {
+                next: 0,
+                codes: Table::in_memory(CODES_TABLE),
+            }),
+            journal: None,
+        }
+    }
 }
 
 impl core::fmt::Debug for Codes {
@@ -99,62 +155,110 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Runs one changing operation on `m`'s tables under its lock, then writes what it changed
+/// (refused or not: some refusals change state) before answering; a failed write undoes it
+/// all and answers `unavailable`.
+fn write<T: Tables, R, E>(
+    m: &Mutex<T>,
+    journal: &Journal,
+    unavailable: E,
+    f: impl FnOnce(&mut T) -> Result<R, E>,
+) -> Result<R, E> {
+    let mut t = lock(m);
+    let out = f(&mut t);
+    if commit(&mut *t, journal).is_err() {
+        return Err(unavailable);
+    }
+    out
+}
+
 impl Codes {
+    /// The codes kept in `journal` (read back now), or in memory for `None`.
+    pub fn open(journal: Journal) -> Result<Self, StateError> {
+        let codes: Table<String, CodeRecord> = Table::open(CODES_TABLE, &journal)?;
+        let next = codes.values().map(|r| r.seq).max().unwrap_or(0);
+        Ok(Self {
+            inner: Mutex::new(CodeTable { next, codes }),
+            journal,
+        })
+    }
+
+    /// The largest grant id a spent code names (for [`super::state::Store::open`]: a
+    /// reused code ends that grant, so no later grant may have its id).
+    pub fn last_grant(&self) -> GrantId {
+        lock(&self.inner)
+            .codes
+            .values()
+            .filter_map(|r| match r.spent {
+                CodeUse::Spent(grant) => grant,
+                CodeUse::Fresh => None,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// A fresh code (`4/0A` and 256 random bits: within Google's 256 bytes) for `grant`,
     /// valid [`CODE_LIFETIME`] seconds from `now`.
-    pub fn issue(&self, grant: CodeGrant, now: u64) -> String {
-        let mut t = lock(&self.inner);
-        t.codes.retain(|_, r| r.expires > now);
-        let client = grant.client_id.clone();
-        let drop = oldest_over_cap(&t.codes, MAX_CODES_PER_CLIENT, |_, r| {
-            (r.grant.client_id == client).then_some(r.seq)
-        });
-        for k in drop {
-            t.codes.remove(&k);
-        }
-        for k in oldest_over_cap(&t.codes, MAX_CODES, |_, r| Some(r.seq)) {
-            t.codes.remove(&k);
-        }
-        let code = format!("4/0A{}", random_hex(32));
-        t.next += 1;
-        let seq = t.next;
-        t.codes.insert(
-            code.clone(),
-            CodeRecord {
-                grant,
-                expires: now.saturating_add(CODE_LIFETIME),
-                seq,
-                spent: None,
-            },
-        );
-        code
+    pub fn issue(&self, grant: CodeGrant, now: u64) -> Result<String, Unavailable> {
+        write(&self.inner, &self.journal, Unavailable, |t| {
+            t.codes.retain(|_, r| r.expires > now);
+            let client = grant.client_id.clone();
+            let drop = oldest_over_cap(t.codes.as_map(), MAX_CODES_PER_CLIENT, |_, r| {
+                (r.grant.client_id == client).then_some(r.seq)
+            });
+            for k in drop {
+                t.codes.remove(&k);
+            }
+            for k in oldest_over_cap(t.codes.as_map(), MAX_CODES, |_, r| Some(r.seq)) {
+                t.codes.remove(&k);
+            }
+            let code = format!("4/0A{}", random_hex(32));
+            t.next += 1;
+            let seq = t.next;
+            t.codes.insert(
+                code.clone(),
+                CodeRecord {
+                    grant,
+                    expires: now.saturating_add(CODE_LIFETIME),
+                    seq,
+                    spent: CodeUse::Fresh,
+                },
+            );
+            Ok(code)
+        })
     }
 
     /// Spends `code` and returns what it grants. Every try spends it, a refused one too: an
     /// intercepted code gets one guess at the PKCE verifier, not many.
     pub fn take(&self, code: &str, now: u64) -> Result<CodeGrant, CodeRefusal> {
-        let mut t = lock(&self.inner);
-        let rec = t.codes.get_mut(code).ok_or(CodeRefusal::Unknown)?;
-        if let Some(issued) = rec.spent {
-            return Err(CodeRefusal::Reused(issued));
-        }
-        if now >= rec.expires {
-            return Err(CodeRefusal::Expired);
-        }
-        rec.spent = Some(None);
-        Ok(rec.grant.clone())
+        write(&self.inner, &self.journal, CodeRefusal::Unavailable, |t| {
+            // Read first: a refusal that changes nothing writes nothing.
+            let rec = t.codes.get(code).ok_or(CodeRefusal::Unknown)?;
+            if let CodeUse::Spent(issued) = rec.spent {
+                return Err(CodeRefusal::Reused(issued));
+            }
+            if now >= rec.expires {
+                return Err(CodeRefusal::Expired);
+            }
+            let rec = t.codes.get_mut(code).ok_or(CodeRefusal::Unknown)?;
+            rec.spent = CodeUse::Spent(None);
+            Ok(rec.grant.clone())
+        })
     }
 
     /// Records the grant the exchange of `code` issued, for [`CodeRefusal::Reused`].
-    pub fn issued(&self, code: &str, grant: GrantId) {
-        if let Some(rec) = lock(&self.inner).codes.get_mut(code) {
-            rec.spent = Some(Some(grant));
-        }
+    pub fn issued(&self, code: &str, grant: GrantId) -> Result<(), Unavailable> {
+        write(&self.inner, &self.journal, Unavailable, |t| {
+            if let Some(rec) = t.codes.get_mut(code) {
+                rec.spent = CodeUse::Spent(Some(grant));
+            }
+            Ok(())
+        })
     }
 }
 
 /// Where a device grant stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum DeviceState {
     /// The user has not answered yet.
     Pending,
@@ -164,10 +268,15 @@ enum DeviceState {
     Denied,
 }
 
-/// No room for another device code: the client (or every client together) has as many live
-/// codes as the emulator keeps.
+/// Why no device code is issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeviceBusy;
+pub enum IssueRefusal {
+    /// No room for another device code: the client (or every client together) has as many
+    /// live codes as the emulator keeps.
+    Busy,
+    /// The state store could not be written; nothing was issued.
+    Unavailable,
+}
 
 /// Why a device-code poll gets no token (RFC 8628 §3.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +291,8 @@ pub enum PollRefusal {
     Pending,
     /// The user denied.
     Denied,
+    /// The state store could not be written; the poll was not counted.
+    Unavailable,
 }
 
 /// Why a user code cannot be answered on the verification page.
@@ -193,6 +304,8 @@ pub enum UserCodeRefusal {
     Expired,
     /// Already approved or denied.
     Answered,
+    /// The state store could not be written; the answer was not recorded.
+    Unavailable,
 }
 
 /// A device grant as the verification page shows it.
@@ -224,6 +337,7 @@ pub struct DeviceCodeIssued {
     pub user_code: String,
 }
 
+#[derive(Clone, Serialize, Deserialize)]
 struct DeviceRecord {
     client_id: String,
     user_code: String,
@@ -237,15 +351,41 @@ struct DeviceRecord {
     seq: u64,
 }
 
-#[derive(Default)]
 struct DeviceTable {
+    /// The last issue number: derived from the records at start, not stored.
     next: u64,
-    by_device: HashMap<String, DeviceRecord>,
-    /// Normalized user code → device code.
+    by_device: Table<String, DeviceRecord>,
+    /// Normalized user code → device code. Derived from `by_device`: not stored, rebuilt
+    /// at start and after a rollback.
     by_user_code: HashMap<String, String>,
 }
 
+impl Tables for DeviceTable {
+    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+        self.by_device.changes(out)
+    }
+
+    fn committed(&mut self) {
+        self.by_device.committed();
+    }
+
+    fn rollback(&mut self) {
+        self.by_device.rollback();
+        // The index follows the table; `next` may stay ahead (an unused number is harmless).
+        self.reindex();
+    }
+}
+
 impl DeviceTable {
+    /// Rebuilds the user-code index from the records.
+    fn reindex(&mut self) {
+        self.by_user_code = self
+            .by_device
+            .iter()
+            .map(|(device, r)| (r.user_code.clone(), device.clone()))
+            .collect();
+    }
+
     fn remove(&mut self, device_code: &str) -> Option<DeviceRecord> {
         let rec = self.by_device.remove(device_code)?;
         self.by_user_code.remove(&rec.user_code);
@@ -260,9 +400,22 @@ impl DeviceTable {
 }
 
 /// The device grants (RFC 8628). `Debug` shows no code.
-#[derive(Default)]
 pub struct DeviceCodes {
     inner: Mutex<DeviceTable>,
+    journal: Journal,
+}
+
+impl Default for DeviceCodes {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(DeviceTable {
+                next: 0,
+                by_device: Table::in_memory(DEVICE_CODES_TABLE),
+                by_user_code: HashMap::new(),
+            }),
+            journal: None,
+        }
+    }
 }
 
 impl core::fmt::Debug for DeviceCodes {
@@ -310,13 +463,29 @@ fn random_user_code() -> String {
 }
 
 impl DeviceCodes {
+    /// The device codes kept in `journal` (read back now), or in memory for `None`.
+    pub fn open(journal: Journal) -> Result<Self, StateError> {
+        let by_device: Table<String, DeviceRecord> = Table::open(DEVICE_CODES_TABLE, &journal)?;
+        let next = by_device.values().map(|r| r.seq).max().unwrap_or(0);
+        let mut t = DeviceTable {
+            next,
+            by_device,
+            by_user_code: HashMap::new(),
+        };
+        t.reindex();
+        Ok(Self {
+            inner: Mutex::new(t),
+            journal,
+        })
+    }
+
     /// A new pending grant of `scopes` for `client_id`, valid `lifetime` seconds, polled no
     /// faster than every `interval` seconds.
     ///
     /// A flood never evicts a device whose user may be answering (issue 15 §1, as for OAuth
     /// 1.0 request tokens): only codes past their lifetime or denied make room; when a
     /// client already has [`MAX_DEVICE_CODES_PER_CLIENT`] live codes, or the table is full
-    /// of live ones, the request is refused ([`DeviceBusy`]).
+    /// of live ones, the request is refused ([`IssueRefusal::Busy`]).
     pub fn issue(
         &self,
         client_id: &str,
@@ -324,87 +493,89 @@ impl DeviceCodes {
         now: u64,
         lifetime: u64,
         interval: u64,
-    ) -> Result<DeviceCodeIssued, DeviceBusy> {
-        let mut t = lock(&self.inner);
-        let gone: Vec<String> = t
-            .by_device
-            .iter()
-            .filter(|(_, r)| r.forget <= now)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in gone {
-            t.remove(&k);
-        }
-        // Dead codes (expired, or denied) may go to make room; live ones never.
-        let live = |r: &DeviceRecord| now < r.expires && r.state != DeviceState::Denied;
-        let dead_of = |client: Option<&str>, r: &DeviceRecord| {
-            (!live(r) && client.is_none_or(|c| r.client_id == c)).then_some(r.seq)
-        };
-        let mine = t
-            .by_device
-            .values()
-            .filter(|r| r.client_id == client_id)
-            .count();
-        if mine >= MAX_DEVICE_CODES_PER_CLIENT {
-            let over = mine + 1 - MAX_DEVICE_CODES_PER_CLIENT;
-            let dead_mine = oldest_over_cap(&t.by_device, 0, |_, r| dead_of(Some(client_id), r));
-            for k in dead_mine.into_iter().take(over) {
+    ) -> Result<DeviceCodeIssued, IssueRefusal> {
+        write(&self.inner, &self.journal, IssueRefusal::Unavailable, |t| {
+            let gone: Vec<String> = t
+                .by_device
+                .iter()
+                .filter(|(_, r)| r.forget <= now)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in gone {
                 t.remove(&k);
             }
-        }
-        if t.by_device.len() >= MAX_DEVICE_CODES {
-            let over = t.by_device.len() + 1 - MAX_DEVICE_CODES;
-            for k in oldest_over_cap(&t.by_device, 0, |_, r| dead_of(None, r))
-                .into_iter()
-                .take(over)
-            {
-                t.remove(&k);
+            // Dead codes (expired, or denied) may go to make room; live ones never.
+            let live = |r: &DeviceRecord| now < r.expires && r.state != DeviceState::Denied;
+            let dead_of = |client: Option<&str>, r: &DeviceRecord| {
+                (!live(r) && client.is_none_or(|c| r.client_id == c)).then_some(r.seq)
+            };
+            let mine = t
+                .by_device
+                .values()
+                .filter(|r| r.client_id == client_id)
+                .count();
+            if mine >= MAX_DEVICE_CODES_PER_CLIENT {
+                let over = mine + 1 - MAX_DEVICE_CODES_PER_CLIENT;
+                let dead_mine =
+                    oldest_over_cap(t.by_device.as_map(), 0, |_, r| dead_of(Some(client_id), r));
+                for k in dead_mine.into_iter().take(over) {
+                    t.remove(&k);
+                }
             }
-        }
-        let mine = t
-            .by_device
-            .values()
-            .filter(|r| r.client_id == client_id)
-            .count();
-        if mine >= MAX_DEVICE_CODES_PER_CLIENT || t.by_device.len() >= MAX_DEVICE_CODES {
-            return Err(DeviceBusy);
-        }
-        let user_code = loop {
-            let c = random_user_code();
-            if !t.by_user_code.contains_key(&c) {
-                break c;
+            if t.by_device.len() >= MAX_DEVICE_CODES {
+                let over = t.by_device.len() + 1 - MAX_DEVICE_CODES;
+                for k in oldest_over_cap(t.by_device.as_map(), 0, |_, r| dead_of(None, r))
+                    .into_iter()
+                    .take(over)
+                {
+                    t.remove(&k);
+                }
             }
-        };
-        let device_code = format!("AH-1{}", random_hex(32));
-        t.next += 1;
-        let seq = t.next;
-        let expires = now.saturating_add(lifetime);
-        t.by_user_code
-            .insert(user_code.clone(), device_code.clone());
-        t.by_device.insert(
-            device_code.clone(),
-            DeviceRecord {
-                client_id: client_id.to_owned(),
-                user_code: user_code.clone(),
-                scopes,
-                expires,
-                forget: expires.saturating_add(lifetime),
-                interval,
-                last_poll: None,
-                state: DeviceState::Pending,
-                seq,
-            },
-        );
-        Ok(DeviceCodeIssued {
-            device_code,
-            user_code: display_user_code(&user_code),
+            let mine = t
+                .by_device
+                .values()
+                .filter(|r| r.client_id == client_id)
+                .count();
+            if mine >= MAX_DEVICE_CODES_PER_CLIENT || t.by_device.len() >= MAX_DEVICE_CODES {
+                return Err(IssueRefusal::Busy);
+            }
+            let user_code = loop {
+                let c = random_user_code();
+                if !t.by_user_code.contains_key(&c) {
+                    break c;
+                }
+            };
+            let device_code = format!("AH-1{}", random_hex(32));
+            t.next += 1;
+            let seq = t.next;
+            let expires = now.saturating_add(lifetime);
+            t.by_user_code
+                .insert(user_code.clone(), device_code.clone());
+            t.by_device.insert(
+                device_code.clone(),
+                DeviceRecord {
+                    client_id: client_id.to_owned(),
+                    user_code: user_code.clone(),
+                    scopes,
+                    expires,
+                    forget: expires.saturating_add(lifetime),
+                    interval,
+                    last_poll: None,
+                    state: DeviceState::Pending,
+                    seq,
+                },
+            );
+            Ok(DeviceCodeIssued {
+                device_code,
+                user_code: display_user_code(&user_code),
+            })
         })
     }
 
     /// The pending grant `user_code` names, for the verification page.
     pub fn view(&self, user_code: &str, now: u64) -> Result<DeviceView, UserCodeRefusal> {
-        let mut t = lock(&self.inner);
-        let rec = Self::pending_mut(&mut t, user_code, now)?;
+        let t = lock(&self.inner);
+        let rec = Self::pending(&t, user_code, now)?;
         Ok(DeviceView {
             client_id: rec.client_id.clone(),
             scopes: rec.scopes.clone(),
@@ -412,14 +583,15 @@ impl DeviceCodes {
         })
     }
 
-    /// The record `user_code` names, while it is live and unanswered.
-    fn pending_mut<'t>(
-        t: &'t mut DeviceTable,
+    /// The device code `user_code` names, while it is live and unanswered.
+    fn pending<'t>(
+        t: &'t DeviceTable,
         user_code: &str,
         now: u64,
-    ) -> Result<&'t mut DeviceRecord, UserCodeRefusal> {
-        let rec = t
-            .by_user_code_mut(user_code)
+    ) -> Result<&'t DeviceRecord, UserCodeRefusal> {
+        let rec = normalize_user_code(user_code)
+            .and_then(|c| t.by_user_code.get(&c))
+            .and_then(|device| t.by_device.get(device))
             .ok_or(UserCodeRefusal::Unknown)?;
         if now >= rec.expires {
             return Err(UserCodeRefusal::Expired);
@@ -439,13 +611,22 @@ impl DeviceCodes {
     ) -> Result<(), UserCodeRefusal> {
         // Checked and answered under one lock: of two answers at once, one wins, and the
         // other is told the code was answered.
-        let mut t = lock(&self.inner);
-        let rec = Self::pending_mut(&mut t, user_code, now)?;
-        rec.state = match user {
-            Some(u) => DeviceState::Approved(u.to_owned()),
-            None => DeviceState::Denied,
-        };
-        Ok(())
+        write(
+            &self.inner,
+            &self.journal,
+            UserCodeRefusal::Unavailable,
+            |t| {
+                Self::pending(t, user_code, now)?;
+                let rec = t
+                    .by_user_code_mut(user_code)
+                    .ok_or(UserCodeRefusal::Unknown)?;
+                rec.state = match user {
+                    Some(u) => DeviceState::Approved(u.to_owned()),
+                    None => DeviceState::Denied,
+                };
+                Ok(())
+            },
+        )
     }
 
     /// A poll by `client_id` for `device_code` (RFC 8628 §3.4, §3.5). An approved grant is
@@ -456,37 +637,45 @@ impl DeviceCodes {
         client_id: &str,
         now: u64,
     ) -> Result<DeviceGrant, PollRefusal> {
-        let mut t = lock(&self.inner);
-        let rec = t
-            .by_device
-            .get_mut(device_code)
-            .filter(|r| r.client_id == client_id)
-            .ok_or(PollRefusal::Unknown)?;
-        if now >= rec.expires {
-            return Err(PollRefusal::Expired);
-        }
-        // §3.5 `slow_down`: sooner than the interval after the previous poll. The first
-        // poll is never too soon. Every poll counts as the previous one for the next, and
-        // the interval stays as issued (this server does not add RFC 8628's 5 seconds).
-        let too_soon = rec
-            .last_poll
-            .is_some_and(|last| now < last.saturating_add(rec.interval));
-        rec.last_poll = Some(now);
-        if too_soon {
-            return Err(PollRefusal::SlowDown);
-        }
-        match &rec.state {
-            DeviceState::Pending => Err(PollRefusal::Pending),
-            DeviceState::Denied => Err(PollRefusal::Denied),
-            DeviceState::Approved(user) => {
-                let grant = DeviceGrant {
-                    user: user.clone(),
-                    scopes: rec.scopes.clone(),
-                };
-                t.remove(device_code);
-                Ok(grant)
+        // Written even when refused: the poll's time decides the next `slow_down`.
+        write(&self.inner, &self.journal, PollRefusal::Unavailable, |t| {
+            // Read first: a refusal that changes nothing writes nothing.
+            let rec = t
+                .by_device
+                .get(device_code)
+                .filter(|r| r.client_id == client_id)
+                .ok_or(PollRefusal::Unknown)?;
+            if now >= rec.expires {
+                return Err(PollRefusal::Expired);
             }
-        }
+            let rec = t
+                .by_device
+                .get_mut(device_code)
+                .ok_or(PollRefusal::Unknown)?;
+            // §3.5 `slow_down`: sooner than the interval after the previous poll. The first
+            // poll is never too soon. Every poll counts as the previous one for the next,
+            // and the interval stays as issued (this server does not add RFC 8628's 5
+            // seconds).
+            let too_soon = rec
+                .last_poll
+                .is_some_and(|last| now < last.saturating_add(rec.interval));
+            rec.last_poll = Some(now);
+            if too_soon {
+                return Err(PollRefusal::SlowDown);
+            }
+            match &rec.state {
+                DeviceState::Pending => Err(PollRefusal::Pending),
+                DeviceState::Denied => Err(PollRefusal::Denied),
+                DeviceState::Approved(user) => {
+                    let grant = DeviceGrant {
+                        user: user.clone(),
+                        scopes: rec.scopes.clone(),
+                    };
+                    t.remove(device_code);
+                    Ok(grant)
+                }
+            }
+        })
     }
 }
 
@@ -508,13 +697,13 @@ mod tests {
     #[test]
     fn a_code_is_spent_by_its_first_exchange_and_expires() {
         let c = Codes::default();
-        let code = c.issue(code_grant("cid"), 100);
+        let code = c.issue(code_grant("cid"), 100).unwrap();
         assert!(code.len() <= 256);
         assert!(c.take(&code, 100).is_ok());
         assert_eq!(c.take(&code, 101).err(), Some(CodeRefusal::Reused(None)));
-        c.issued(&code, 7);
+        c.issued(&code, 7).unwrap();
         assert_eq!(c.take(&code, 101).err(), Some(CodeRefusal::Reused(Some(7))));
-        let late = c.issue(code_grant("cid"), 100);
+        let late = c.issue(code_grant("cid"), 100).unwrap();
         assert_eq!(
             c.take(&late, 100 + CODE_LIFETIME).err(),
             Some(CodeRefusal::Expired)
@@ -525,13 +714,13 @@ mod tests {
     #[test]
     fn codes_are_capped_per_client() {
         let c = Codes::default();
-        let first = c.issue(code_grant("cid"), 0);
-        let other = c.issue(code_grant("cid2"), 0);
+        let first = c.issue(code_grant("cid"), 0).unwrap();
+        let other = c.issue(code_grant("cid2"), 0).unwrap();
         for _ in 1..MAX_CODES_PER_CLIENT {
-            c.issue(code_grant("cid"), 0);
+            c.issue(code_grant("cid"), 0).unwrap();
         }
         assert_eq!(lock(&c.inner).codes.len(), MAX_CODES_PER_CLIENT + 1);
-        c.issue(code_grant("cid"), 0);
+        c.issue(code_grant("cid"), 0).unwrap();
         assert_eq!(lock(&c.inner).codes.len(), MAX_CODES_PER_CLIENT + 1);
         assert_eq!(c.take(&first, 0).err(), Some(CodeRefusal::Unknown));
         assert!(c.take(&other, 0).is_ok());
@@ -612,7 +801,10 @@ mod tests {
         }
         // Full of live codes: the flooder is refused, the first device's user can still
         // answer, and another client is untouched.
-        assert_eq!(d.issue("cid", vec![], 1, 1800, 0).err(), Some(DeviceBusy));
+        assert_eq!(
+            d.issue("cid", vec![], 1, 1800, 0).err(),
+            Some(IssueRefusal::Busy)
+        );
         assert!(d.view(&first.user_code, 1).is_ok());
         assert!(d.issue("cid2", vec![], 1, 1800, 0).is_ok());
         {
@@ -623,8 +815,198 @@ mod tests {
         // A denied code is dead: it makes room for one more.
         d.answer(&first.user_code, None, 2).unwrap();
         assert!(d.issue("cid", vec![], 2, 1800, 0).is_ok());
-        assert_eq!(d.issue("cid", vec![], 2, 1800, 0).err(), Some(DeviceBusy));
+        assert_eq!(
+            d.issue("cid", vec![], 2, 1800, 0).err(),
+            Some(IssueRefusal::Busy)
+        );
         // Once the codes' lifetime passes, they make room again.
         assert!(d.issue("cid", vec![], 1801, 1800, 0).is_ok());
+    }
+
+    #[test]
+    fn a_failed_write_issues_no_code_spends_none_and_counts_no_poll() {
+        use super::super::state::tests::FailingStore;
+        let (disk, journal) = FailingStore::journal();
+        let c = Codes::open(journal.clone()).unwrap();
+        let d = DeviceCodes::open(journal).unwrap();
+        let code = c.issue(code_grant("cid"), 0).unwrap();
+        let pending = d.issue("cid", vec!["email".into()], 0, 1800, 5).unwrap();
+        let approved = d.issue("cid", vec!["email".into()], 0, 1800, 5).unwrap();
+        d.answer(&approved.user_code, Some("jo@example.com"), 0)
+            .unwrap();
+
+        disk.failing(true);
+        assert_eq!(c.issue(code_grant("cid"), 0), Err(Unavailable));
+        assert_eq!(lock(&c.inner).codes.len(), 1);
+        assert_eq!(c.take(&code, 1).err(), Some(CodeRefusal::Unavailable));
+        assert_eq!(
+            d.issue("cid", vec![], 0, 1800, 5).err(),
+            Some(IssueRefusal::Unavailable)
+        );
+        assert_eq!(
+            d.poll(&pending.device_code, "cid", 1).err(),
+            Some(PollRefusal::Unavailable)
+        );
+        assert_eq!(
+            d.answer(&pending.user_code, None, 1).err(),
+            Some(UserCodeRefusal::Unavailable)
+        );
+        assert_eq!(
+            d.poll(&approved.device_code, "cid", 1).err(),
+            Some(PollRefusal::Unavailable)
+        );
+        {
+            let t = lock(&d.inner);
+            assert_eq!(t.by_device.len(), 2);
+            assert_eq!(t.by_user_code.len(), 2);
+        }
+        // Refusals that change nothing write nothing, and reading needs no write.
+        assert_eq!(c.take("4/0Anope", 1).err(), Some(CodeRefusal::Unknown));
+        assert_eq!(
+            d.poll(&pending.device_code, "other", 1).err(),
+            Some(PollRefusal::Unknown)
+        );
+        assert!(d.view(&pending.user_code, 1).is_ok());
+
+        disk.failing(false);
+        // The code was not spent, the failed poll not counted (no slow_down), the denial
+        // not recorded, and the approved grant not handed out.
+        assert!(c.take(&code, 1).is_ok());
+        assert_eq!(
+            d.poll(&pending.device_code, "cid", 1).err(),
+            Some(PollRefusal::Pending)
+        );
+        assert!(d.view(&pending.user_code, 1).is_ok());
+        assert_eq!(
+            d.poll(&approved.device_code, "cid", 1).unwrap().user,
+            "jo@example.com"
+        );
+        // The record of a grant a code issued is written too, or not at all.
+        disk.failing(true);
+        assert_eq!(c.issued(&code, 7), Err(Unavailable));
+        disk.failing(false);
+        assert_eq!(c.take(&code, 1).err(), Some(CodeRefusal::Reused(None)));
+    }
+
+    #[cfg(feature = "durable")]
+    #[test]
+    fn codes_device_codes_and_grants_survive_a_restart() {
+        use super::super::state::{Refusal, Store};
+        use crate::emulator::durable::Journal;
+        use crate::emulator::SqliteStore;
+        use std::sync::Arc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        // As `OAuth2::new` opens them: the codes first, whose spent grants are the floor of
+        // the grant ids.
+        let open = || {
+            let journal: Journal = Some(Arc::new(SqliteStore::open(&path).unwrap()));
+            let codes = Codes::open(journal.clone()).unwrap();
+            let store = Store::open(journal.clone(), codes.last_grant()).unwrap();
+            (codes, DeviceCodes::open(journal).unwrap(), store)
+        };
+        let (c, d, s) = open();
+        let mut pkce = code_grant("cid");
+        pkce.challenge = Some(Challenge::S256("abc".into()));
+        pkce.offline = true;
+        let fresh = c.issue(pkce.clone(), 100).unwrap();
+        let live = s
+            .grant("cid", "jo@example.com", vec!["email".into()], true, 100)
+            .unwrap();
+        // A code exchanged for a grant that has since ended, its id the largest issued.
+        let spent = c.issue(code_grant("cid"), 100).unwrap();
+        let g = c.take(&spent, 100).unwrap();
+        let ended = s.grant("cid", &g.user, g.scopes, true, 100).unwrap();
+        c.issued(&spent, ended.grant).unwrap();
+        assert_eq!(s.revoke(ended.refresh_token.as_deref().unwrap()), Ok(true));
+        let waiting = d.issue("cid", vec!["email".into()], 100, 1800, 5).unwrap();
+        assert_eq!(
+            d.poll(&waiting.device_code, "cid", 100).err(),
+            Some(PollRefusal::Pending)
+        );
+        let approved = d.issue("cid", vec!["email".into()], 100, 1800, 5).unwrap();
+        d.answer(&approved.user_code, Some("al@example.com"), 100)
+            .unwrap();
+        drop((c, d, s));
+
+        let (c, d, s) = open();
+        // The code exchanges once, with all it was bound to.
+        let g = c.take(&fresh, 101).unwrap();
+        assert_eq!(
+            (
+                g.client_id.as_str(),
+                g.user.as_str(),
+                g.challenge,
+                g.offline
+            ),
+            ("cid", "jo@example.com", pkce.challenge, true)
+        );
+        assert_eq!(g.redirect_uri, pkce.redirect_uri);
+        assert_eq!(c.take(&fresh, 101).err(), Some(CodeRefusal::Reused(None)));
+        // A spent code stays spent and still names its grant; a new grant gets a new id.
+        assert_eq!(
+            c.take(&spent, 101).err(),
+            Some(CodeRefusal::Reused(Some(ended.grant)))
+        );
+        let newer = s
+            .grant("cid", "jo@example.com", vec!["email".into()], false, 101)
+            .unwrap();
+        assert!(newer.grant > ended.grant);
+        // The grant's tokens work; the ended grant's do not.
+        assert!(s.access(&live.access_token, 101).is_ok());
+        assert_eq!(
+            s.refresh("cid", live.refresh_token.as_deref().unwrap(), 101)
+                .unwrap()
+                .grant,
+            live.grant
+        );
+        assert_eq!(
+            s.refresh("cid", ended.refresh_token.as_deref().unwrap(), 101)
+                .err(),
+            Some(Refusal::UnknownGrant)
+        );
+        // The pending device code polls as before: the last poll's time was kept, and its
+        // user code still opens the verification page.
+        assert_eq!(
+            d.poll(&waiting.device_code, "cid", 101).err(),
+            Some(PollRefusal::SlowDown)
+        );
+        assert_eq!(
+            d.poll(&waiting.device_code, "cid", 110).err(),
+            Some(PollRefusal::Pending)
+        );
+        assert_eq!(
+            d.view(&waiting.user_code, 110).unwrap().user_code,
+            waiting.user_code
+        );
+        assert_eq!(
+            d.answer(&approved.user_code, None, 110).err(),
+            Some(UserCodeRefusal::Answered)
+        );
+        // The approved one is handed out once.
+        let grant = d.poll(&approved.device_code, "cid", 110).unwrap();
+        assert_eq!(
+            (grant.user.as_str(), grant.scopes),
+            ("al@example.com", vec!["email".to_owned()])
+        );
+        assert_eq!(
+            d.poll(&approved.device_code, "cid", 120).err(),
+            Some(PollRefusal::Unknown)
+        );
+        drop((c, d, s));
+
+        // What the second run spent stays spent in a third.
+        let (c, d, _s) = open();
+        assert_eq!(c.take(&fresh, 102).err(), Some(CodeRefusal::Reused(None)));
+        assert_eq!(
+            d.poll(&approved.device_code, "cid", 130).err(),
+            Some(PollRefusal::Unknown)
+        );
+        // The issue order continues after the stored codes' (the caps drop the oldest).
+        let newer = d.issue("cid", vec![], 130, 1800, 5).unwrap();
+        let t = lock(&d.inner);
+        let seq = |code: &str| t.by_device.get(code).map(|r| r.seq);
+        assert!(seq(&newer.device_code) > seq(&waiting.device_code));
     }
 }
