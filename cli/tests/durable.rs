@@ -1,6 +1,8 @@
 //! `gdauth serve --state PATH` (issue 15 §5): killed with SIGKILL in the middle of load and
 //! started again on the same file, the emulator still honours every grant it acknowledged
-//! to a client and refuses every nonce it served inside the window; a restart without the
+//! to a client (OAuth 1.0 access tokens under load; a ClientLogin token, an AuthSub session
+//! token and an OAuth 2.0 device grant from before) and refuses every nonce it served
+//! inside the window; a restart without the
 //! `--consumer` flag still knows the consumer; and a state file it cannot use stops it at
 //! start with the reason.
 
@@ -69,6 +71,150 @@ fn feed_read(base: &str, token: &AccessToken) -> HttpRequest {
     HttpRequest::get(url).with_authorization(&signed.authorization)
 }
 
+/// The body of `resp` as text.
+fn text(resp: &gdata_auth::transport::HttpResponse) -> String {
+    String::from_utf8_lossy(&resp.body).into_owned()
+}
+
+/// `KEY=value` from a line-based answer.
+fn line<'a>(body: &'a str, key: &str) -> &'a str {
+    body.lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|l| l.strip_prefix('=')))
+        .unwrap_or_else(|| panic!("no {key}= in {body:?}"))
+}
+
+/// A field of a JSON answer.
+fn json(resp: &gdata_auth::transport::HttpResponse, key: &str) -> String {
+    let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {v}"))
+        .to_owned()
+}
+
+/// A credential of every other protocol, got before the load: a ClientLogin `Auth` token,
+/// an AuthSub session token, and an OAuth 2.0 device grant (access and refresh token).
+struct Others {
+    clientlogin: String,
+    authsub: String,
+    oauth2_access: String,
+    oauth2_refresh: String,
+}
+
+fn other_protocols(base: &str, http: &ReqwestBlockingTransport) -> Others {
+    let login = http
+        .send(HttpRequest::post_form(
+            format!("{base}/accounts/ClientLogin"),
+            &[
+                ("accountType", "HOSTED_OR_GOOGLE"),
+                ("Email", "user@example.com"),
+                ("Passwd", "pw"),
+                ("service", "cl"),
+                ("source", "durable-test"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(login.status, 200, "{}", text(&login));
+    let clientlogin = line(&text(&login), "Auth").to_owned();
+
+    let approved = http
+        .send(HttpRequest::get(format!(
+            "{base}/accounts/AuthSubRequest?next=http%3A%2F%2F127.0.0.1%3A9%2Fdone\
+             &scope=http%3A%2F%2Fwww.google.com%2Fcalendar%2Ffeeds%2F&session=1&secure=0"
+        )))
+        .unwrap();
+    assert_eq!(approved.status, 302, "{}", text(&approved));
+    let location = approved.header("location").unwrap();
+    let single = location.split("token=").nth(1).unwrap().to_owned();
+    let upgraded = http
+        .send(
+            HttpRequest::get(format!("{base}/accounts/AuthSubSessionToken"))
+                .header("Authorization", format!("AuthSub token=\"{single}\"")),
+        )
+        .unwrap();
+    assert_eq!(upgraded.status, 200, "{}", text(&upgraded));
+    let authsub = line(&text(&upgraded), "Token").to_owned();
+
+    let code = http
+        .send(HttpRequest::post_form(
+            format!("{base}/o/oauth2/device/code"),
+            &[
+                ("client_id", "cid"),
+                ("scope", "https://www.googleapis.com/auth/calendar"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(code.status, 200, "{}", text(&code));
+    let user_code = json(&code, "user_code");
+    let page = http
+        .send(HttpRequest::get(format!(
+            "{base}/device?user_code={user_code}"
+        )))
+        .unwrap();
+    assert_eq!(page.status, 200, "{}", text(&page));
+    let tokens = http
+        .send(HttpRequest::post_form(
+            format!("{base}/o/oauth2/token"),
+            &[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", &json(&code, "device_code")),
+                ("client_id", "cid"),
+                ("client_secret", "csecret"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(tokens.status, 200, "{}", text(&tokens));
+    Others {
+        clientlogin,
+        authsub,
+        oauth2_access: json(&tokens, "access_token"),
+        oauth2_refresh: json(&tokens, "refresh_token"),
+    }
+}
+
+/// A calendar feed read with `authorization`: its status.
+fn feed_status(base: &str, http: &ReqwestBlockingTransport, authorization: &str) -> u16 {
+    http.send(HttpRequest::get(format!("{base}{FEED}")).header("Authorization", authorization))
+        .unwrap()
+        .status
+}
+
+/// Every credential of `others` still reads the feed, and the refresh token refreshes.
+fn others_still_work(base: &str, http: &ReqwestBlockingTransport, others: &Others) {
+    let cl = format!("GoogleLogin auth={}", others.clientlogin);
+    assert_eq!(feed_status(base, http, &cl), 200, "ClientLogin token");
+    let authsub = format!("AuthSub token=\"{}\"", others.authsub);
+    assert_eq!(
+        feed_status(base, http, &authsub),
+        200,
+        "AuthSub session token"
+    );
+    let bearer = format!("Bearer {}", others.oauth2_access);
+    assert_eq!(
+        feed_status(base, http, &bearer),
+        200,
+        "OAuth 2.0 access token"
+    );
+    let refreshed = http
+        .send(HttpRequest::post_form(
+            format!("{base}/o/oauth2/token"),
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &others.oauth2_refresh),
+                ("client_id", "cid"),
+                ("client_secret", "csecret"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(refreshed.status, 200, "{}", text(&refreshed));
+    let bearer = format!("Bearer {}", json(&refreshed, "access_token"));
+    assert_eq!(
+        feed_status(base, http, &bearer),
+        200,
+        "refreshed OAuth 2.0 token"
+    );
+}
+
 /// `gdauth serve` on `addr` keeping its state in `state`, with auto-approval.
 fn start(addr: &str, state: &str, extra: &[&str]) -> Serve {
     let mut args = vec![
@@ -77,6 +223,10 @@ fn start(addr: &str, state: &str, extra: &[&str]) -> Serve {
         "--user",
         "user@example.com:pw",
         "--auto-approve",
+        "--oauth2-client",
+        "cid:csecret",
+        "--device-interval",
+        "1",
     ];
     args.extend_from_slice(extra);
     Serve::start_at(addr, &args)
@@ -99,6 +249,7 @@ fn a_kill_9_under_load_loses_no_acknowledged_grant_and_accepts_no_nonce_twice() 
     let server = start("127.0.0.1:0", state, &flags);
     let base = server.base().to_owned();
     let endpoints = Endpoints::at(&base).unwrap();
+    let others = other_protocols(&base, &ReqwestBlockingTransport::new().unwrap());
 
     // Eight clients dance and read in a loop; every grant the server answered is kept, with
     // every feed read it served (a 200), until the server dies under them.

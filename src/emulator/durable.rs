@@ -473,6 +473,13 @@ pub(crate) mod testing {
     }
 
     impl MemoryStateStore {
+        /// A store, and a journal on it.
+        pub(crate) fn journal() -> (std::sync::Arc<Self>, super::Journal) {
+            let store = std::sync::Arc::new(Self::default());
+            let journal: super::Journal = Some(store.clone());
+            (store, journal)
+        }
+
         /// Makes every write fail (`true`) or succeed again.
         pub(crate) fn fail(&self, on: bool) {
             self.fail.store(on, Ordering::SeqCst);

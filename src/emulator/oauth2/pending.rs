@@ -835,7 +835,7 @@ mod tests {
         d.answer(&approved.user_code, Some("jo@example.com"), 0)
             .unwrap();
 
-        disk.failing(true);
+        disk.fail(true);
         assert_eq!(c.issue(code_grant("cid"), 0), Err(Unavailable));
         assert_eq!(lock(&c.inner).codes.len(), 1);
         assert_eq!(c.take(&code, 1).err(), Some(CodeRefusal::Unavailable));
@@ -868,7 +868,7 @@ mod tests {
         );
         assert!(d.view(&pending.user_code, 1).is_ok());
 
-        disk.failing(false);
+        disk.fail(false);
         // The code was not spent, the failed poll not counted (no slow_down), the denial
         // not recorded, and the approved grant not handed out.
         assert!(c.take(&code, 1).is_ok());
@@ -882,9 +882,9 @@ mod tests {
             "jo@example.com"
         );
         // The record of a grant a code issued is written too, or not at all.
-        disk.failing(true);
+        disk.fail(true);
         assert_eq!(c.issued(&code, 7), Err(Unavailable));
-        disk.failing(false);
+        disk.fail(false);
         assert_eq!(c.take(&code, 1).err(), Some(CodeRefusal::Reused(None)));
     }
 

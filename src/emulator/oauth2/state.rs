@@ -424,50 +424,10 @@ impl Store {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::emulator::durable::StateStore;
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
-    /// A state store that keeps nothing and, while `fail` is set, refuses every write as
-    /// a full disk would.
-    #[derive(Debug, Default)]
-    pub(in crate::emulator::oauth2) struct FailingStore {
-        pub(in crate::emulator::oauth2) fail: AtomicBool,
-    }
-
-    impl FailingStore {
-        /// The store, and a journal on it.
-        pub(in crate::emulator::oauth2) fn journal() -> (Arc<Self>, Journal) {
-            let store = Arc::new(Self::default());
-            let journal: Journal = Some(store.clone());
-            (store, journal)
-        }
-
-        pub(in crate::emulator::oauth2) fn failing(&self, fail: bool) {
-            self.fail.store(fail, Ordering::SeqCst);
-        }
-    }
-
-    impl StateStore for FailingStore {
-        fn apply(&self, _: &[Change]) -> Result<(), StateError> {
-            match self.fail.load(Ordering::SeqCst) {
-                true => Err(StateError::Io("no space left on device (test)".into())),
-                false => Ok(()),
-            }
-        }
-
-        fn load(&self, _: &str) -> Result<Vec<(String, String)>, StateError> {
-            Ok(Vec::new())
-        }
-
-        fn purge(&self, _: &str, _: u64) -> Result<(), StateError> {
-            Ok(())
-        }
-
-        fn put_expiring(&self, _: &str, _: &str, _: &str, _: u64) -> Result<(), StateError> {
-            Ok(())
-        }
-    }
+    /// A state store whose writes fail on demand (a full disk, a lost volume).
+    pub(in crate::emulator::oauth2) use crate::emulator::durable::testing::MemoryStateStore as FailingStore;
 
     /// (grants, refresh index, access index, access tokens of every grant) sizes.
     fn sizes(s: &Store) -> (usize, usize, usize, usize) {
@@ -491,7 +451,7 @@ pub(super) mod tests {
         let refresh = i.refresh_token.unwrap();
         let before = sizes(&s);
 
-        disk.failing(true);
+        disk.fail(true);
         let new = s.grant("cid", "al@example.com", vec!["email".into()], true, 0);
         assert_eq!(new.err(), Some(Refusal::Unavailable));
         assert_eq!(
@@ -510,7 +470,7 @@ pub(super) mod tests {
         // Reading needs no write: the grant is still live.
         assert_eq!(s.access(&i.access_token, 1).unwrap().user, "jo@example.com");
 
-        disk.failing(false);
+        disk.fail(false);
         assert!(s.refresh("cid", &refresh, 1).is_ok());
         assert_eq!(s.revoke(&refresh), Ok(true));
         assert!(s.access(&i.access_token, 1).is_err());
