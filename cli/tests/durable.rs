@@ -323,6 +323,7 @@ fn a_kill_9_under_load_loses_no_acknowledged_grant_and_accepts_no_nonce_twice() 
         lost.len(),
         granted.len()
     );
+    others_still_work(&base, &http, &others);
     let mut replayed = 0;
     for read in &served {
         let r = http.send(to_again(read)).unwrap();
