@@ -110,14 +110,9 @@ pub trait StateStore: Send + Sync + fmt::Debug {
     /// is before `now` (the nonce window).
     fn purge(&self, table: &str, now: u64) -> Result<(), StateError>;
 
-    /// Writes one entry that [`StateStore::purge`] removes after `expires`.
-    fn put_expiring(
-        &self,
-        table: &str,
-        key: &str,
-        value: &str,
-        expires: u64,
-    ) -> Result<(), StateError>;
+    /// Writes `rows`, each a key (with an empty value) that [`StateStore::purge`] removes
+    /// after its expiry, in one atomic, durable batch (the nonce window's group commit).
+    fn put_expiring(&self, table: &str, rows: &[(String, u64)]) -> Result<(), StateError>;
 }
 
 /// A protocol's handle on the state store: `None` in memory.
@@ -353,32 +348,59 @@ pub fn commit(tables: &mut impl Tables, journal: &Journal) -> Result<(), StateEr
 
 /// The table of the nonce window.
 const NONCE_TABLE: &str = "oauth1_nonces";
-/// Expired nonce entries are purged from the store once per this many recorded.
-const PURGE_EVERY: u64 = 4096;
+/// Expired nonce entries are purged from the store once per this many batches written.
+const PURGE_EVERY: u64 = 256;
 
 /// The verifier's replay set, written through to a [`StateStore`]: an accepted tuple is
-/// on disk before its request is served, and read back at start, so a restart accepts no
-/// nonce again inside its window.
+/// recorded in memory at once (so a concurrent replay is refused) and queued for the store;
+/// a writer thread commits everything queued in one batch (group commit), and the server
+/// waits for that commit ([`DurableNonces::settled`]) before it answers. So a restart
+/// accepts no nonce again inside its window, and the store sees one transaction per batch
+/// rather than one per request.
 #[derive(Debug)]
 pub struct DurableNonces {
     memory: MemoryNonceStore,
-    store: Arc<dyn StateStore>,
-    recorded: std::sync::atomic::AtomicU64,
+    shared: Arc<Shared>,
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
-/// A stored nonce entry's key.
-#[derive(Serialize, serde::Deserialize)]
-struct NonceKey {
-    c: String,
-    ts: u64,
-    t: String,
-    n: String,
+/// What the request threads and the writer thread share.
+#[derive(Debug)]
+struct Shared {
+    store: Arc<dyn StateStore>,
+    queue: std::sync::Mutex<Queue>,
+    wake: std::sync::Condvar,
+    /// (rows committed or failed, batches that failed), for the waiting answers.
+    done: tokio::sync::watch::Sender<Progress>,
 }
+
+/// The writer's progress: every row up to `through` (by queue order) is decided, and
+/// `failures` batches failed so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    through: u64,
+    failures: u64,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    rows: Vec<(String, u64)>,
+    /// Rows ever queued.
+    queued: u64,
+    stop: bool,
+    /// The clock's time at the last queueing, for the purge.
+    now: u64,
+}
+
+/// A stored nonce entry's key, a JSON array (short: the store compares keys often):
+/// consumer, timestamp, token, nonce.
+#[derive(Serialize, serde::Deserialize)]
+struct NonceKey(String, u64, String, String);
 
 impl DurableNonces {
     /// The replay set kept in `store`, with the live entries it holds read back (those
     /// whose timestamp is still inside `window` at `now`), oldest first, so each consumer's
-    /// bound applies as if they had just arrived.
+    /// bound applies as if they had just arrived; and its writer thread started.
     pub fn open(
         store: Arc<dyn StateStore>,
         now: u64,
@@ -394,18 +416,127 @@ impl DurableNonces {
             })?;
             keys.push(key);
         }
-        keys.sort_by_key(|k| k.ts);
+        keys.sort_by_key(|k| k.1);
         let memory = MemoryNonceStore::new();
         for k in &keys {
             // A stored entry refused now (forgotten under the bound) needs no keeping.
             let _ =
-                memory.check_and_record(NonceEntry::new(&k.c, k.ts, &k.t, &k.n), now, window, max);
+                memory.check_and_record(NonceEntry::new(&k.0, k.1, &k.2, &k.3), now, window, max);
         }
+        let shared = Arc::new(Shared {
+            store,
+            queue: std::sync::Mutex::new(Queue::default()),
+            wake: std::sync::Condvar::new(),
+            done: tokio::sync::watch::Sender::new(Progress::default()),
+        });
+        let writer = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("gdauth-nonce-writer".into())
+                .spawn(move || write_batches(&shared))
+                .map_err(|e| StateError::Io(format!("could not start the nonce writer: {e}")))?
+        };
         Ok(Self {
             memory,
-            store,
-            recorded: std::sync::atomic::AtomicU64::new(0),
+            shared,
+            writer: Some(writer),
         })
+    }
+
+    /// Where the writer stands now: pass it to [`DurableNonces::settled`] after serving a
+    /// request, to learn whether a batch failed meanwhile.
+    pub fn progress(&self) -> Progress {
+        *self.shared.done.borrow()
+    }
+
+    /// Waits until every tuple queued so far is committed; an error when a batch failed
+    /// since `since` (the request's own tuple may have been in it: it must not be answered
+    /// as served).
+    pub async fn settled(&self, since: Progress) -> Result<(), StateError> {
+        let target = self.lock_queue().queued;
+        let mut done = self.shared.done.subscribe();
+        let reached = done
+            .wait_for(|p| p.through >= target)
+            .await
+            .map(|p| *p)
+            .map_err(|_| StateError::Io("the nonce writer stopped".into()))?;
+        match reached.failures > since.failures {
+            true => Err(StateError::Io(
+                "a batch of the nonce window could not be written".into(),
+            )),
+            false => Ok(()),
+        }
+    }
+
+    /// Blocks until every tuple queued so far is committed (for tests and shutdown).
+    pub fn flush(&self) -> Result<(), StateError> {
+        let since = self.progress();
+        let target = self.lock_queue().queued;
+        let mut done = self.shared.done.subscribe();
+        loop {
+            let p = *done.borrow_and_update();
+            if p.through >= target {
+                return match p.failures > since.failures {
+                    true => Err(StateError::Io("a batch could not be written".into())),
+                    false => Ok(()),
+                };
+            }
+            // No runtime here: poll the watch cheaply (flush is rare).
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.shared
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for DurableNonces {
+    fn drop(&mut self) {
+        // The writer drains what is queued, then stops; waiting for it keeps the promise
+        // that an answered request's tuple is on disk.
+        self.lock_queue().stop = true;
+        self.shared.wake.notify_all();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// The writer thread: takes everything queued, writes it in one batch, publishes the
+/// progress; until stopped with nothing left.
+fn write_batches(shared: &Shared) {
+    let mut batches: u64 = 0;
+    loop {
+        let (rows, through, now) = {
+            let mut q = shared
+                .queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            while q.rows.is_empty() && !q.stop {
+                q = shared
+                    .wake
+                    .wait(q)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if q.rows.is_empty() {
+                return;
+            }
+            (std::mem::take(&mut q.rows), q.queued, q.now)
+        };
+        let ok = shared.store.put_expiring(NONCE_TABLE, &rows).is_ok();
+        batches += 1;
+        if batches % PURGE_EVERY == 0 {
+            // Only housekeeping: a failure leaves expired rows, which start-up purges.
+            let _ = shared.store.purge(NONCE_TABLE, now);
+        }
+        shared.done.send_modify(|p| {
+            p.through = through;
+            p.failures += u64::from(!ok);
+        });
     }
 }
 
@@ -418,28 +549,23 @@ impl NonceStore for DurableNonces {
         max: usize,
     ) -> Result<(), VerifyError> {
         self.memory.check_and_record(entry, now, window, max)?;
-        let key = NonceKey {
-            c: entry.consumer.to_owned(),
-            ts: entry.timestamp,
-            t: entry.token.to_owned(),
-            n: entry.nonce.to_owned(),
-        };
+        let key = NonceKey(
+            entry.consumer.to_owned(),
+            entry.timestamp,
+            entry.token.to_owned(),
+            entry.nonce.to_owned(),
+        );
         let key = serde_json::to_string(&key)
             .map_err(|e| VerifyError::ReplayStoreUnavailable(e.to_string()))?;
         // RFC 5849 §3.3: kept while the timestamp is accepted, until timestamp + window.
         let expires = entry.timestamp.saturating_add(window);
-        // Memory keeps the entry even when the write fails: the request is refused, and a
-        // retry with the same nonce stays refused, which is what a replay would get.
-        self.store
-            .put_expiring(NONCE_TABLE, &key, "1", expires)
-            .map_err(|e| VerifyError::ReplayStoreUnavailable(e.to_string()))?;
-        let n = self
-            .recorded
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if n % PURGE_EVERY == PURGE_EVERY - 1 {
-            // Only housekeeping: a failure leaves expired rows, which start-up purges.
-            let _ = self.store.purge(NONCE_TABLE, now);
+        {
+            let mut q = self.lock_queue();
+            q.rows.push((key, expires));
+            q.queued += 1;
+            q.now = now;
         }
+        self.shared.wake.notify_one();
         Ok(())
     }
 
@@ -532,19 +658,15 @@ pub(crate) mod testing {
             Ok(())
         }
 
-        fn put_expiring(
-            &self,
-            table: &str,
-            key: &str,
-            value: &str,
-            expires: u64,
-        ) -> Result<(), StateError> {
+        fn put_expiring(&self, table: &str, batch: &[(String, u64)]) -> Result<(), StateError> {
             self.check()?;
             let mut rows = self.rows.lock().unwrap();
-            rows.insert(
-                (table.to_owned(), key.to_owned()),
-                (value.to_owned(), Some(expires)),
-            );
+            for (key, expires) in batch {
+                rows.insert(
+                    (table.to_owned(), key.clone()),
+                    (String::new(), Some(*expires)),
+                );
+            }
             Ok(())
         }
     }
@@ -679,6 +801,7 @@ mod tests {
         let nonces = DurableNonces::open(store.clone(), 1000, 600, 100).unwrap();
         let e = NonceEntry::new("c", 1000, "tok", "n1");
         nonces.check_and_record(e, 1000, 600, 100).unwrap();
+        nonces.flush().unwrap();
         drop(nonces);
         // Restarted inside the window: the same tuple is a replay.
         let nonces = DurableNonces::open(store.clone(), 1500, 600, 100).unwrap();
@@ -693,20 +816,52 @@ mod tests {
         assert_eq!(store.count(NONCE_TABLE), 0);
     }
 
-    #[test]
-    fn a_nonce_that_cannot_be_written_is_refused_and_stays_refused() {
+    #[tokio::test]
+    async fn a_nonce_that_cannot_be_written_fails_its_request_and_stays_refused() {
         let store = Arc::new(MemoryStateStore::default());
         let nonces = DurableNonces::open(store.clone(), 1000, 600, 100).unwrap();
+        let before = nonces.progress();
         store.fail.store(true, Ordering::SeqCst);
         let e = NonceEntry::new("c", 1000, "", "n1");
-        let err = nonces.check_and_record(e, 1000, 600, 100).unwrap_err();
-        assert!(matches!(err, VerifyError::ReplayStoreUnavailable(_)));
-        assert_eq!(err.http_status(), 503);
+        nonces.check_and_record(e, 1000, 600, 100).unwrap();
+        // The server waits for the batch before answering: it failed, so the request is
+        // answered 503, not served.
+        assert!(nonces.settled(before).await.is_err());
         store.fail.store(false, Ordering::SeqCst);
-        // Its request was refused; the same nonce again is a replay, never served.
+        // The same nonce again is a replay, never served.
         assert_eq!(
             nonces.check_and_record(e, 1000, 600, 100),
             Err(VerifyError::NonceReused)
         );
+        // Later batches that succeed settle cleanly.
+        let after = nonces.progress();
+        nonces
+            .check_and_record(NonceEntry::new("c", 1000, "", "n2"), 1000, 600, 100)
+            .unwrap();
+        assert!(nonces.settled(after).await.is_ok());
+        assert_eq!(store.count(NONCE_TABLE), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn concurrent_requests_share_batches_and_every_one_is_on_disk_when_settled() {
+        let store = Arc::new(MemoryStateStore::default());
+        let nonces = Arc::new(DurableNonces::open(store.clone(), 1000, 600, 10_000).unwrap());
+        let tasks: Vec<_> = (0..64)
+            .map(|i| {
+                let nonces = nonces.clone();
+                tokio::spawn(async move {
+                    let since = nonces.progress();
+                    let n = format!("n{i}");
+                    nonces
+                        .check_and_record(NonceEntry::new("c", 1000, "", &n), 1000, 600, 10_000)
+                        .unwrap();
+                    nonces.settled(since).await.unwrap();
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(store.count(NONCE_TABLE), 64);
     }
 }

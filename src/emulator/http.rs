@@ -360,6 +360,9 @@ pub async fn log_requests(
     if req.uri().path().len() > path.len() {
         path.push('…');
     }
+    // With a durable nonce window, the writer's progress before this request: a batch that
+    // fails from here on may hold this request's tuple.
+    let nonces_since = app.oauth1.durable_nonces().map(|n| n.progress());
     let resp = if header_bytes(req.headers()) > MAX_HEADER_BYTES {
         let mut r = (
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -380,6 +383,21 @@ pub async fn log_requests(
         next.run(req).await
     };
     let mut resp = resp;
+    if let (Some(nonces), Some(since)) = (app.oauth1.durable_nonces(), nonces_since) {
+        // Group commit: the tuples this request recorded are on disk before it is answered,
+        // so a restart never accepts them again. When their batch failed, the request is
+        // refused instead (a retry with a fresh nonce succeeds once the disk is back).
+        if let Err(e) = nonces.settled(since).await {
+            resp = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                "the state store could not be written; retry later\n",
+            )
+                .into_response();
+            resp.extensions_mut()
+                .insert(LogNote(format!("refused: {e}")));
+        }
+    }
     resp.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -170,16 +170,12 @@ impl StateStore for FlakyDisk {
         self.check()
     }
 
-    fn put_expiring(
-        &self,
-        table: &str,
-        key: &str,
-        value: &str,
-        _expires: u64,
-    ) -> Result<(), StateError> {
+    fn put_expiring(&self, table: &str, batch: &[(String, u64)]) -> Result<(), StateError> {
         self.check()?;
         let mut rows = self.rows.lock().unwrap();
-        rows.insert((table.to_owned(), key.to_owned()), value.to_owned());
+        for (key, _) in batch {
+            rows.insert((table.to_owned(), key.clone()), String::new());
+        }
         Ok(())
     }
 }

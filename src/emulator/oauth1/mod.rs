@@ -161,6 +161,9 @@ fn registered_consumers(
 /// and the tokens.
 pub struct OAuth1 {
     verifier: Verifier<Lookup>,
+    /// The verifier's replay set when it is kept in a state store: every answer waits for
+    /// its batch ([`DurableNonces::settled`], in the request log's middleware).
+    durable_nonces: Option<Arc<DurableNonces>>,
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
     /// Where a request let through under a quirk profile is logged (see
@@ -198,14 +201,22 @@ impl OAuth1 {
         };
         let (window, max) = (config.timestamp_window, config.max_nonces);
         let mut verifier = Verifier::new(lookup, clock.clone(), config);
+        let mut durable_nonces = None;
         if let Some(state) = journal {
             // The nonce window is written through too, so a restart inside it accepts no
             // replay of what the last run served.
-            let nonces = DurableNonces::open(state.clone(), clock.now_unix(), window, max)?;
-            verifier = verifier.with_nonce_store(Arc::new(nonces));
+            let nonces = Arc::new(DurableNonces::open(
+                state.clone(),
+                clock.now_unix(),
+                window,
+                max,
+            )?);
+            verifier = verifier.with_nonce_store(nonces.clone());
+            durable_nonces = Some(nonces);
         }
         Ok(Self {
             verifier,
+            durable_nonces,
             store,
             clock,
             log: LogTarget::Off,
@@ -236,6 +247,11 @@ impl OAuth1 {
         self.verifier = self.verifier.with_signature_fallback(Arc::new(fallback));
         self.log = log;
         Ok(self)
+    }
+
+    /// The durable replay set, when there is one.
+    pub fn durable_nonces(&self) -> Option<&Arc<DurableNonces>> {
+        self.durable_nonces.as_ref()
     }
 
     /// The token store (shared with [`super::Emulator::access_tokens`]).
