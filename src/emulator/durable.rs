@@ -529,7 +529,7 @@ fn write_batches(shared: &Shared) {
         };
         let ok = shared.store.put_expiring(NONCE_TABLE, &rows).is_ok();
         batches += 1;
-        if batches % PURGE_EVERY == 0 {
+        if batches.is_multiple_of(PURGE_EVERY) {
             // Only housekeeping: a failure leaves expired rows, which start-up purges.
             let _ = shared.store.purge(NONCE_TABLE, now);
         }
