@@ -346,6 +346,25 @@ pub fn commit(tables: &mut impl Tables, journal: &Journal) -> Result<(), StateEr
     }
 }
 
+tokio::task_local! {
+    /// Set when the request this task serves recorded a nonce in a [`DurableNonces`]: only
+    /// such a request waits for the writer ([`recording_nonces`]).
+    static RECORDED: core::cell::Cell<bool>;
+}
+
+/// Runs `serve` (one request's handling), telling whether it recorded a durable nonce.
+pub async fn recording_nonces<F: core::future::Future>(serve: F) -> (F::Output, bool) {
+    RECORDED
+        .scope(core::cell::Cell::new(false), async {
+            let out = serve.await;
+            (
+                out,
+                RECORDED.try_with(core::cell::Cell::get).unwrap_or(false),
+            )
+        })
+        .await
+}
+
 /// The table of the nonce window.
 const NONCE_TABLE: &str = "oauth1_nonces";
 /// Expired nonce entries are purged from the store once per this many batches written.
@@ -566,6 +585,8 @@ impl NonceStore for DurableNonces {
             q.now = now;
         }
         self.shared.wake.notify_one();
+        // Outside a request (a test, a tool) there is no flag: the caller flushes.
+        let _ = RECORDED.try_with(|r| r.set(true));
         Ok(())
     }
 

@@ -363,6 +363,7 @@ pub async fn log_requests(
     // With a durable nonce window, the writer's progress before this request: a batch that
     // fails from here on may hold this request's tuple.
     let nonces_since = app.oauth1.durable_nonces().map(|n| n.progress());
+    let mut recorded_nonce = false;
     let resp = if header_bytes(req.headers()) > MAX_HEADER_BYTES {
         let mut r = (
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -380,11 +381,15 @@ pub async fn log_requests(
             .insert(LogNote(format!("refused: {why}")));
         r
     } else {
-        next.run(req).await
+        let (resp, recorded) = super::durable::recording_nonces(next.run(req)).await;
+        recorded_nonce = recorded;
+        resp
     };
     let mut resp = resp;
-    if let (Some(nonces), Some(since)) = (app.oauth1.durable_nonces(), nonces_since) {
-        // Group commit: the tuples this request recorded are on disk before it is answered,
+    if let (Some(nonces), Some(since), true) =
+        (app.oauth1.durable_nonces(), nonces_since, recorded_nonce)
+    {
+        // Group commit: the tuple this request recorded is on disk before it is answered,
         // so a restart never accepts them again. When their batch failed, the request is
         // refused instead (a retry with a fresh nonce succeeds once the disk is back).
         if let Err(e) = nonces.settled(since).await {

@@ -224,4 +224,43 @@ async fn a_state_write_that_fails_mid_request_answers_503_and_loses_nothing() {
     assert!(rows[0].0.contains(&access));
     // The refused request token call stored nothing either: one request token in all.
     assert_eq!(disk.load("oauth1_request_tokens").unwrap().len(), 1);
+
+    // A feed read changes no token, only the nonce window: its answer waits for the
+    // nonce's batch, so with the disk failing it is 503, not the feed.
+    let access_secret = get(&form(&ok), "oauth_token_secret").unwrap().to_owned();
+    let reader = consumer().with_token(
+        access.as_str(),
+        gdata_auth::TokenSecret::new(access_secret.as_str()),
+    );
+    let read = signed_request(
+        &reader,
+        "GET",
+        &fx.url("/calendar/feeds/default/private/full"),
+        &[],
+        Placement::Header,
+        &fx.ctx(),
+    );
+    disk.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    let refused = fx.send(read.clone()).await;
+    assert_eq!(refused.status, 503, "{}", text(&refused));
+    assert!(refused.header("retry-after").is_some());
+    assert!(!text(&refused).contains("<feed"), "the feed was answered");
+    disk.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    // That nonce stays spent (a replay of a refused request is still a replay); a fresh
+    // signature reads the feed, and its nonce is on disk by the time the answer arrives.
+    let replay = fx.send(read).await;
+    assert_eq!(replay.status, 401, "{}", text(&replay));
+    assert!(text(&replay).contains("nonce_used"));
+    let stored = disk.load("oauth1_nonces").unwrap().len();
+    let fresh = fx
+        .signed(
+            &reader,
+            "GET",
+            "/calendar/feeds/default/private/full",
+            &[],
+            Placement::Header,
+        )
+        .await;
+    assert_eq!(fresh.status, 200, "{}", text(&fresh));
+    assert_eq!(disk.load("oauth1_nonces").unwrap().len(), stored + 1);
 }
