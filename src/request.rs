@@ -488,62 +488,100 @@ impl<'a> PlainUrl<'a> {
     ///   escape;
     /// * a query of visible ASCII other than `"`, `#`, `'`, `<`, `>`; no fragment.
     fn parse(url: &'a str) -> Option<Self> {
-        let (https, rest) = match url.strip_prefix("https://") {
-            Some(rest) => (true, rest),
-            None => (false, url.strip_prefix("http://")?),
+        // One pass over the bytes (this runs for every request signed): scheme, host by
+        // labels, port, path, query.
+        let bytes = url.as_bytes();
+        let (https, host_start) = if bytes.starts_with(b"https://") {
+            (true, 8)
+        } else if bytes.starts_with(b"http://") {
+            (false, 7)
+        } else {
+            return None;
         };
-        let authority_end = rest
-            .bytes()
-            .position(|b| matches!(b, b'/' | b'?' | b'#'))
-            .unwrap_or(rest.len());
-        let (authority, path_and_query) = rest.split_at_checked(authority_end)?;
-        let (host, port) = match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
+        let at = |i: usize| bytes.get(i).copied();
+        // The host: lower-case letters, digits, `-`; labels split by `.`, none empty, none
+        // starting `xn--`.
+        let mut i = host_start;
+        let mut label_start = i;
+        let label_ok = |from: usize, to: usize| {
+            to > from && !bytes.get(from..to).is_some_and(|l| l.starts_with(b"xn--"))
         };
-        if !plain_host(host) || !port.is_none_or(|p| plain_port(p, https)) {
+        loop {
+            match at(i) {
+                Some(b'a'..=b'z' | b'0'..=b'9' | b'-') => {}
+                Some(b'.') => {
+                    if !label_ok(label_start, i) {
+                        return None;
+                    }
+                    label_start = i + 1;
+                }
+                Some(b':' | b'/' | b'?' | b'#') | None => break,
+                Some(_) => return None,
+            }
+            i += 1;
+        }
+        if !label_ok(label_start, i) {
             return None;
         }
-        let (path, query) = match path_and_query.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (path_and_query, None),
-        };
-        // The path: `pchar`s and `/`, escapes well formed, no dot segment in any spelling.
-        let path_ok = path.starts_with('/')
-            && path.bytes().all(|b| table_has(&PATH_BYTES, b))
-            && !path.contains("/.")
-            && (!path.contains('%') || plain_escapes(path));
+        let host = url.get(host_start..i)?;
+        // A last label with a digit makes the host an IPv4 address to the URL Standard,
+        // which rewrites every form but the canonical dotted quad.
+        if !at(label_start).is_some_and(|b| b.is_ascii_lowercase()) && !canonical_ipv4(host) {
+            return None;
+        }
+        if at(i) == Some(b':') {
+            let port_start = i + 1;
+            i = port_start;
+            while at(i).is_some_and(|b| b.is_ascii_digit()) {
+                i += 1;
+            }
+            if !plain_port(url.get(port_start..i)?, https) {
+                return None;
+            }
+        }
+        // The path: starts with `/`; `pchar`s and `/`; every `%` starts an escape, none
+        // `%2E`; no segment starting with `.` (dot-segment removal).
+        if at(i) != Some(b'/') {
+            return None;
+        }
+        let mut prev = 0u8;
+        while let Some(b) = at(i) {
+            if b == b'?' {
+                break;
+            }
+            if !table_has(&PATH_BYTES, b) || (b == b'.' && prev == b'/') {
+                return None;
+            }
+            if b == b'%' {
+                match (at(i + 1), at(i + 2)) {
+                    (Some(hi), Some(lo))
+                        if hi.is_ascii_hexdigit()
+                            && lo.is_ascii_hexdigit()
+                            && !(hi == b'2' && lo.eq_ignore_ascii_case(&b'e')) => {}
+                    _ => return None,
+                }
+            }
+            prev = b;
+            i += 1;
+        }
+        let base_uri = url.get(..i)?;
         // The query: nothing the URL Standard would escape, and no fragment after it.
-        let query_ok = query.is_none_or(|q| q.bytes().all(|b| table_has(&QUERY_BYTES, b)));
-        if !path_ok || !query_ok {
-            return None;
-        }
-        let base_len = url.len() - query.map_or(0, |q| q.len() + 1);
+        let query = match at(i) {
+            Some(_) => {
+                let q = url.get(i + 1..)?;
+                if !q.bytes().all(|b| table_has(&QUERY_BYTES, b)) {
+                    return None;
+                }
+                Some(q)
+            }
+            None => None,
+        };
         Some(Self {
             url,
-            base_uri: url.get(..base_len)?,
+            base_uri,
             query,
         })
     }
-}
-
-/// Every `%` in `path` starts an escape, and none is `%2E` (a dot the URL Standard would
-/// treat as one in dot-segment removal).
-fn plain_escapes(path: &str) -> bool {
-    let bytes = path.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| {
-        if b != b'%' {
-            return true;
-        }
-        match (bytes.get(i + 1), bytes.get(i + 2)) {
-            (Some(&hi), Some(&lo)) => {
-                hi.is_ascii_hexdigit()
-                    && lo.is_ascii_hexdigit()
-                    && !(hi == b'2' && lo.eq_ignore_ascii_case(&b'e'))
-            }
-            _ => false,
-        }
-    })
 }
 
 /// A port the URL Standard keeps as written: digits without a leading zero, in range, not
@@ -553,27 +591,6 @@ fn plain_port(port: &str, https: bool) -> bool {
     !port.starts_with('0')
         && port.bytes().all(|b| b.is_ascii_digit())
         && port.parse::<u16>().is_ok_and(|n| n != default)
-}
-
-fn plain_host(host: &str) -> bool {
-    let ok_bytes = host
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-    if !ok_bytes
-        || host
-            .split('.')
-            .any(|l| l.is_empty() || l.starts_with("xn--"))
-    {
-        return false;
-    }
-    let last_is_name = host
-        .rsplit('.')
-        .next()
-        .and_then(|last| last.bytes().next())
-        .is_some_and(|b| b.is_ascii_lowercase());
-    // A last label with a digit makes the host an IPv4 address to the URL Standard, which
-    // rewrites every form but the canonical dotted quad.
-    last_is_name || canonical_ipv4(host)
 }
 
 /// `a.b.c.d`, each 0 to 255 in decimal without a leading zero.
@@ -852,6 +869,21 @@ mod tests {
             "ftp://example.com/",
             "http://example.com/a?&&b=1&c&=d",
             "http://example.com/!$&'()*+,;=:@",
+            "http://a.xn--b.com/",
+            "http://a.b.xn--c/",
+            "http://1.2.3.4:8080/x",
+            "http://1.2.3.a4/x",
+            "http://example.com:8080?x",
+            "http://example.com:8a/x",
+            "http://example.com:8080#x",
+            "http://example.com/a/.",
+            "http://example.com/.a",
+            "http://example.com/a.b/c.",
+            "http://example.com/%",
+            "http://example.com/%4",
+            "http://example.com/%41%2e",
+            "https://",
+            "http:///a",
         ];
         for url in rows {
             same(url);
