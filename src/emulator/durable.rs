@@ -310,37 +310,72 @@ where
     }
 }
 
-/// What a protocol's state does to write its tables: implemented by each protocol's
-/// inner struct over all its [`Table`]s, so one operation's changes go in one batch.
-pub trait Tables {
-    /// Appends every table's pending changes.
+/// One journaled table, as [`commit`] drives it (object safe, so a protocol hands over
+/// tables of different entry types in one pass).
+pub trait Journaled {
+    /// Appends the changes since the last commit.
     fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError>;
-    /// Every table forgets its previous values.
+    /// The changes were written: forget the previous values.
     fn committed(&mut self);
-    /// Every table puts its changed entries back.
+    /// The changes could not be written: put every changed entry back.
     fn rollback(&mut self);
 }
 
+impl<K, V> Journaled for Table<K, V>
+where
+    K: Eq + Hash + Clone + Serialize + DeserializeOwned,
+    V: Clone + Serialize + DeserializeOwned,
+{
+    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
+        Table::changes(self, out)
+    }
+
+    fn committed(&mut self) {
+        Table::committed(self);
+    }
+
+    fn rollback(&mut self) {
+        Table::rollback(self);
+    }
+}
+
+/// A protocol's state as [`commit`] writes it: all its tables, so one operation's changes
+/// go in one batch, and what it derives from them.
+pub trait Tables {
+    /// Calls `f` with every journaled table.
+    fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled));
+
+    /// Rebuilds what is derived from the tables (indexes, orders) after a rollback put
+    /// entries back; nothing by default.
+    fn rederive(&mut self) {}
+}
+
 /// Writes `tables`' pending changes to `journal` in one batch; when that fails, rolls the
-/// tables back and says why. Call it before answering, with the lock still held.
+/// tables back (and re-derives) and says why. Call it before answering, with the lock
+/// still held.
 pub fn commit(tables: &mut impl Tables, journal: &Journal) -> Result<(), StateError> {
     let Some(store) = journal else {
         return Ok(());
     };
     let mut changes = Vec::new();
-    let written = tables
-        .changes(&mut changes)
-        .and_then(|()| match changes.is_empty() {
-            true => Ok(()),
-            false => store.apply(&changes),
-        });
+    let mut read = Ok(());
+    tables.each_table(&mut |t| {
+        if read.is_ok() {
+            read = t.changes(&mut changes);
+        }
+    });
+    let written = read.and_then(|()| match changes.is_empty() {
+        true => Ok(()),
+        false => store.apply(&changes),
+    });
     match written {
         Ok(()) => {
-            tables.committed();
+            tables.each_table(&mut |t| t.committed());
             Ok(())
         }
         Err(e) => {
-            tables.rollback();
+            tables.each_table(&mut |t| t.rollback());
+            tables.rederive();
             Err(e)
         }
     }
@@ -712,17 +747,9 @@ mod tests {
     }
 
     impl Tables for Two {
-        fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-            self.a.changes(out)?;
-            self.b.changes(out)
-        }
-        fn committed(&mut self) {
-            self.a.committed();
-            self.b.committed();
-        }
-        fn rollback(&mut self) {
-            self.a.rollback();
-            self.b.rollback();
+        fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+            f(&mut self.a);
+            f(&mut self.b);
         }
     }
 
@@ -746,7 +773,8 @@ mod tests {
         t.b.insert(8, "eight".into());
         t.b.remove(&8);
         let mut changes = Vec::new();
-        t.changes(&mut changes).unwrap();
+        t.a.changes(&mut changes).unwrap();
+        t.b.changes(&mut changes).unwrap();
         // x and y put once each (x with its last value), 7 put, 8 deleted (never stored).
         assert_eq!(changes.len(), 4);
         commit(&mut t, &journal).unwrap();
@@ -758,7 +786,8 @@ mod tests {
         assert_eq!(store.count("a") + store.count("b"), 3);
         // Nothing changed since: nothing to write.
         let mut changes = Vec::new();
-        t.changes(&mut changes).unwrap();
+        t.a.changes(&mut changes).unwrap();
+        t.b.changes(&mut changes).unwrap();
         assert!(changes.is_empty());
     }
 

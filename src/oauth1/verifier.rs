@@ -875,6 +875,11 @@ pub struct NonceEntry<'a> {
 }
 
 impl<'a> NonceEntry<'a> {
+    /// The memory store's key for this entry (the consumer picks the partition).
+    fn key(&self) -> ReplayKey {
+        (self.timestamp, self.token.to_owned(), self.nonce.to_owned())
+    }
+
     /// An entry (for a store of the caller's own, and its tests).
     pub fn new(consumer: &'a str, timestamp: u64, token: &'a str, nonce: &'a str) -> Self {
         Self {
@@ -950,22 +955,12 @@ impl NonceStore for MemoryNonceStore {
         window: u64,
         max: usize,
     ) -> Result<(), VerifyError> {
-        let key = (
-            entry.timestamp,
-            entry.token.to_owned(),
-            entry.nonce.to_owned(),
-        );
         self.lock()
-            .check_and_record(entry.consumer, key, now, window, max)
+            .check_and_record(entry.consumer, entry.key(), now, window, max)
     }
 
     fn contains(&self, entry: NonceEntry<'_>) -> bool {
-        let key = (
-            entry.timestamp,
-            entry.token.to_owned(),
-            entry.nonce.to_owned(),
-        );
-        self.lock().contains(entry.consumer, &key)
+        self.lock().contains(entry.consumer, &entry.key())
     }
 
     fn len(&self) -> usize {

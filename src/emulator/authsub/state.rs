@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
+use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
 
 /// Seconds a single-use token stays valid after it is issued (as OAuth 1.0's request
 /// tokens: one hour, PROTOCOLS.md §9).
@@ -189,22 +189,13 @@ struct Tokens {
 }
 
 impl Tables for Tokens {
-    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-        self.live.changes(out)?;
-        self.dead.changes(out)?;
-        self.nonces.changes(out)
+    fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+        f(&mut self.live);
+        f(&mut self.dead);
+        f(&mut self.nonces);
     }
 
-    fn committed(&mut self) {
-        self.live.committed();
-        self.dead.committed();
-        self.nonces.committed();
-    }
-
-    fn rollback(&mut self) {
-        self.live.rollback();
-        self.dead.rollback();
-        self.nonces.rollback();
+    fn rederive(&mut self) {
         self.derive();
     }
 }

@@ -23,7 +23,7 @@ use crate::secret::{ct_eq, SecretString};
 
 use crate::emulator::accounts::{Accounts, User};
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
+use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
 
 /// Consecutive failed logins of an account after which every login needs a CAPTCHA.
 pub const DEFAULT_CAPTCHA_AFTER: u32 = 3;
@@ -281,22 +281,13 @@ struct Inner {
 }
 
 impl Tables for Inner {
-    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-        self.accounts.changes(out)?;
-        self.challenges.changes(out)?;
-        self.tokens.changes(out)
+    fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+        f(&mut self.accounts);
+        f(&mut self.challenges);
+        f(&mut self.tokens);
     }
 
-    fn committed(&mut self) {
-        self.accounts.committed();
-        self.challenges.committed();
-        self.tokens.committed();
-    }
-
-    fn rollback(&mut self) {
-        self.accounts.rollback();
-        self.challenges.rollback();
-        self.tokens.rollback();
+    fn rederive(&mut self) {
         self.derive();
     }
 }

@@ -32,7 +32,7 @@ use crate::oauth1::verifier::{ConsumerCredential, Verified, Verifier, VerifierCo
 use crate::oauth1::SignatureMethod;
 use crate::secret::ConsumerSecret;
 
-use super::durable::{commit, Change, DurableNonces, Journal, StateError, Table, Tables};
+use super::durable::{commit, DurableNonces, Journal, Journaled, StateError, Table, Tables};
 use super::feeds::{CredentialGrant, Description, FeedRefusal, Grant};
 use super::http::Incoming;
 use super::{App, EmulatorError, LogTarget};
@@ -127,16 +127,11 @@ fn registered_consumers(
     }
     struct Consumers(Table<String, StoredConsumer>);
     impl Tables for Consumers {
-        fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-            self.0.changes(out)
-        }
-        fn committed(&mut self) {
-            self.0.committed();
-        }
-        fn rollback(&mut self) {
-            self.0.rollback();
+        fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+            f(&mut self.0);
         }
     }
+
     let mut table = Consumers(Table::open("oauth1_consumers", journal)?);
     let mut all: Vec<(String, ConsumerCredential)> = Vec::new();
     for (key, stored) in table.0.iter() {

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
+use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
 use crate::oauth1::verifier::{ConsumerCredential, CredentialLookup};
 use crate::oauth1::Callback;
 use crate::secret::{ct_eq, SecretString, TokenSecret};
@@ -161,22 +161,13 @@ struct Tokens {
 }
 
 impl Tables for Tokens {
-    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-        self.request.changes(out)?;
-        self.access.changes(out)?;
-        self.revoked.changes(out)
+    fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+        f(&mut self.request);
+        f(&mut self.access);
+        f(&mut self.revoked);
     }
 
-    fn committed(&mut self) {
-        self.request.committed();
-        self.access.committed();
-        self.revoked.committed();
-    }
-
-    fn rollback(&mut self) {
-        self.request.rollback();
-        self.access.rollback();
-        self.revoked.rollback();
+    fn rederive(&mut self) {
         // The order follows the table: entries put back or taken out are re-sorted.
         let mut order: Vec<(u64, String)> = self
             .revoked
@@ -213,7 +204,7 @@ impl Tokens {
             .chain(t.revoked.values().map(|r| r.seq))
             .max()
             .unwrap_or(0);
-        t.rollback();
+        t.rederive();
         Ok(t)
     }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::state::GrantId;
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
+use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
 
 /// How long an authorization code lives, in seconds (Google's: 10 minutes).
 pub const CODE_LIFETIME: u64 = 600;
@@ -110,17 +110,8 @@ struct CodeTable {
 }
 
 impl Tables for CodeTable {
-    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-        self.codes.changes(out)
-    }
-
-    fn committed(&mut self) {
-        self.codes.committed();
-    }
-
-    fn rollback(&mut self) {
-        // `next` may stay ahead: an unused issue number is harmless.
-        self.codes.rollback();
+    fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+        f(&mut self.codes);
     }
 }
 
@@ -361,16 +352,11 @@ struct DeviceTable {
 }
 
 impl Tables for DeviceTable {
-    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-        self.by_device.changes(out)
+    fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+        f(&mut self.by_device);
     }
 
-    fn committed(&mut self) {
-        self.by_device.committed();
-    }
-
-    fn rollback(&mut self) {
-        self.by_device.rollback();
+    fn rederive(&mut self) {
         // The index follows the table; `next` may stay ahead (an unused number is harmless).
         self.reindex();
     }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Change, Journal, StateError, Table, Tables};
+use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
 
 /// How long an access token lives, in seconds (Google's: one hour).
 pub const ACCESS_TOKEN_LIFETIME: u64 = 3600;
@@ -111,16 +111,11 @@ impl Grants {
 }
 
 impl Tables for Grants {
-    fn changes(&self, out: &mut Vec<Change>) -> Result<(), StateError> {
-        self.grants.changes(out)
+    fn each_table(&mut self, f: &mut dyn FnMut(&mut dyn Journaled)) {
+        f(&mut self.grants);
     }
 
-    fn committed(&mut self) {
-        self.grants.committed();
-    }
-
-    fn rollback(&mut self) {
-        self.grants.rollback();
+    fn rederive(&mut self) {
         // The indexes follow the table; `next` may stay ahead (an unused id is harmless).
         self.reindex();
     }
