@@ -5,11 +5,8 @@
 use std::sync::Arc;
 
 use super::error::{ClientLoginError, InputError};
-use super::flow::{call, prepare_login, prepare_login_with_captcha};
-use super::types::{is_token, AuthToken, CaptchaChallenge, Credentials, LoginTokens};
+use super::types::{is_token, AuthToken, Credentials};
 use crate::authorizer::{AuthorizeError, Authorizer, Scheme};
-use crate::call::Call;
-use crate::endpoints::Endpoints;
 use crate::request::{Authorization, Context, Request};
 
 /// The header label, a single space and no quotes (PY2 `PROGRAMMATIC_AUTH_LABEL`).
@@ -84,48 +81,12 @@ impl ClientLoginAuthorizer {
         Authorization::new(value)
     }
 
-    /// Logs in again with the kept credentials, for after a feed refused the token; `None`
-    /// without [`ClientLoginAuthorizer::with_relogin`]. The answer is a new authorizer that
-    /// keeps the same credentials; on failure this one is unchanged, and a CAPTCHA is
-    /// answered with [`ClientLoginAuthorizer::relogin_with_captcha`].
-    pub fn relogin(&self, endpoints: &Endpoints) -> Option<Call<Self, ClientLoginError>> {
-        let credentials = self.relogin.as_ref()?;
-        Some(Self::renewed(
-            endpoints,
-            credentials,
-            prepare_login(endpoints, credentials),
-        ))
+    /// The credentials kept for [`ClientLoginAuthorizer::relogin`] (which `flow` builds).
+    pub(super) fn relogin_credentials(&self) -> Option<&Arc<Credentials>> {
+        self.relogin.as_ref()
     }
 
-    /// [`ClientLoginAuthorizer::relogin`] with the answer to its CAPTCHA, once.
-    pub fn relogin_with_captcha(
-        &self,
-        endpoints: &Endpoints,
-        challenge: &CaptchaChallenge,
-        answer: &str,
-    ) -> Option<Call<Self, ClientLoginError>> {
-        let credentials = self.relogin.as_ref()?;
-        Some(Self::renewed(
-            endpoints,
-            credentials,
-            prepare_login_with_captcha(endpoints, credentials, challenge, answer),
-        ))
-    }
-
-    fn renewed(
-        endpoints: &Endpoints,
-        credentials: &Arc<Credentials>,
-        request: Result<crate::transport::HttpRequest, ClientLoginError>,
-    ) -> Call<Self, ClientLoginError> {
-        let credentials = Arc::clone(credentials);
-        let (request, parse) = call(endpoints, request).into_parts();
-        Call::new(request, move |response| {
-            let tokens: LoginTokens = parse(response)?;
-            Ok(tokens.authorizer().with_relogin_shared(credentials))
-        })
-    }
-
-    fn with_relogin_shared(mut self, credentials: Arc<Credentials>) -> Self {
+    pub(super) fn with_relogin_shared(mut self, credentials: Arc<Credentials>) -> Self {
         self.relogin = Some(credentials);
         self
     }

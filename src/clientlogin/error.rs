@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use super::types::CaptchaChallenge;
+use super::captcha::CaptchaChallenge;
 use crate::retry::Retryable;
 use crate::transport::TransportError;
 

@@ -17,6 +17,8 @@
 //! The request body is built once, in memory that is zeroized when the request is dropped
 //! ([`HttpRequest`] wipes its body): the password is copied nowhere else.
 
+use std::sync::Arc;
+
 use zeroize::Zeroizing;
 
 use super::authorizer::ClientLoginAuthorizer;
@@ -181,4 +183,49 @@ pub fn feed(
     request: &Request,
 ) -> Call<HttpResponse, ClientLoginError> {
     Call::new(Ok(prepare_feed(authorizer, request)), parse_feed_response)
+}
+
+/// Logging in again is a login: it lives with the login steps, so the authorizer's module
+/// needs nothing from this one (the flow uses the authorizer, never the other way round).
+impl ClientLoginAuthorizer {
+    /// Logs in again with the kept credentials, for after a feed refused the token; `None`
+    /// without [`ClientLoginAuthorizer::with_relogin`]. The answer is a new authorizer that
+    /// keeps the same credentials; on failure this one is unchanged, and a CAPTCHA is
+    /// answered with [`ClientLoginAuthorizer::relogin_with_captcha`].
+    pub fn relogin(&self, endpoints: &Endpoints) -> Option<Call<Self, ClientLoginError>> {
+        let credentials = self.relogin_credentials()?;
+        Some(Self::renewed(
+            endpoints,
+            credentials,
+            prepare_login(endpoints, credentials),
+        ))
+    }
+
+    /// [`ClientLoginAuthorizer::relogin`] with the answer to its CAPTCHA, once.
+    pub fn relogin_with_captcha(
+        &self,
+        endpoints: &Endpoints,
+        challenge: &CaptchaChallenge,
+        answer: &str,
+    ) -> Option<Call<Self, ClientLoginError>> {
+        let credentials = self.relogin_credentials()?;
+        Some(Self::renewed(
+            endpoints,
+            credentials,
+            prepare_login_with_captcha(endpoints, credentials, challenge, answer),
+        ))
+    }
+
+    fn renewed(
+        endpoints: &Endpoints,
+        credentials: &Arc<Credentials>,
+        request: Result<HttpRequest, ClientLoginError>,
+    ) -> Call<Self, ClientLoginError> {
+        let credentials = Arc::clone(credentials);
+        let (request, parse) = call(endpoints, request).into_parts();
+        Call::new(request, move |response| {
+            let tokens: LoginTokens = parse(response)?;
+            Ok(tokens.authorizer().with_relogin_shared(credentials))
+        })
+    }
 }

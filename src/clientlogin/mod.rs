@@ -12,6 +12,7 @@
 //! [`crate::retry::Backoff`]; authentication errors are final.
 
 mod authorizer;
+mod captcha;
 mod error;
 pub mod flow;
 pub mod response;

@@ -5,6 +5,7 @@
 //! The password is a non-`Clone` secret held by [`Credentials`] only: dropping the
 //! credentials zeroizes it, and no other type here keeps a copy (SECURITY.md §3).
 
+pub use super::captcha::{CaptchaChallenge, CaptchaToken};
 use super::error::{ClientLoginError, InputError};
 use super::ClientLoginAuthorizer;
 use crate::secret::{secret_string, SecretString};
@@ -19,12 +20,6 @@ secret_string!(
     /// carries (PROTOCOLS.md §1.3).
     #[derive(Clone)]
     AuthToken
-);
-secret_string!(
-    /// The opaque `CaptchaToken` of a CAPTCHA challenge, sent back once as `logintoken`
-    /// with the user's answer (PROTOCOLS.md §1.5).
-    #[derive(Clone)]
-    CaptchaToken
 );
 
 /// `accountType`: which kind of account the e-mail address names (PROTOCOLS.md §1.1).
@@ -358,50 +353,6 @@ impl LoginTokens {
     /// The authorizer that sends `Authorization: GoogleLogin auth=<Auth>`.
     pub fn authorizer(&self) -> ClientLoginAuthorizer {
         ClientLoginAuthorizer::checked(self.auth.clone())
-    }
-}
-
-/// A CAPTCHA the login must pass before Google answers again (`Error=CaptchaRequired`,
-/// PROTOCOLS.md §1.5): show the image at [`CaptchaChallenge::image_url`] to the user and log
-/// in once more with their answer ([`super::flow::login_with_captcha`]). The library never
-/// retries on its own: repeated automatic attempts lock accounts (SECURITY.md §3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct CaptchaChallenge {
-    token: CaptchaToken,
-    image_url: String,
-    url: Option<String>,
-}
-
-impl CaptchaChallenge {
-    /// A challenge from its parts (one kept between two web requests, or a test's).
-    pub fn new(token: CaptchaToken, image_url: impl Into<String>) -> Self {
-        Self {
-            token,
-            image_url: image_url.into(),
-            url: None,
-        }
-    }
-
-    pub(crate) fn with_url(mut self, url: Option<String>) -> Self {
-        self.url = url;
-        self
-    }
-
-    /// `CaptchaToken`, sent back as `logintoken`.
-    pub fn token(&self) -> &CaptchaToken {
-        &self.token
-    }
-
-    /// The image to show: `CaptchaUrl` resolved against the accounts base (PROTOCOLS.md
-    /// §1.5; see [`super::response::resolve_captcha_url`]).
-    pub fn image_url(&self) -> &str {
-        &self.image_url
-    }
-
-    /// `Url=`, the help page the answer named, when it named one.
-    pub fn url(&self) -> Option<&str> {
-        self.url.as_deref()
     }
 }
 
