@@ -1078,11 +1078,12 @@ async fn run(
 /// line per request.
 ///
 /// ```no_run
-/// # async fn f() -> Result<(), gdata_auth::emulator::EmulatorError> {
+/// # async fn f(stop: tokio::sync::oneshot::Receiver<()>) -> Result<(), gdata_auth::emulator::EmulatorError> {
 /// use std::io::Write;
 /// use gdata_auth::emulator::{serve, EmulatorConfig};
 /// let config = EmulatorConfig::new().add_user("alice@example.com", "s3cret");
-/// serve(config, async { let _ = tokio::signal::ctrl_c().await; }, |addr| {
+/// // Stops when `stop` fires (`gdauth serve` waits for Ctrl-C or SIGTERM instead).
+/// serve(config, async { let _ = stop.await; }, |addr| {
 ///     println!("listening on http://{addr}");
 ///     let _ = std::io::stdout().flush();
 /// })
