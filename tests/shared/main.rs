@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod durable;
 mod emulator_robustness;
 mod examples;
 mod exchanges;
