@@ -382,20 +382,19 @@ pub fn commit(tables: &mut impl Tables, journal: &Journal) -> Result<(), StateEr
 }
 
 tokio::task_local! {
-    /// Set when the request this task serves recorded a nonce in a [`DurableNonces`]: only
-    /// such a request waits for the writer ([`recording_nonces`]).
-    static RECORDED: core::cell::Cell<bool>;
+    /// The queue position of the last nonce the request this task serves recorded in a
+    /// [`DurableNonces`] (0: none): only such a request waits for the writer, and only for
+    /// the batch that holds its own tuple ([`recording_nonces`]).
+    static RECORDED: core::cell::Cell<u64>;
 }
 
-/// Runs `serve` (one request's handling), telling whether it recorded a durable nonce.
-pub async fn recording_nonces<F: core::future::Future>(serve: F) -> (F::Output, bool) {
+/// Runs `serve` (one request's handling), giving the queue position of the last durable
+/// nonce it recorded (0 when none).
+pub async fn recording_nonces<F: core::future::Future>(serve: F) -> (F::Output, u64) {
     RECORDED
-        .scope(core::cell::Cell::new(false), async {
+        .scope(core::cell::Cell::new(0), async {
             let out = serve.await;
-            (
-                out,
-                RECORDED.try_with(core::cell::Cell::get).unwrap_or(false),
-            )
+            (out, RECORDED.try_with(core::cell::Cell::get).unwrap_or(0))
         })
         .await
 }
@@ -404,13 +403,18 @@ pub async fn recording_nonces<F: core::future::Future>(serve: F) -> (F::Output, 
 const NONCE_TABLE: &str = "oauth1_nonces";
 /// Expired nonce entries are purged from the store once per this many batches written.
 const PURGE_EVERY: u64 = 256;
+/// Failed batches remembered to answer the requests waiting on them (a request waits for
+/// its batch as soon as it is queued, so only the last few can matter).
+const FAILURES_KEPT: usize = 1024;
 
 /// The verifier's replay set, written through to a [`StateStore`]: an accepted tuple is
-/// recorded in memory at once (so a concurrent replay is refused) and queued for the store;
-/// a writer thread commits everything queued in one batch (group commit), and the server
-/// waits for that commit ([`DurableNonces::settled`]) before it answers. So a restart
-/// accepts no nonce again inside its window, and the store sees one transaction per batch
-/// rather than one per request.
+/// recorded in memory at once (so a concurrent replay is refused) and queued for the store.
+/// A writer thread commits everything queued in one batch (group commit). A request that
+/// changes state next writes its batch at once, on its own thread, before changing anything
+/// ([`DurableNonces::settle_now`]); any other waits for its batch before it is answered
+/// ([`DurableNonces::settled`], in the request log's middleware). Either way a restart
+/// accepts no nonce again inside its window, and a batch that fails refuses exactly the
+/// requests whose tuples it held, before anything of theirs changed.
 #[derive(Debug)]
 pub struct DurableNonces {
     memory: MemoryNonceStore,
@@ -424,22 +428,41 @@ struct Shared {
     store: Arc<dyn StateStore>,
     queue: std::sync::Mutex<Queue>,
     wake: std::sync::Condvar,
-    /// (rows committed or failed, batches that failed), for the waiting answers.
-    done: tokio::sync::watch::Sender<Progress>,
+    /// Held while a batch is taken, written and published, so batches are decided in
+    /// queue order whoever writes them (the writer thread or a request settling now).
+    writing: std::sync::Mutex<Written>,
+    /// The queue position up to which every tuple is decided (written or failed).
+    done: tokio::sync::watch::Sender<u64>,
 }
 
-/// The writer's progress: every row up to `through` (by queue order) is decided, and
-/// `failures` batches failed so far.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    through: u64,
-    failures: u64,
+/// What was decided: the batches that failed, as queue positions `(first, last)`.
+#[derive(Debug, Default)]
+struct Written {
+    batches: u64,
+    failed: std::collections::VecDeque<(u64, u64)>,
+    /// Set when the writer thread died: every tuple past this position is refused, since
+    /// nothing writes it unless its request settles now.
+    dead_after: Option<u64>,
+}
+
+/// Ends the writer thread's watch however the thread ends, so nobody waits for ever: on a
+/// panic, what it had not decided is marked as not written.
+struct WriterStopped<'a>(&'a Shared);
+
+impl Drop for WriterStopped<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut written = self.0.lock_writing();
+            written.dead_after = Some(*self.0.done.borrow());
+        }
+        self.0.done.send_replace(u64::MAX);
+    }
 }
 
 #[derive(Debug, Default)]
 struct Queue {
     rows: Vec<(String, u64)>,
-    /// Rows ever queued.
+    /// Rows ever queued: the last one's queue position.
     queued: u64,
     stop: bool,
     /// The clock's time at the last queueing, for the purge.
@@ -481,13 +504,17 @@ impl DurableNonces {
             store,
             queue: std::sync::Mutex::new(Queue::default()),
             wake: std::sync::Condvar::new(),
-            done: tokio::sync::watch::Sender::new(Progress::default()),
+            writing: std::sync::Mutex::new(Written::default()),
+            done: tokio::sync::watch::Sender::new(0),
         });
         let writer = {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name("gdauth-nonce-writer".into())
-                .spawn(move || write_batches(&shared))
+                .spawn(move || {
+                    let _stopped = WriterStopped(&shared);
+                    while shared.write_batch(true) {}
+                })
                 .map_err(|e| StateError::Io(format!("could not start the nonce writer: {e}")))?
         };
         Ok(Self {
@@ -497,54 +524,129 @@ impl DurableNonces {
         })
     }
 
-    /// Where the writer stands now: pass it to [`DurableNonces::settled`] after serving a
-    /// request, to learn whether a batch failed meanwhile.
-    pub fn progress(&self) -> Progress {
-        *self.shared.done.borrow()
+    /// Writes the calling request's tuples now, on this thread (with whatever else is
+    /// queued), unless a batch already decided them; an error when theirs failed. For a
+    /// request about to change state: call it before the change, so a refusal changes
+    /// nothing. Outside a request, writes everything queued.
+    pub fn settle_now(&self) -> Result<(), StateError> {
+        let mine = RECORDED
+            .try_with(core::cell::Cell::get)
+            .unwrap_or_else(|_| self.shared.lock_queue().queued);
+        if mine == 0 {
+            return Ok(());
+        }
+        while *self.shared.done.borrow() < mine {
+            if !self.shared.write_batch(false) {
+                break;
+            }
+        }
+        self.shared.outcome(mine)
     }
 
-    /// Waits until every tuple queued so far is committed; an error when a batch failed
-    /// since `since` (the request's own tuple may have been in it: it must not be answered
-    /// as served).
-    pub async fn settled(&self, since: Progress) -> Result<(), StateError> {
-        let target = self.lock_queue().queued;
+    /// Waits until the batch holding tuple `mine` (a queue position from
+    /// [`recording_nonces`]) is decided; an error when it failed.
+    pub async fn settled(&self, mine: u64) -> Result<(), StateError> {
+        if mine == 0 {
+            return Ok(());
+        }
         let mut done = self.shared.done.subscribe();
-        let reached = done
-            .wait_for(|p| p.through >= target)
+        done.wait_for(|d| *d >= mine)
             .await
-            .map(|p| *p)
             .map_err(|_| StateError::Io("the nonce writer stopped".into()))?;
-        match reached.failures > since.failures {
+        self.shared.outcome(mine)
+    }
+
+    /// Writes everything queued so far (for tests and tools).
+    pub fn flush(&self) -> Result<(), StateError> {
+        let mine = self.shared.lock_queue().queued;
+        while *self.shared.done.borrow() < mine {
+            if !self.shared.write_batch(false) {
+                break;
+            }
+        }
+        self.shared.outcome(mine)
+    }
+}
+
+impl Shared {
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn lock_writing(&self) -> std::sync::MutexGuard<'_, Written> {
+        self.writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether tuple `mine`, decided, was written.
+    fn outcome(&self, mine: u64) -> Result<(), StateError> {
+        if *self.done.borrow() < mine {
+            return Err(StateError::Io("the nonce writer stopped".into()));
+        }
+        let written = self.lock_writing();
+        let lost = written.dead_after.is_some_and(|d| mine > d);
+        match lost
+            || written
+                .failed
+                .iter()
+                .any(|(a, b)| (*a..=*b).contains(&mine))
+        {
             true => Err(StateError::Io(
-                "a batch of the nonce window could not be written".into(),
+                "the batch holding this request's nonce could not be written".into(),
             )),
             false => Ok(()),
         }
     }
 
-    /// Blocks until every tuple queued so far is committed (for tests and shutdown).
-    pub fn flush(&self) -> Result<(), StateError> {
-        let since = self.progress();
-        let target = self.lock_queue().queued;
-        let mut done = self.shared.done.subscribe();
-        loop {
-            let p = *done.borrow_and_update();
-            if p.through >= target {
-                return match p.failures > since.failures {
-                    true => Err(StateError::Io("a batch could not be written".into())),
-                    false => Ok(()),
-                };
+    /// Takes everything queued, writes it in one batch, publishes the progress. `wait`:
+    /// the writer thread, which sleeps until there is something (holding no lock but the
+    /// queue's, so nobody waits on an idle writer) and returns `false` once stopped with
+    /// nothing left; a request settling now never sleeps (`false` when there was nothing
+    /// to write).
+    fn write_batch(&self, wait: bool) -> bool {
+        if wait {
+            let mut q = self.lock_queue();
+            while q.rows.is_empty() && !q.stop {
+                q = self
+                    .wake
+                    .wait(q)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
-            // No runtime here: poll the watch cheaply (flush is rare).
-            std::thread::sleep(std::time::Duration::from_millis(1));
+            if q.rows.is_empty() {
+                return false;
+            }
         }
-    }
-
-    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.shared
-            .queue
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        let mut written = self.lock_writing();
+        let (rows, through, now) = {
+            let mut q = self.lock_queue();
+            if q.rows.is_empty() {
+                // A request settling now took them meanwhile: the writer goes on waiting.
+                return wait;
+            }
+            (std::mem::take(&mut q.rows), q.queued, q.now)
+        };
+        let first = through + 1 - rows.len() as u64;
+        if self.store.put_expiring(NONCE_TABLE, &rows).is_err() {
+            written.failed.push_back((first, through));
+            if written.failed.len() > FAILURES_KEPT {
+                written.failed.pop_front();
+            }
+        }
+        written.batches += 1;
+        let purge = written.batches.is_multiple_of(PURGE_EVERY);
+        // Published with the lock still held (a request settling now must not find the
+        // queue empty and this batch not yet published), and before the purge, so nobody
+        // waits on housekeeping.
+        self.done.send_replace(through);
+        drop(written);
+        if purge {
+            // Only housekeeping: a failure leaves expired rows, which start-up purges.
+            let _ = self.store.purge(NONCE_TABLE, now);
+        }
+        true
     }
 }
 
@@ -552,45 +654,11 @@ impl Drop for DurableNonces {
     fn drop(&mut self) {
         // The writer drains what is queued, then stops; waiting for it keeps the promise
         // that an answered request's tuple is on disk.
-        self.lock_queue().stop = true;
+        self.shared.lock_queue().stop = true;
         self.shared.wake.notify_all();
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
         }
-    }
-}
-
-/// The writer thread: takes everything queued, writes it in one batch, publishes the
-/// progress; until stopped with nothing left.
-fn write_batches(shared: &Shared) {
-    let mut batches: u64 = 0;
-    loop {
-        let (rows, through, now) = {
-            let mut q = shared
-                .queue
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            while q.rows.is_empty() && !q.stop {
-                q = shared
-                    .wake
-                    .wait(q)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-            }
-            if q.rows.is_empty() {
-                return;
-            }
-            (std::mem::take(&mut q.rows), q.queued, q.now)
-        };
-        let ok = shared.store.put_expiring(NONCE_TABLE, &rows).is_ok();
-        batches += 1;
-        if batches.is_multiple_of(PURGE_EVERY) {
-            // Only housekeeping: a failure leaves expired rows, which start-up purges.
-            let _ = shared.store.purge(NONCE_TABLE, now);
-        }
-        shared.done.send_modify(|p| {
-            p.through = through;
-            p.failures += u64::from(!ok);
-        });
     }
 }
 
@@ -613,15 +681,17 @@ impl NonceStore for DurableNonces {
             .map_err(|e| VerifyError::ReplayStoreUnavailable(e.to_string()))?;
         // RFC 5849 §3.3: kept while the timestamp is accepted, until timestamp + window.
         let expires = entry.timestamp.saturating_add(window);
-        {
-            let mut q = self.lock_queue();
+        let position = {
+            let mut q = self.shared.lock_queue();
             q.rows.push((key, expires));
             q.queued += 1;
             q.now = now;
-        }
+            q.queued
+        };
         self.shared.wake.notify_one();
-        // Outside a request (a test, a tool) there is no flag: the caller flushes.
-        let _ = RECORDED.try_with(|r| r.set(true));
+        // Outside a request (a test, a tool) there is no position to keep: the caller
+        // flushes.
+        let _ = RECORDED.try_with(|r| r.set(position));
         Ok(())
     }
 
@@ -870,26 +940,49 @@ mod tests {
     async fn a_nonce_that_cannot_be_written_fails_its_request_and_stays_refused() {
         let store = Arc::new(MemoryStateStore::default());
         let nonces = DurableNonces::open(store.clone(), 1000, 600, 100).unwrap();
-        let before = nonces.progress();
         store.fail.store(true, Ordering::SeqCst);
         let e = NonceEntry::new("c", 1000, "", "n1");
-        nonces.check_and_record(e, 1000, 600, 100).unwrap();
+        let ((), mine) = recording_nonces(async {
+            nonces.check_and_record(e, 1000, 600, 100).unwrap();
+        })
+        .await;
         // The server waits for the batch before answering: it failed, so the request is
         // answered 503, not served.
-        assert!(nonces.settled(before).await.is_err());
+        assert!(nonces.settled(mine).await.is_err());
         store.fail.store(false, Ordering::SeqCst);
         // The same nonce again is a replay, never served.
         assert_eq!(
             nonces.check_and_record(e, 1000, 600, 100),
             Err(VerifyError::NonceReused)
         );
-        // Later batches that succeed settle cleanly.
-        let after = nonces.progress();
-        nonces
-            .check_and_record(NonceEntry::new("c", 1000, "", "n2"), 1000, 600, 100)
-            .unwrap();
-        assert!(nonces.settled(after).await.is_ok());
-        assert_eq!(store.count(NONCE_TABLE), 1);
+        // A later batch that succeeds settles cleanly, although an earlier one failed; and
+        // a request settling now writes its own tuple before it goes on.
+        let ((), mine) = recording_nonces(async {
+            nonces
+                .check_and_record(NonceEntry::new("c", 1000, "", "n2"), 1000, 600, 100)
+                .unwrap();
+        })
+        .await;
+        assert!(nonces.settled(mine).await.is_ok());
+        let (now, _) = recording_nonces(async {
+            nonces
+                .check_and_record(NonceEntry::new("c", 1000, "", "n3"), 1000, 600, 100)
+                .unwrap();
+            nonces.settle_now()
+        })
+        .await;
+        assert!(now.is_ok());
+        assert_eq!(store.count(NONCE_TABLE), 2);
+        // With the disk failing, settling now refuses before anything else happens.
+        store.fail.store(true, Ordering::SeqCst);
+        let (now, _) = recording_nonces(async {
+            nonces
+                .check_and_record(NonceEntry::new("c", 1000, "", "n4"), 1000, 600, 100)
+                .unwrap();
+            nonces.settle_now()
+        })
+        .await;
+        assert!(now.is_err());
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -900,12 +993,14 @@ mod tests {
             .map(|i| {
                 let nonces = nonces.clone();
                 tokio::spawn(async move {
-                    let since = nonces.progress();
                     let n = format!("n{i}");
-                    nonces
-                        .check_and_record(NonceEntry::new("c", 1000, "", &n), 1000, 600, 10_000)
-                        .unwrap();
-                    nonces.settled(since).await.unwrap();
+                    let ((), mine) = recording_nonces(async {
+                        nonces
+                            .check_and_record(NonceEntry::new("c", 1000, "", &n), 1000, 600, 10_000)
+                            .unwrap();
+                    })
+                    .await;
+                    nonces.settled(mine).await.unwrap();
                 })
             })
             .collect();

@@ -360,10 +360,8 @@ pub async fn log_requests(
     if req.uri().path().len() > path.len() {
         path.push('…');
     }
-    // With a durable nonce window, the writer's progress before this request: a batch that
-    // fails from here on may hold this request's tuple.
-    let nonces_since = app.oauth1.durable_nonces().map(|n| n.progress());
-    let mut recorded_nonce = false;
+    // With a durable nonce window: the queue position of the nonce this request records.
+    let mut recorded_nonce = 0;
     let resp = if header_bytes(req.headers()) > MAX_HEADER_BYTES {
         let mut r = (
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -386,13 +384,11 @@ pub async fn log_requests(
         resp
     };
     let mut resp = resp;
-    if let (Some(nonces), Some(since), true) =
-        (app.oauth1.durable_nonces(), nonces_since, recorded_nonce)
-    {
+    if let (Some(nonces), 1..) = (app.oauth1.durable_nonces(), recorded_nonce) {
         // Group commit: the tuple this request recorded is on disk before it is answered,
         // so a restart never accepts them again. When their batch failed, the request is
         // refused instead (a retry with a fresh nonce succeeds once the disk is back).
-        if let Err(e) = nonces.settled(since).await {
+        if let Err(e) = nonces.settled(recorded_nonce).await {
             resp = (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::RETRY_AFTER, "5")],

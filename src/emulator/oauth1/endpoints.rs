@@ -117,7 +117,7 @@ fn check_display_name(name: &str) -> Result<String, Problem> {
 /// `/accounts/OAuthGetRequestToken`.
 pub async fn request_token(State(app): State<Arc<App>>, req: Request) -> Response {
     endpoint::<Problem>(app, req, |app, incoming| {
-        let v = app.oauth1.verify(incoming)?;
+        let v = app.oauth1.verify_to_change(incoming)?;
         if v.token.is_some() {
             return Err(Problem::rejected(
                 "oauth_token",
@@ -164,7 +164,7 @@ fn signed_token(v: &Verified) -> Result<&str, Problem> {
 /// `/accounts/OAuthGetAccessToken`.
 pub async fn access_token(State(app): State<Arc<App>>, req: Request) -> Response {
     endpoint::<Problem>(app, req, |app, incoming| {
-        let v = app.oauth1.verify(incoming)?;
+        let v = app.oauth1.verify_to_change(incoming)?;
         let token = signed_token(&v)?;
         let ex =
             app.oauth1
@@ -196,7 +196,7 @@ pub async fn access_token(State(app): State<Arc<App>>, req: Request) -> Response
 /// `/accounts/AuthSubRevokeToken`, OAuth-signed with the access token to revoke.
 pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
     endpoint::<Problem>(app, req, |app, incoming| {
-        let v = app.oauth1.verify(incoming)?;
+        let v = app.oauth1.verify_to_change(incoming)?;
         let token = signed_token(&v)?;
         app.oauth1.store.revoke(&v.consumer_key, token)?;
         Ok(noted(

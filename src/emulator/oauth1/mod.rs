@@ -282,6 +282,20 @@ impl OAuth1 {
         Ok(v)
     }
 
+    /// [`OAuth1::verify`] for a request that goes on to change state: with a durable nonce
+    /// window its nonce is written now, before the change, so a refusal (503) changes
+    /// nothing, and an answered change never has its nonce lost.
+    fn verify_to_change(&self, incoming: &Incoming) -> Result<Verified, Problem> {
+        let v = self.verify(incoming)?;
+        if let Some(nonces) = &self.durable_nonces {
+            // The same answer as a token table that cannot be written: 503, Retry-After.
+            nonces
+                .settle_now()
+                .map_err(|_| Problem::from(state::Refused::Unavailable))?;
+        }
+        Ok(v)
+    }
+
     /// Verifies a request signed with an access token (the OAuth 2.0 migration grant,
     /// PROTOCOLS.md §4): the consumer key and what the token grants, or the problem code
     /// and advice of the refusal. Nothing changes: the token keeps working.
@@ -289,7 +303,9 @@ impl OAuth1 {
         &self,
         incoming: &Incoming,
     ) -> Result<(String, Granted), (&'static str, String)> {
-        let v = self.verify(incoming).map_err(|p| (p.problem, p.advice))?;
+        let v = self
+            .verify_to_change(incoming)
+            .map_err(|p| (p.problem, p.advice))?;
         let token = v.token.as_deref().ok_or((
             "parameter_absent",
             "the request is not signed with an access token".to_owned(),
