@@ -125,6 +125,9 @@ async fn a_grant_whose_store_cannot_be_written_is_kept_and_used() {
 struct FlakyDisk {
     rows: std::sync::Mutex<std::collections::BTreeMap<(String, String), String>>,
     fail: std::sync::atomic::AtomicBool,
+    /// Fails only the batches that touch this table (a write that fails half-way through
+    /// an operation spanning two stores).
+    fail_table: std::sync::Mutex<Option<&'static str>>,
     refused: std::sync::atomic::AtomicUsize,
 }
 
@@ -142,6 +145,16 @@ impl FlakyDisk {
 impl StateStore for FlakyDisk {
     fn apply(&self, changes: &[Change]) -> Result<(), StateError> {
         self.check()?;
+        let failing = *self.fail_table.lock().unwrap();
+        if let Some(table) = failing {
+            let touches = changes.iter().any(|c| match c {
+                Change::Put { table: t, .. } | Change::Delete { table: t, .. } => *t == table,
+                _ => false,
+            });
+            if touches {
+                return Err(StateError::Io(format!("{table}: disk full (simulated)")));
+            }
+        }
         let mut rows = self.rows.lock().unwrap();
         for c in changes {
             match c {
@@ -263,4 +276,57 @@ async fn a_state_write_that_fails_mid_request_answers_503_and_loses_nothing() {
         .await;
     assert_eq!(fresh.status, 200, "{}", text(&fresh));
     assert_eq!(disk.load("oauth1_nonces").unwrap().len(), stored + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_code_whose_grant_cannot_be_written_is_not_spent() {
+    let disk = Arc::new(FlakyDisk::default());
+    let fx = Fixture::new(
+        EmulatorConfig::new()
+            .add_oauth2_client("cid", "csecret")
+            .add_user("user@example.com", "password")
+            .with_auto_approve(true)
+            .with_state_store(disk.clone()),
+    );
+    let redirect = "http://127.0.0.1:9/cb";
+    let approved = fx
+        .send(HttpRequest::get(fx.url(&format!(
+            "/o/oauth2/auth?response_type=code&client_id=cid&redirect_uri={}&scope={}&state=s",
+            gdata_auth::encoding::percent_encode(redirect),
+            gdata_auth::encoding::percent_encode("https://www.googleapis.com/auth/calendar"),
+        ))))
+        .await;
+    assert_eq!(approved.status, 302, "{}", text(&approved));
+    let location = approved.header("location").unwrap().to_owned();
+    let code = location
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("code="))
+        .map(|c| gdata_auth::encoding::percent_decode(c).unwrap())
+        .unwrap();
+    let exchange = || {
+        HttpRequest::post_form(
+            fx.url("/o/oauth2/token"),
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", redirect),
+                ("client_id", "cid"),
+                ("client_secret", "csecret"),
+            ],
+        )
+    };
+    // The code is spent (written), then the grant cannot be written: 503, and the code is
+    // put back, so the retry the 503 invites succeeds instead of "already redeemed".
+    *disk.fail_table.lock().unwrap() = Some("oauth2_grants");
+    let refused = fx.send(exchange()).await;
+    assert_eq!(refused.status, 503, "{}", text(&refused));
+    assert!(text(&refused).contains("temporarily_unavailable"));
+    assert!(refused.header("retry-after").is_some());
+    *disk.fail_table.lock().unwrap() = None;
+    let ok = fx.send(exchange()).await;
+    assert_eq!(ok.status, 200, "{}", text(&ok));
+    assert!(text(&ok).contains("access_token"));
+    // Spent for good now.
+    let again = fx.send(exchange()).await;
+    assert_eq!(again.status, 400, "{}", text(&again));
 }

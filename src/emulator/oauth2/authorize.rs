@@ -471,12 +471,21 @@ pub(super) fn exchange(app: &App, request: &TokenRequest, now: u64) -> Response 
         Ok(i) => {
             if app.oauth2.codes.issued(code, i.grant).is_err() {
                 // Without the code's record of its grant, a reuse could not end it: the
-                // grant ends now, unanswered (its tokens were never sent). Best effort:
-                // if that fails too, the grant's tokens are known to nobody.
+                // grant ends now, unanswered (its tokens were never sent), and the code is
+                // fresh again for the retry the 503 invites. Best effort: with the disk
+                // still failing, the grant's tokens are known to nobody and the code stays
+                // spent.
                 let _ = app.oauth2.store.end(i.grant);
+                let _ = app.oauth2.codes.unspend(code);
                 return refusal(Refusal::Unavailable);
             }
             issued(i)
+        }
+        Err(Refusal::Unavailable) => {
+            // Nothing was issued: the code is fresh again, so the retry the 503 invites
+            // succeeds (best effort, on the same disk).
+            let _ = app.oauth2.codes.unspend(code);
+            refusal(Refusal::Unavailable)
         }
         Err(r) => refusal(r),
     }

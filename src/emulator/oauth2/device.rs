@@ -275,9 +275,17 @@ pub(super) fn exchange(app: &App, request: &TokenRequest, now: u64) -> Response 
         }
         Err(PollRefusal::Unavailable) => return refusal(Refusal::Unavailable),
     };
-    issued_or(
-        app.oauth2
-            .store
-            .grant(&request.client_id, &grant.user, grant.scopes, true, now),
-    )
+    let issued = app.oauth2.store.grant(
+        &request.client_id,
+        &grant.user,
+        grant.scopes.clone(),
+        true,
+        now,
+    );
+    if matches!(issued, Err(Refusal::Unavailable)) {
+        // Nothing was issued: the device code goes back, approved, so the next poll gets
+        // the grant instead of `invalid_grant` (best effort, on the same disk).
+        let _ = app.oauth2.devices.restore(grant);
+    }
+    issued_or(issued)
 }

@@ -237,6 +237,19 @@ impl Codes {
         })
     }
 
+    /// Makes `code`, spent by an exchange whose grant could not be issued (the state store
+    /// failed), fresh again, so the client's retry succeeds instead of finding it redeemed.
+    pub fn unspend(&self, code: &str) -> Result<(), Unavailable> {
+        write(&self.inner, &self.journal, Unavailable, |t| {
+            if let Some(rec) = t.codes.get_mut(code) {
+                if rec.spent == CodeUse::Spent(None) {
+                    rec.spent = CodeUse::Fresh;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Records the grant the exchange of `code` issued, for [`CodeRefusal::Reused`].
     pub fn issued(&self, code: &str, grant: GrantId) -> Result<(), Unavailable> {
         write(&self.inner, &self.journal, Unavailable, |t| {
@@ -310,13 +323,25 @@ pub struct DeviceView {
     pub user_code: String,
 }
 
-/// An approved device grant, handed out once.
-#[derive(Debug, Clone)]
+/// An approved device grant, handed out once. `Debug` shows no device code.
+#[derive(Clone)]
 pub struct DeviceGrant {
     /// The user who approved.
     pub user: String,
     /// The scopes granted.
     pub scopes: Vec<String>,
+    /// The spent device code and its record, to put back when the grant cannot be issued
+    /// ([`DeviceCodes::restore`]).
+    spent: (String, DeviceRecord),
+}
+
+impl core::fmt::Debug for DeviceGrant {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DeviceGrant")
+            .field("user", &self.user)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A new device grant's codes.
@@ -615,6 +640,18 @@ impl DeviceCodes {
         )
     }
 
+    /// Puts a device code [`DeviceCodes::poll`] spent back, approved as it was, when its
+    /// grant could not be issued (the state store failed): the client's next poll gets it.
+    pub fn restore(&self, grant: DeviceGrant) -> Result<(), Unavailable> {
+        let (device_code, rec) = grant.spent;
+        write(&self.inner, &self.journal, Unavailable, |t| {
+            t.by_user_code
+                .insert(rec.user_code.clone(), device_code.clone());
+            t.by_device.insert(device_code, rec);
+            Ok(())
+        })
+    }
+
     /// A poll by `client_id` for `device_code` (RFC 8628 §3.4, §3.5). An approved grant is
     /// handed out once, and the device code is spent with it.
     pub fn poll(
@@ -653,12 +690,13 @@ impl DeviceCodes {
                 DeviceState::Pending => Err(PollRefusal::Pending),
                 DeviceState::Denied => Err(PollRefusal::Denied),
                 DeviceState::Approved(user) => {
-                    let grant = DeviceGrant {
-                        user: user.clone(),
-                        scopes: rec.scopes.clone(),
-                    };
-                    t.remove(device_code);
-                    Ok(grant)
+                    let (user, scopes) = (user.clone(), rec.scopes.clone());
+                    let spent = t.remove(device_code).ok_or(PollRefusal::Unknown)?;
+                    Ok(DeviceGrant {
+                        user,
+                        scopes,
+                        spent: (device_code.to_owned(), spent),
+                    })
                 }
             }
         })
@@ -807,6 +845,35 @@ mod tests {
         );
         // Once the codes' lifetime passes, they make room again.
         assert!(d.issue("cid", vec![], 1801, 1800, 0).is_ok());
+    }
+
+    #[test]
+    fn a_spent_code_or_device_code_whose_grant_failed_is_put_back() {
+        let c = Codes::open(None).unwrap();
+        let d = DeviceCodes::open(None).unwrap();
+        let code = c.issue(code_grant("cid"), 0).unwrap();
+        assert!(c.take(&code, 1).is_ok());
+        // The grant could not be issued: the code is fresh again, once.
+        c.unspend(&code).unwrap();
+        assert!(c.take(&code, 1).is_ok());
+        c.issued(&code, 3).unwrap();
+        // A code whose grant was issued is never made fresh again.
+        c.unspend(&code).unwrap();
+        assert_eq!(c.take(&code, 1).err(), Some(CodeRefusal::Reused(Some(3))));
+
+        let approved = d.issue("cid", vec!["email".into()], 0, 1800, 5).unwrap();
+        d.answer(&approved.user_code, Some("jo@example.com"), 0)
+            .unwrap();
+        let grant = d.poll(&approved.device_code, "cid", 1).unwrap();
+        assert_eq!(
+            d.poll(&approved.device_code, "cid", 10).err(),
+            Some(PollRefusal::Unknown)
+        );
+        d.restore(grant).unwrap();
+        // Back, approved, with its user code: the next poll (after the interval) gets it.
+        assert!(d.view(&approved.user_code, 10).is_err(), "answered already");
+        let again = d.poll(&approved.device_code, "cid", 10).unwrap();
+        assert_eq!(again.user, "jo@example.com");
     }
 
     #[test]
