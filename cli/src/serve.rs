@@ -113,11 +113,13 @@ pub(crate) struct ServeArgs {
     /// Its <OAuth> section is checked at start. Repeatable.
     #[arg(long = "gadget", value_name = "FILE")]
     gadgets: Vec<PathBuf>,
-    /// Keeps everything the emulator issues (request, access, AuthSub and ClientLogin
-    /// tokens, CAPTCHA state, OAuth 2.0 codes and grants, the nonce window) in this SQLite
-    /// file (created if absent; WAL mode; mode 0600), written before each answer and read
-    /// back at start: a restart or a kill -9 loses no token a client was given and accepts
-    /// no nonce twice inside its window. Without it, state lives in memory only.
+    /// Keeps everything the emulator issues (registered consumers but `anonymous`, request,
+    /// access, AuthSub and ClientLogin tokens, CAPTCHA state, OAuth 2.0 codes and grants,
+    /// the nonce window) in this SQLite file (created if absent; WAL mode; mode 0600),
+    /// written before each answer and read back at start: a restart or a kill -9 loses no
+    /// token a client was given and accepts no nonce twice inside its window. Consumers of
+    /// earlier runs stay registered: a new file forgets them. Without it, state lives in
+    /// memory only.
     #[arg(long, value_name = "PATH")]
     state: Option<PathBuf>,
 }

@@ -4,14 +4,18 @@
 //!
 //! Each protocol keeps its tables in memory as before; a [`Table`] also remembers what it
 //! had before each change, and the protocol's store commits those changes to a
-//! [`StateStore`] **before it answers** (one atomic batch per operation: all of it or
-//! none). A write that fails rolls the tables back, and the request is answered 503, so
-//! memory never holds what the file does not. At start every table is read back. Without
-//! a state store nothing is remembered and nothing is copied: the in-memory emulator costs
-//! what it did.
+//! [`StateStore`] **before it answers** (one atomic batch per store operation: all of it or
+//! none). A write that fails rolls that store's tables back, and the request is answered
+//! 503. Two steps that span two stores (an OAuth 2.0 code spent, then its grant issued)
+//! are two writes: when the second fails, the first is undone by a compensating write
+//! (best effort, on the same disk). At start every table is read back. Without a state
+//! store nothing is remembered and nothing is copied: the in-memory emulator costs what it
+//! did.
 //!
 //! The nonce window is a [`NonceStore`] of its own ([`DurableNonces`]): the verifier's
-//! in-memory partitions, each accepted tuple written through before the request is served.
+//! in-memory partitions, each accepted tuple written before the request changes anything
+//! or is answered. A tuple whose write failed stays in memory on purpose (the request was
+//! refused; the same nonce again is still a replay).
 //!
 //! # Several instances
 //! The emulator is one process: its tables are read at start and written through, so two

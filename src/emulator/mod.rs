@@ -359,13 +359,17 @@
 //! [`EmulatorConfig::with_state_file`] (feature `durable`; `gdauth serve --state PATH`) or
 //! a [`StateStore`] of the caller's own ([`EmulatorConfig::with_state_store`]), what the
 //! emulator issues is kept there: the registered consumers (those of earlier runs stay
-//! registered beside the configured ones), OAuth 1.0 request and access tokens and
-//! revocations, AuthSub tokens and nonces, ClientLogin tokens, failures and CAPTCHA
-//! challenges, OAuth 2.0 codes, device codes and grants, and the OAuth 1.0 nonce window
-//! ([`DurableNonces`]). Each operation's changes are written in one batch while its lock is
-//! held and **before** its answer is sent, so a client never holds a token the file lacks;
-//! a write that fails undoes the operation in memory and answers 503 with `Retry-After`
-//! (nothing changed). At start every table is read back. The gadget container's tokens and
+//! registered beside the configured ones, except Google's public `anonymous`; a new state
+//! file forgets them), OAuth 1.0 request and access tokens and revocations, AuthSub tokens
+//! and nonces, ClientLogin tokens, failures and CAPTCHA challenges, OAuth 2.0 codes,
+//! device codes and grants, and the OAuth 1.0 nonce window ([`DurableNonces`]). Each
+//! store operation's changes are written in one batch while its lock is held and
+//! **before** the answer is sent, so a client never holds a token the file lacks; a
+//! request that changes state writes its nonce first. A write that fails undoes the
+//! operation in memory and answers 503 with `Retry-After` (the authorization endpoint,
+//! which answers by redirect, sends `error=temporarily_unavailable` instead); where an
+//! operation spans two stores (an OAuth 2.0 code spent, then its grant issued), the first
+//! is put back by a compensating write. At start every table is read back. The gadget container's tokens and
 //! the consent pages' sign-in lockouts stay in memory (a restart forgets them, as a
 //! container restart would).
 //!

@@ -50,6 +50,7 @@ impl SqliteStore {
     }
 
     fn open_with(path: &Path, synchronous: &str) -> Result<Self, StateError> {
+        create_private(path)?;
         let conn = Connection::open(path).map_err(|e| io(format!("{}: {e}", path.display())))?;
         let at = |e: rusqlite::Error| io(format!("{}: {e}", path.display()));
         conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
@@ -119,7 +120,25 @@ impl SqliteStore {
     }
 }
 
-/// The file holds token secrets and verifiers: readable by its owner only.
+/// Creates the state file, empty, readable by its owner only, unless it exists: SQLite
+/// would create it under the umask (often world-readable) and it holds token secrets.
+fn create_private(path: &Path) -> Result<(), StateError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// The file holds token secrets and verifiers: readable by its owner only (its WAL and
+/// shared-memory files too, which SQLite creates beside it).
 fn restrict_permissions(path: &Path) {
     #[cfg(unix)]
     {

@@ -117,7 +117,8 @@ impl StoredConsumer {
 
 /// The consumers to register: with a state store, those it kept from earlier runs plus
 /// `configured` (a configured key replaces a kept one, and is written), so a restart
-/// without the same flags still knows who its tokens were issued to.
+/// without the same flags still knows who its tokens were issued to. `anonymous` is never
+/// kept (its secret is public); to forget a kept consumer, start on a new state file.
 fn registered_consumers(
     configured: Vec<(String, ConsumerCredential)>,
     journal: &Journal,
@@ -135,7 +136,7 @@ fn registered_consumers(
     let mut table = Consumers(Table::open("oauth1_consumers", journal)?);
     let mut all: Vec<(String, ConsumerCredential)> = Vec::new();
     for (key, stored) in table.0.iter() {
-        if configured.iter().any(|(k, _)| k == key) {
+        if key == ANONYMOUS_CONSUMER || configured.iter().any(|(k, _)| k == key) {
             continue;
         }
         let credential = stored.credential().map_err(|reason| StateError::Corrupt {
@@ -145,6 +146,12 @@ fn registered_consumers(
         all.push((key.clone(), credential));
     }
     for (key, credential) in &configured {
+        // Google's `anonymous` consumer is registered by default and its secret is public:
+        // kept, it would stay registered in a later run that names its own consumers.
+        if key == ANONYMOUS_CONSUMER {
+            table.0.remove(key.as_str());
+            continue;
+        }
         table.0.insert(key.clone(), StoredConsumer::of(credential)?);
     }
     commit(&mut table, journal)?;
@@ -409,5 +416,45 @@ impl CredentialGrant for OAuth1 {
             clients: "Consumers",
             client_ids: consumers,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hmac(secret: &str) -> ConsumerCredential {
+        ConsumerCredential::hmac(ConsumerSecret::new(secret))
+    }
+
+    fn keys(consumers: &[(String, ConsumerCredential)]) -> Vec<&str> {
+        let mut keys: Vec<&str> = consumers.iter().map(|(k, _)| k.as_str()).collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    #[test]
+    fn consumers_are_kept_across_runs_except_anonymous() {
+        let (_, journal) = crate::emulator::durable::testing::MemoryStateStore::journal();
+        let first = vec![
+            (ANONYMOUS_CONSUMER.to_owned(), hmac(ANONYMOUS_CONSUMER)),
+            ("a.example.com".to_owned(), hmac("old")),
+        ];
+        assert_eq!(
+            keys(&registered_consumers(first, &journal).unwrap()),
+            ["a.example.com", "anonymous"]
+        );
+        // A later run naming only its own consumer still knows the first run's, but not
+        // `anonymous`, whose secret is public; a configured key replaces a kept one.
+        let second = vec![
+            ("b.example.com".to_owned(), hmac("b")),
+            ("a.example.com".to_owned(), hmac("new")),
+        ];
+        let all = registered_consumers(second, &journal).unwrap();
+        assert_eq!(keys(&all), ["a.example.com", "b.example.com"]);
+        let a = all.iter().find(|(k, _)| k == "a.example.com").unwrap();
+        assert_eq!(a.1.secret.as_ref().map(|s| s.secret()), Some("new"));
+        let third = registered_consumers(Vec::new(), &journal).unwrap();
+        assert_eq!(keys(&third), ["a.example.com", "b.example.com"]);
     }
 }
