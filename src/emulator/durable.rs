@@ -394,7 +394,7 @@ tokio::task_local! {
 
 /// Runs `serve` (one request's handling), giving the queue position of the last durable
 /// nonce it recorded (0 when none).
-pub async fn recording_nonces<F: core::future::Future>(serve: F) -> (F::Output, u64) {
+pub(crate) async fn recording_nonces<F: core::future::Future>(serve: F) -> (F::Output, u64) {
     RECORDED
         .scope(core::cell::Cell::new(0), async {
             let out = serve.await;
@@ -532,7 +532,7 @@ impl DurableNonces {
     /// queued), unless a batch already decided them; an error when theirs failed. For a
     /// request about to change state: call it before the change, so a refusal changes
     /// nothing. Outside a request, writes everything queued.
-    pub fn settle_now(&self) -> Result<(), StateError> {
+    pub(crate) fn settle_now(&self) -> Result<(), StateError> {
         let mine = RECORDED
             .try_with(core::cell::Cell::get)
             .unwrap_or_else(|_| self.shared.lock_queue().queued);
@@ -548,8 +548,8 @@ impl DurableNonces {
     }
 
     /// Waits until the batch holding tuple `mine` (a queue position from
-    /// [`recording_nonces`]) is decided; an error when it failed.
-    pub async fn settled(&self, mine: u64) -> Result<(), StateError> {
+    /// `recording_nonces`) is decided; an error when it failed.
+    pub(crate) async fn settled(&self, mine: u64) -> Result<(), StateError> {
         if mine == 0 {
             return Ok(());
         }
