@@ -415,8 +415,8 @@ const FAILURES_KEPT: usize = 1024;
 /// recorded in memory at once (so a concurrent replay is refused) and queued for the store.
 /// A writer thread commits everything queued in one batch (group commit). A request that
 /// changes state next writes its batch at once, on its own thread, before changing anything
-/// ([`DurableNonces::settle_now`]); any other waits for its batch before it is answered
-/// ([`DurableNonces::settled`], in the request log's middleware). Either way a restart
+/// (`settle_now`); any other waits for its batch before it is answered
+/// (`settled`, in the request log's middleware). Either way a restart
 /// accepts no nonce again inside its window, and a batch that fails refuses exactly the
 /// requests whose tuples it held, before anything of theirs changed.
 #[derive(Debug)]
