@@ -385,6 +385,35 @@ pub fn commit(tables: &mut impl Tables, journal: &Journal) -> Result<(), StateEr
     }
 }
 
+/// Runs one changing operation on the tables behind `lock`, then commits what it changed
+/// (refused or not: some refusals spend a token or count a failure) before the caller
+/// answers; a failed write undoes it all and gives `unavailable`. A panic inside `op` rolls
+/// the tables back before it unwinds on, so the lock it poisons still guards what the
+/// store holds.
+pub fn write_locked<T: Tables, R, E>(
+    lock: &std::sync::Mutex<T>,
+    journal: &Journal,
+    unavailable: E,
+    op: impl FnOnce(&mut T) -> Result<R, E>,
+) -> Result<R, E> {
+    let mut t = lock
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let out = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&mut t))) {
+        Ok(out) => out,
+        Err(panic) => {
+            t.each_table(&mut |table| table.rollback());
+            t.rederive();
+            drop(t);
+            std::panic::resume_unwind(panic)
+        }
+    };
+    if commit(&mut *t, journal).is_err() {
+        return Err(unavailable);
+    }
+    out
+}
+
 tokio::task_local! {
     /// The queue position of the last nonce the request this task serves recorded in a
     /// [`DurableNonces`] (0: none): only such a request waits for the writer, and only for
@@ -889,6 +918,37 @@ mod tests {
         let back = open(&journal);
         assert_eq!(back.a.len(), 1);
         assert_eq!(back.b.len(), 1);
+    }
+
+    #[test]
+    fn a_panic_inside_an_operation_leaves_nothing_to_write_later() {
+        let (store, journal) = journal();
+        let tables = std::sync::Mutex::new(open(&journal));
+        let ok: Result<(), ()> = write_locked(&tables, &journal, (), |t| {
+            t.a.insert("kept".into(), 1);
+            Ok(())
+        });
+        assert!(ok.is_ok());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<(), ()> = write_locked(&tables, &journal, (), |t| {
+                t.a.insert("half".into(), 2);
+                if let Some(v) = t.a.get_mut("kept") {
+                    *v = 99;
+                }
+                std::panic::resume_unwind(Box::new("a bug half-way"));
+            });
+        }));
+        assert!(panicked.is_err());
+        // The next operation writes only its own change: the half-made one was undone.
+        let next: Result<(), ()> = write_locked(&tables, &journal, (), |t| {
+            t.b.insert(5, "five".into());
+            Ok(())
+        });
+        assert!(next.is_ok());
+        let back = open(&journal);
+        assert_eq!(back.a.get("kept"), Some(&1));
+        assert!(!back.a.contains_key("half"));
+        assert_eq!(store.count("a") + store.count("b"), 2);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
+use crate::emulator::durable::{write_locked, Journal, Journaled, StateError, Table, Tables};
 
 /// Seconds a single-use token stays valid after it is issued (as OAuth 1.0's request
 /// tokens: one hour, PROTOCOLS.md §9).
@@ -372,10 +372,7 @@ impl Store {
     /// not: making room buries tokens even when the issue is then refused) before
     /// answering; a failed write undoes it all.
     fn write<R>(&self, f: impl FnOnce(&mut Tokens) -> Result<R, Refused>) -> Result<R, Refused> {
-        let mut t = self.lock();
-        let out = f(&mut t);
-        commit(&mut *t, &self.journal).map_err(|_| Refused::Unavailable)?;
-        out
+        write_locked(&self.inner, &self.journal, Refused::Unavailable, f)
     }
 
     /// Issues a single-use token (Google's looked like `CKF50YzIH…`) for an approval.

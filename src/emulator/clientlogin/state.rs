@@ -23,7 +23,7 @@ use crate::secret::{ct_eq, SecretString};
 
 use crate::emulator::accounts::{Accounts, User};
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
+use crate::emulator::durable::{write_locked, Journal, Journaled, StateError, Table, Tables};
 
 /// Consecutive failed logins of an account after which every login needs a CAPTCHA.
 pub const DEFAULT_CAPTCHA_AFTER: u32 = 3;
@@ -463,10 +463,7 @@ impl Store {
     /// failure is counted, a challenge spent or issued) before answering; a failed write
     /// undoes it all.
     fn write<R>(&self, f: impl FnOnce(&mut Inner) -> Result<R, Refused>) -> Result<R, Refused> {
-        let mut t = self.lock();
-        let out = f(&mut t);
-        commit(&mut *t, &self.journal).map_err(|_| Refused::StoreUnavailable)?;
-        out
+        write_locked(&self.inner, &self.journal, Refused::StoreUnavailable, f)
     }
 
     /// One login: the CAPTCHA rule, the password (constant time), the test account's

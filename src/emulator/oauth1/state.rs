@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
+use crate::emulator::durable::{write_locked, Journal, Journaled, StateError, Table, Tables};
 use crate::oauth1::verifier::{ConsumerCredential, CredentialLookup};
 use crate::oauth1::Callback;
 use crate::secret::{ct_eq, SecretString, TokenSecret};
@@ -309,10 +309,7 @@ impl Store {
     /// Runs one changing operation under the lock, then writes what it changed (refused or
     /// not: some refusals spend a token) before answering; a failed write undoes it all.
     fn write<R>(&self, f: impl FnOnce(&mut Tokens) -> Result<R, Refused>) -> Result<R, Refused> {
-        let mut t = self.lock();
-        let out = f(&mut t);
-        commit(&mut *t, &self.journal).map_err(|_| Refused::Unavailable)?;
-        out
+        write_locked(&self.inner, &self.journal, Refused::Unavailable, f)
     }
 
     /// Issues a request token (`4/…`, as Google's looked) for `consumer_key`.

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::state::GrantId;
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
+use crate::emulator::durable::{write_locked, Journal, Journaled, StateError, Table, Tables};
 
 /// How long an authorization code lives, in seconds (Google's: 10 minutes).
 pub const CODE_LIFETIME: u64 = 600;
@@ -155,12 +155,7 @@ fn write<T: Tables, R, E>(
     unavailable: E,
     f: impl FnOnce(&mut T) -> Result<R, E>,
 ) -> Result<R, E> {
-    let mut t = lock(m);
-    let out = f(&mut t);
-    if commit(&mut *t, journal).is_err() {
-        return Err(unavailable);
-    }
-    out
+    write_locked(m, journal, unavailable, f)
 }
 
 impl Codes {

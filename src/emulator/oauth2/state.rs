@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::random_hex;
 use crate::emulator::bounds::oldest_over_cap;
-use crate::emulator::durable::{commit, Journal, Journaled, StateError, Table, Tables};
+use crate::emulator::durable::{write_locked, Journal, Journaled, StateError, Table, Tables};
 
 /// How long an access token lives, in seconds (Google's: one hour).
 pub const ACCESS_TOKEN_LIFETIME: u64 = 3600;
@@ -200,10 +200,7 @@ impl Store {
     /// Runs one changing operation under the lock, then writes what it changed (refused or
     /// not) before answering; a failed write undoes it all ([`Refusal::Unavailable`]).
     fn write<R>(&self, f: impl FnOnce(&mut Grants) -> Result<R, Refusal>) -> Result<R, Refusal> {
-        let mut g = self.lock();
-        let out = f(&mut g);
-        commit(&mut *g, &self.journal).map_err(|_| Refusal::Unavailable)?;
-        out
+        write_locked(&self.inner, &self.journal, Refusal::Unavailable, f)
     }
 
     /// Ends a grant: its refresh token and every access token stop working.
