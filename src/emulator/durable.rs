@@ -14,7 +14,9 @@
 //!
 //! The nonce window is a [`NonceStore`] of its own ([`DurableNonces`]): the verifier's
 //! in-memory partitions, each accepted tuple written before the request changes anything
-//! or is answered. A tuple whose write failed stays in memory on purpose (the request was
+//! or is answered. The file mirrors memory: a consumer's full part forgets its oldest
+//! tuples from both and keeps its floor (the newest timestamp forgotten) in their place, so
+//! the file holds at most `max_nonces` tuples per consumer however fast it is flooded. A tuple whose write failed stays in memory on purpose (the request was
 //! refused; the same nonce again is still a replay).
 //!
 //! # Several instances
@@ -110,13 +112,41 @@ pub trait StateStore: Send + Sync + fmt::Debug {
     /// Every entry of `table`, as written.
     fn load(&self, table: &str) -> Result<Vec<(String, String)>, StateError>;
 
+    /// Every key of the expiring table `table`, with its expiry.
+    fn load_expiring(&self, table: &str) -> Result<Vec<(String, u64)>, StateError>;
+
     /// Removes the entries of `table` whose expiry, given at [`StateStore::put_expiring`],
     /// is before `now` (the nonce window).
     fn purge(&self, table: &str, now: u64) -> Result<(), StateError>;
 
-    /// Writes `rows`, each a key (with an empty value) that [`StateStore::purge`] removes
-    /// after its expiry, in one atomic, durable batch (the nonce window's group commit).
-    fn put_expiring(&self, table: &str, rows: &[(String, u64)]) -> Result<(), StateError>;
+    /// Writes and removes keys that [`StateStore::purge`] removes after their expiry, in one
+    /// atomic, durable batch (the nonce window's group commit).
+    fn write_expiring(&self, batch: &[Expiring]) -> Result<(), StateError>;
+}
+
+/// One change to a table of expiring keys (the nonce window): a key is identified by its
+/// table, its expiry and itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Expiring {
+    /// Keep `key` until `expires`.
+    Put {
+        /// The table.
+        table: &'static str,
+        /// The key.
+        key: String,
+        /// When [`StateStore::purge`] may remove it.
+        expires: u64,
+    },
+    /// Remove `key` (kept until `expires`) now.
+    Delete {
+        /// The table.
+        table: &'static str,
+        /// The key.
+        key: String,
+        /// The expiry it was put with.
+        expires: u64,
+    },
 }
 
 /// A protocol's handle on the state store: `None` in memory.
@@ -434,6 +464,9 @@ pub(crate) async fn recording_nonces<F: core::future::Future>(serve: F) -> (F::O
 
 /// The table of the nonce window.
 const NONCE_TABLE: &str = "oauth1_nonces";
+/// Each consumer's floor: the newest timestamp its full part forgot (so the file keeps at
+/// most `max_nonces` tuples per consumer, like memory), kept until it leaves the window.
+const FLOOR_TABLE: &str = "oauth1_nonce_floors";
 /// Expired nonce entries are purged from the store once per this many batches written.
 const PURGE_EVERY: u64 = 256;
 /// Failed batches remembered to answer the requests waiting on them (a request waits for
@@ -459,6 +492,8 @@ pub struct DurableNonces {
 #[derive(Debug)]
 struct Shared {
     store: Arc<dyn StateStore>,
+    /// The verifier's timestamp window: a floor row lives this long past its timestamp.
+    window: u64,
     queue: std::sync::Mutex<Queue>,
     wake: std::sync::Condvar,
     /// Held while a batch is taken, written and published, so batches are decided in
@@ -473,6 +508,8 @@ struct Shared {
 struct Written {
     batches: u64,
     failed: std::collections::VecDeque<(u64, u64)>,
+    /// The floor each consumer has in the store (to replace its row when it rises).
+    floors: HashMap<String, u64>,
     /// Set when the writer thread died: every tuple past this position is refused, since
     /// nothing writes it unless its request settles now.
     dead_after: Option<u64>,
@@ -494,12 +531,23 @@ impl Drop for WriterStopped<'_> {
 
 #[derive(Debug, Default)]
 struct Queue {
-    rows: Vec<(String, u64)>,
+    rows: Vec<Queued>,
     /// Rows ever queued: the last one's queue position.
     queued: u64,
     stop: bool,
     /// The clock's time at the last queueing, for the purge.
     now: u64,
+}
+
+/// What a verified request asks the writer to do.
+#[derive(Debug)]
+enum Queued {
+    /// Keep a tuple (its key) until it expires.
+    Put(String, u64),
+    /// Drop a tuple the consumer's full part forgot (its key, its expiry).
+    Forget(String, u64),
+    /// The consumer's floor rose to this timestamp.
+    Floor(String, u64),
 }
 
 /// A stored nonce entry's key, a JSON array (short: the store compares keys often):
@@ -518,8 +566,22 @@ impl DurableNonces {
         max: usize,
     ) -> Result<Self, StateError> {
         store.purge(NONCE_TABLE, now)?;
+        store.purge(FLOOR_TABLE, now)?;
+        let memory = MemoryNonceStore::new();
+        let mut floors = HashMap::new();
+        for (consumer, expires) in store.load_expiring(FLOOR_TABLE)? {
+            let consumer: String =
+                serde_json::from_str(&consumer).map_err(|e| StateError::Corrupt {
+                    table: FLOOR_TABLE,
+                    reason: e.to_string(),
+                })?;
+            let floor = expires.saturating_sub(window);
+            memory.forget_through(&consumer, floor);
+            let kept = floors.entry(consumer).or_insert(floor);
+            *kept = (*kept).max(floor);
+        }
         let mut keys = Vec::new();
-        for (k, _) in store.load(NONCE_TABLE)? {
+        for (k, _) in store.load_expiring(NONCE_TABLE)? {
             let key: NonceKey = serde_json::from_str(&k).map_err(|e| StateError::Corrupt {
                 table: NONCE_TABLE,
                 reason: e.to_string(),
@@ -527,7 +589,6 @@ impl DurableNonces {
             keys.push(key);
         }
         keys.sort_by_key(|k| k.1);
-        let memory = MemoryNonceStore::new();
         for k in &keys {
             // A stored entry refused now (forgotten under the bound) needs no keeping.
             let _ =
@@ -535,9 +596,13 @@ impl DurableNonces {
         }
         let shared = Arc::new(Shared {
             store,
+            window,
             queue: std::sync::Mutex::new(Queue::default()),
             wake: std::sync::Condvar::new(),
-            writing: std::sync::Mutex::new(Written::default()),
+            writing: std::sync::Mutex::new(Written {
+                floors,
+                ..Written::default()
+            }),
             done: tokio::sync::watch::Sender::new(0),
         });
         let writer = {
@@ -662,7 +727,56 @@ impl Shared {
             (std::mem::take(&mut q.rows), q.queued, q.now)
         };
         let first = through + 1 - rows.len() as u64;
-        if self.store.put_expiring(NONCE_TABLE, &rows).is_err() {
+        let mut batch = Vec::with_capacity(rows.len());
+        let mut risen: HashMap<String, u64> = HashMap::new();
+        for row in rows {
+            match row {
+                Queued::Put(key, expires) => batch.push(Expiring::Put {
+                    table: NONCE_TABLE,
+                    key,
+                    expires,
+                }),
+                Queued::Forget(key, expires) => batch.push(Expiring::Delete {
+                    table: NONCE_TABLE,
+                    key,
+                    expires,
+                }),
+                Queued::Floor(consumer, floor) => {
+                    let f = risen.entry(consumer).or_insert(floor);
+                    *f = (*f).max(floor);
+                }
+            }
+        }
+        // One floor row per consumer: the new one replaces the old.
+        let mut floors_after = Vec::new();
+        for (consumer, floor) in risen {
+            let old = written.floors.get(&consumer).copied();
+            if old.is_some_and(|o| o >= floor) {
+                continue;
+            }
+            let key = serde_json::to_string(&consumer).unwrap_or_default();
+            if let Some(old) = old {
+                batch.push(Expiring::Delete {
+                    table: FLOOR_TABLE,
+                    key: key.clone(),
+                    expires: old.saturating_add(self.window),
+                });
+            }
+            batch.push(Expiring::Put {
+                table: FLOOR_TABLE,
+                key,
+                expires: floor.saturating_add(self.window),
+            });
+            floors_after.push((consumer, floor));
+        }
+        let result = match batch.is_empty() {
+            true => Ok(()),
+            false => self.store.write_expiring(&batch),
+        };
+        if result.is_ok() {
+            written.floors.extend(floors_after);
+        }
+        if result.is_err() {
             written.failed.push_back((first, through));
             if written.failed.len() > FAILURES_KEPT {
                 written.failed.pop_front();
@@ -678,6 +792,7 @@ impl Shared {
         if purge {
             // Only housekeeping: a failure leaves expired rows, which start-up purges.
             let _ = self.store.purge(NONCE_TABLE, now);
+            let _ = self.store.purge(FLOOR_TABLE, now);
         }
         true
     }
@@ -703,7 +818,11 @@ impl NonceStore for DurableNonces {
         window: u64,
         max: usize,
     ) -> Result<(), VerifyError> {
-        self.memory.check_and_record(entry, now, window, max)?;
+        // The tuples the consumer's full part forgot leave the file too, and its floor is
+        // kept instead: the file holds what memory holds, at most `max` per consumer.
+        let mut forgotten = Vec::new();
+        self.memory
+            .check_and_record_forgetting(entry, now, window, max, &mut forgotten)?;
         let key = NonceKey(
             entry.consumer.to_owned(),
             entry.timestamp,
@@ -714,10 +833,24 @@ impl NonceStore for DurableNonces {
             .map_err(|e| VerifyError::ReplayStoreUnavailable(e.to_string()))?;
         // RFC 5849 §3.3: kept while the timestamp is accepted, until timestamp + window.
         let expires = entry.timestamp.saturating_add(window);
+        let forgot_any = !forgotten.is_empty();
+        let items = 1 + forgotten.len() as u64 + u64::from(forgot_any);
+        let floor = forgotten.iter().map(|f| f.0).max();
         let position = {
             let mut q = self.shared.lock_queue();
-            q.rows.push((key, expires));
-            q.queued += 1;
+            q.rows.push(Queued::Put(key, expires));
+            for (ts, token, nonce) in forgotten {
+                let old = NonceKey(entry.consumer.to_owned(), ts, token, nonce);
+                if let Ok(old) = serde_json::to_string(&old) {
+                    q.rows.push(Queued::Forget(old, ts.saturating_add(window)));
+                }
+            }
+            if let (true, Some(floor)) = (forgot_any, floor) {
+                q.rows.push(Queued::Floor(entry.consumer.to_owned(), floor));
+            }
+            // Positions count every item queued, so a batch's first is its last minus its
+            // length.
+            q.queued += items;
             q.now = now;
             q.queued
         };
@@ -744,7 +877,7 @@ pub(crate) mod testing {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Mutex;
 
-    use super::{Change, StateError, StateStore};
+    use super::{Change, Expiring, StateError, StateStore};
 
     /// Rows by (table, key): the value and its expiry.
     type Rows = BTreeMap<(String, String), (String, Option<u64>)>;
@@ -805,7 +938,7 @@ pub(crate) mod testing {
             let rows = self.rows.lock().unwrap();
             Ok(rows
                 .iter()
-                .filter(|((t, _), _)| t == table)
+                .filter(|((t, _), (_, e))| t == table && e.is_none())
                 .map(|((_, k), (v, _))| (k.clone(), v.clone()))
                 .collect())
         }
@@ -817,16 +950,36 @@ pub(crate) mod testing {
             Ok(())
         }
 
-        fn put_expiring(&self, table: &str, batch: &[(String, u64)]) -> Result<(), StateError> {
+        fn write_expiring(&self, batch: &[Expiring]) -> Result<(), StateError> {
             self.check()?;
             let mut rows = self.rows.lock().unwrap();
-            for (key, expires) in batch {
-                rows.insert(
-                    (table.to_owned(), key.clone()),
-                    (String::new(), Some(*expires)),
-                );
+            for change in batch {
+                match change {
+                    Expiring::Put {
+                        table,
+                        key,
+                        expires,
+                    } => {
+                        rows.insert(
+                            (table.to_string(), key.clone()),
+                            (String::new(), Some(*expires)),
+                        );
+                    }
+                    Expiring::Delete { table, key, .. } => {
+                        rows.remove(&(table.to_string(), key.clone()));
+                    }
+                }
             }
             Ok(())
+        }
+
+        fn load_expiring(&self, table: &str) -> Result<Vec<(String, u64)>, StateError> {
+            let rows = self.rows.lock().unwrap();
+            Ok(rows
+                .iter()
+                .filter(|((t, _), _)| t == table)
+                .filter_map(|((_, k), (_, e))| e.map(|e| (k.clone(), e)))
+                .collect())
         }
     }
 }
@@ -998,6 +1151,47 @@ mod tests {
         let nonces = DurableNonces::open(store.clone(), 1601, 600, 100).unwrap();
         assert!(!nonces.contains(e));
         assert_eq!(store.count(NONCE_TABLE), 0);
+    }
+
+    #[test]
+    fn the_file_keeps_what_memory_keeps_and_the_floor_of_what_it_forgot() {
+        let store = Arc::new(MemoryStateStore::default());
+        let nonces = DurableNonces::open(store.clone(), 1000, 600, 3).unwrap();
+        let n: Vec<String> = (0..5).map(|i| format!("n{i}")).collect();
+        for (i, nonce) in n.iter().enumerate() {
+            let ts = 1000 + i as u64;
+            nonces
+                .check_and_record(NonceEntry::new("c", ts, "", nonce), ts, 600, 3)
+                .unwrap();
+        }
+        // Another consumer's tuple is untouched by c's bound.
+        nonces
+            .check_and_record(NonceEntry::new("d", 1000, "", "n0"), 1004, 600, 3)
+            .unwrap();
+        nonces.flush().unwrap();
+        // c's part holds three, as in memory: the two oldest left the file, and c's floor
+        // (1001, the newest forgotten) is kept instead.
+        assert_eq!(store.count(NONCE_TABLE), 4);
+        assert_eq!(store.count(FLOOR_TABLE), 1);
+        drop(nonces);
+
+        let nonces = DurableNonces::open(store.clone(), 1005, 600, 3).unwrap();
+        let again = |ts: u64, nonce: &str| {
+            nonces.check_and_record(NonceEntry::new("c", ts, "", nonce), 1005, 600, 3)
+        };
+        // A forgotten tuple, and anything as old, is refused after the restart too.
+        assert_eq!(again(1000, "n0"), Err(VerifyError::TimestampForgotten));
+        assert_eq!(again(1001, "zz"), Err(VerifyError::TimestampForgotten));
+        // A kept one is a replay; a fresh one goes in, and the floor row is replaced.
+        assert_eq!(again(1004, "n4"), Err(VerifyError::NonceReused));
+        assert_eq!(again(1005, "n5"), Ok(()));
+        nonces.flush().unwrap();
+        assert_eq!(store.count(FLOOR_TABLE), 1);
+        assert_eq!(store.count(NONCE_TABLE), 4);
+        assert_eq!(
+            nonces.check_and_record(NonceEntry::new("d", 1000, "", "n0"), 1005, 600, 3),
+            Err(VerifyError::NonceReused)
+        );
     }
 
     #[tokio::test]

@@ -419,7 +419,7 @@ pub use clientlogin::{
     UNAVAILABLE_STREAK,
 };
 pub use consent::{csrf_token_of, CSRF_FIELD};
-pub use durable::{Change, DurableNonces, StateError, StateStore, STATE_VERSION};
+pub use durable::{Change, DurableNonces, Expiring, StateError, StateStore, STATE_VERSION};
 pub use gadgets::{CALLBACK_PATH as GADGET_CALLBACK_PATH, CONTAINER_CONSUMER_KEY, SAMPLE_SPECS};
 pub use http::{MAX_BODY_BYTES, MAX_HEADER_BYTES};
 pub use oauth1::{ANONYMOUS_CONSUMER, MAX_ACCESS_TOKENS_PER_GRANT, REQUEST_TOKEN_LIFETIME};

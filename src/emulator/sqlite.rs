@@ -12,7 +12,7 @@ use std::sync::{Mutex, PoisonError};
 
 use rusqlite::{params, Connection, OptionalExtension as _};
 
-use super::durable::{Change, StateError, StateStore, STATE_VERSION};
+use super::durable::{Change, Expiring, StateError, StateStore, STATE_VERSION};
 
 /// WAL pages written between checkpoints (SQLite's default is 1,000). Each checkpoint
 /// syncs the WAL; under a stream of nonce batches a larger interval spends fewer syncs for
@@ -186,10 +186,7 @@ impl StateStore for SqliteStore {
     fn load(&self, table: &str) -> Result<Vec<(String, String)>, StateError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(
-                "SELECT key, value FROM entries WHERE tbl = ?1
-                 UNION ALL SELECT key, '' FROM expiring WHERE tbl = ?1",
-            )
+            .prepare("SELECT key, value FROM entries WHERE tbl = ?1")
             .map_err(io)?;
         let rows = stmt
             .query_map(params![table], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -208,7 +205,7 @@ impl StateStore for SqliteStore {
             .map_err(io)
     }
 
-    fn put_expiring(&self, table: &str, rows: &[(String, u64)]) -> Result<(), StateError> {
+    fn write_expiring(&self, batch: &[Expiring]) -> Result<(), StateError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(io)?;
         {
@@ -217,12 +214,46 @@ impl StateStore for SqliteStore {
                     "INSERT OR REPLACE INTO expiring (tbl, expires, key) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(io)?;
-            for (key, expires) in rows {
+            let mut delete = tx
+                .prepare_cached("DELETE FROM expiring WHERE tbl = ?1 AND expires = ?2 AND key = ?3")
+                .map_err(io)?;
+            for change in batch {
+                let (statement, table, key, expires) = match change {
+                    Expiring::Put {
+                        table,
+                        key,
+                        expires,
+                    } => (&mut put, table, key, expires),
+                    Expiring::Delete {
+                        table,
+                        key,
+                        expires,
+                    } => (&mut delete, table, key, expires),
+                };
                 let expires = i64::try_from(*expires).unwrap_or(i64::MAX);
-                put.execute(params![table, expires, key]).map_err(io)?;
+                statement
+                    .execute(params![table, expires, key])
+                    .map_err(io)?;
             }
         }
         tx.commit().map_err(io)
+    }
+
+    fn load_expiring(&self, table: &str) -> Result<Vec<(String, u64)>, StateError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT key, expires FROM expiring WHERE tbl = ?1")
+            .map_err(io)?;
+        let rows = stmt
+            .query_map(params![table], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(io)?;
+        rows.map(|r| {
+            r.map(|(k, e)| (k, u64::try_from(e).unwrap_or(0)))
+                .map_err(io)
+        })
+        .collect()
     }
 }
 
@@ -254,14 +285,25 @@ mod tests {
             key: "k2".into(),
         }])
         .unwrap();
-        s.put_expiring("n", &[("old".into(), 10), ("new".into(), 20)])
+        let put = |key: &str, expires| Expiring::Put {
+            table: "n",
+            key: key.into(),
+            expires,
+        };
+        s.write_expiring(&[put("old", 10), put("new", 20), put("gone", 30)])
             .unwrap();
+        s.write_expiring(&[Expiring::Delete {
+            table: "n",
+            key: "gone".into(),
+            expires: 30,
+        }])
+        .unwrap();
         drop(s);
         let s = SqliteStore::open(&path).unwrap();
         assert_eq!(s.load("t").unwrap(), [("k1".into(), "v1".into())]);
         assert_eq!(s.load("u").unwrap().len(), 1);
         s.purge("n", 15).unwrap();
-        assert_eq!(s.load("n").unwrap(), [("new".into(), String::new())]);
+        assert_eq!(s.load_expiring("n").unwrap(), [("new".into(), 20)]);
         let mode: String = s
             .conn()
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))

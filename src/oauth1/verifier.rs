@@ -811,6 +811,7 @@ impl ReplayStore {
         now: u64,
         window: u64,
         max: usize,
+        forgotten: &mut Vec<ReplayKey>,
     ) -> Result<(), VerifyError> {
         // The consumer key is copied only for a consumer's first request, not on every one
         // (this runs for each verified request).
@@ -846,12 +847,19 @@ impl ReplayStore {
             return Err(VerifyError::TimestampForgotten);
         }
         while p.seen.len() >= max {
-            if let Some((ts, _, _)) = p.seen.pop_first() {
-                p.floor = Some(p.floor.map_or(ts, |f| f.max(ts)));
+            if let Some(old) = p.seen.pop_first() {
+                p.floor = Some(p.floor.map_or(old.0, |f| f.max(old.0)));
+                forgotten.push(old);
             }
         }
         p.seen.insert(key);
         Ok(())
+    }
+
+    /// Raises `consumer`'s floor to `timestamp` (a floor kept by a durable store).
+    fn forget_through(&mut self, consumer: &str, timestamp: u64) {
+        let p = self.partitions.entry(consumer.to_owned()).or_default();
+        p.floor = Some(p.floor.map_or(timestamp, |f| f.max(timestamp)));
     }
 
     /// Entries held, in all partitions.
@@ -947,6 +955,31 @@ impl MemoryNonceStore {
     }
 }
 
+impl MemoryNonceStore {
+    /// [`NonceStore::check_and_record`], also telling which of the consumer's tuples were
+    /// forgotten to make room (its part was full): a store that mirrors this one drops them
+    /// and keeps the consumer's floor, the newest timestamp forgotten, instead
+    /// ([`MemoryNonceStore::forget_through`]).
+    pub fn check_and_record_forgetting(
+        &self,
+        entry: NonceEntry<'_>,
+        now: u64,
+        window: u64,
+        max: usize,
+        forgotten: &mut Vec<(u64, String, String)>,
+    ) -> Result<(), VerifyError> {
+        self.lock()
+            .check_and_record(entry.consumer, entry.key(), now, window, max, forgotten)
+    }
+
+    /// Refuses `consumer`'s requests with timestamps up to `timestamp` as forgotten
+    /// ([`VerifyError::TimestampForgotten`]) until it leaves the window: a floor kept by a
+    /// store that mirrors this one, read back at start.
+    pub fn forget_through(&self, consumer: &str, timestamp: u64) {
+        self.lock().forget_through(consumer, timestamp);
+    }
+}
+
 impl NonceStore for MemoryNonceStore {
     fn check_and_record(
         &self,
@@ -955,8 +988,14 @@ impl NonceStore for MemoryNonceStore {
         window: u64,
         max: usize,
     ) -> Result<(), VerifyError> {
-        self.lock()
-            .check_and_record(entry.consumer, entry.key(), now, window, max)
+        self.lock().check_and_record(
+            entry.consumer,
+            entry.key(),
+            now,
+            window,
+            max,
+            &mut Vec::new(),
+        )
     }
 
     fn contains(&self, entry: NonceEntry<'_>) -> bool {
@@ -1408,7 +1447,7 @@ mod tests {
         let mut s = ReplayStore::default();
         let k = |ts: u64, n: &str| (ts, String::new(), n.to_owned());
         fn rec(s: &mut ReplayStore, c: &str, key: ReplayKey, now: u64) -> Result<(), VerifyError> {
-            s.check_and_record(c, key, now, 10, 2)
+            s.check_and_record(c, key, now, 10, 2, &mut Vec::new())
         }
         assert_eq!(rec(&mut s, "c", k(100, "a"), 100), Ok(()));
         assert_eq!(

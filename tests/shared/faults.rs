@@ -9,7 +9,7 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::Arc;
 
-use gdata_auth::emulator::{Change, EmulatorConfig, StateError, StateStore};
+use gdata_auth::emulator::{Change, EmulatorConfig, Expiring, StateError, StateStore};
 use gdata_auth::oauth1::OAuth1Authorizer;
 use gdata_auth::oauth2::{ClientCredentials, ClientSecret, OAuth2Token, RefreshToken, TokenSource};
 use gdata_auth::store::{FileStore, TokenStore};
@@ -124,6 +124,7 @@ async fn a_grant_whose_store_cannot_be_written_is_kept_and_used() {
 #[derive(Debug, Default)]
 struct FlakyDisk {
     rows: std::sync::Mutex<std::collections::BTreeMap<(String, String), String>>,
+    expiring: std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>,
     fail: std::sync::atomic::AtomicBool,
     /// Fails only the batches that touch this table (a write that fails half-way through
     /// an operation spanning two stores).
@@ -183,13 +184,34 @@ impl StateStore for FlakyDisk {
         self.check()
     }
 
-    fn put_expiring(&self, table: &str, batch: &[(String, u64)]) -> Result<(), StateError> {
+    fn write_expiring(&self, batch: &[Expiring]) -> Result<(), StateError> {
         self.check()?;
-        let mut rows = self.rows.lock().unwrap();
-        for (key, _) in batch {
-            rows.insert((table.to_owned(), key.clone()), String::new());
+        let mut rows = self.expiring.lock().unwrap();
+        for change in batch {
+            match change {
+                Expiring::Put {
+                    table,
+                    key,
+                    expires,
+                } => {
+                    rows.insert((table.to_string(), key.clone()), *expires);
+                }
+                Expiring::Delete { table, key, .. } => {
+                    rows.remove(&(table.to_string(), key.clone()));
+                }
+                _ => unreachable!("a change this test does not know"),
+            }
         }
         Ok(())
+    }
+
+    fn load_expiring(&self, table: &str) -> Result<Vec<(String, u64)>, StateError> {
+        let rows = self.expiring.lock().unwrap();
+        Ok(rows
+            .iter()
+            .filter(|((t, _), _)| t == table)
+            .map(|((_, k), e)| (k.clone(), *e))
+            .collect())
     }
 }
 
@@ -264,7 +286,7 @@ async fn a_state_write_that_fails_mid_request_answers_503_and_loses_nothing() {
     let replay = fx.send(read).await;
     assert_eq!(replay.status, 401, "{}", text(&replay));
     assert!(text(&replay).contains("nonce_used"));
-    let stored = disk.load("oauth1_nonces").unwrap().len();
+    let stored = disk.load_expiring("oauth1_nonces").unwrap().len();
     let fresh = fx
         .signed(
             &reader,
@@ -275,7 +297,10 @@ async fn a_state_write_that_fails_mid_request_answers_503_and_loses_nothing() {
         )
         .await;
     assert_eq!(fresh.status, 200, "{}", text(&fresh));
-    assert_eq!(disk.load("oauth1_nonces").unwrap().len(), stored + 1);
+    assert_eq!(
+        disk.load_expiring("oauth1_nonces").unwrap().len(),
+        stored + 1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
