@@ -627,12 +627,16 @@ impl DurableNonces {
     /// request about to change state: call it before the change, so a refusal changes
     /// nothing. Outside a request, writes everything queued.
     pub(crate) fn settle_now(&self) -> Result<(), StateError> {
-        let mine = RECORDED
-            .try_with(core::cell::Cell::get)
-            .unwrap_or_else(|_| self.shared.lock_queue().queued);
-        if mine == 0 {
-            return Ok(());
+        match RECORDED.try_with(core::cell::Cell::get) {
+            Ok(0) => Ok(()),
+            Ok(mine) => self.settle_through(mine),
+            Err(_) => self.flush(),
         }
+    }
+
+    /// Writes batches on this thread until tuple `mine` is decided, then says whether it
+    /// was written.
+    fn settle_through(&self, mine: u64) -> Result<(), StateError> {
         while *self.shared.done.borrow() < mine {
             if !self.shared.write_batch(false) {
                 break;
@@ -657,12 +661,7 @@ impl DurableNonces {
     /// Writes everything queued so far (for tests and tools).
     pub fn flush(&self) -> Result<(), StateError> {
         let mine = self.shared.lock_queue().queued;
-        while *self.shared.done.borrow() < mine {
-            if !self.shared.write_batch(false) {
-                break;
-            }
-        }
-        self.shared.outcome(mine)
+        self.settle_through(mine)
     }
 }
 

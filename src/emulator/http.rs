@@ -378,10 +378,13 @@ pub async fn log_requests(
         r.extensions_mut()
             .insert(LogNote(format!("refused: {why}")));
         r
-    } else {
+    } else if app.oauth1.durable_nonces().is_some() {
         let (resp, recorded) = super::durable::recording_nonces(next.run(req)).await;
         recorded_nonce = recorded;
         resp
+    } else {
+        // In memory, nothing is waited for: no task-local to set up per request.
+        next.run(req).await
     };
     let mut resp = resp;
     if let (Some(nonces), 1..) = (app.oauth1.durable_nonces(), recorded_nonce) {

@@ -988,14 +988,7 @@ impl NonceStore for MemoryNonceStore {
         window: u64,
         max: usize,
     ) -> Result<(), VerifyError> {
-        self.lock().check_and_record(
-            entry.consumer,
-            entry.key(),
-            now,
-            window,
-            max,
-            &mut Vec::new(),
-        )
+        self.check_and_record_forgetting(entry, now, window, max, &mut Vec::new())
     }
 
     fn contains(&self, entry: NonceEntry<'_>) -> bool {
