@@ -53,30 +53,55 @@ pub struct Request {
     /// The method, upper-cased: it is both signed (RFC 5849 §3.4.1.1) and sent that way.
     method: Cow<'static, str>,
     /// Every string of the description in one buffer: the URL as sent (never a fragment),
-    /// the base string URI when it is not a prefix of the URL, its percent-encoding, then
-    /// each parameter as `enc(enc(name))%3Denc(enc(value))`. All ASCII past the URL.
+    /// the base string URI when it is not a prefix of the URL, the base string's head
+    /// `enc(METHOD)&enc(base_uri)&`, then each parameter as
+    /// `%26enc(enc(name))%3Denc(enc(value))` (the separator the base string writes before
+    /// it). All ASCII past the URL.
     text: String,
     /// Where the URL ends in `text`.
     url_end: usize,
     /// The base string URI (§3.4.1.2) in `text`.
     base_uri: (usize, usize),
-    /// `enc(base_uri)` in `text`.
-    base_encoded: (usize, usize),
+    /// `enc(METHOD)&enc(base_uri)&` in `text`: the base string up to its parameters.
+    // No more fields than these: a `Request` is moved by value through its builder methods,
+    // and up to 128 bytes that move is a few register copies rather than a call to `memcpy`.
+    base_head: (usize, usize),
     /// How many form parameters there are (each span knows its place among them).
     form_len: u32,
     /// Query and form parameters in `text`, sorted by (encoded name, encoded value).
     spans: Vec<Span>,
 }
 
-/// One parameter in [`Request::text`], encoded twice: the name is `start..eq`, then `%3D`
-/// (an encoded `=`), then the value up to `end`.
+/// One parameter in [`Request::text`], encoded twice: `%26` from `start`, the name up to
+/// `eq`, then `%3D` (an encoded `=`), then the value up to `end`.
 #[derive(Clone, Copy)]
 struct Span {
     start: usize,
     eq: usize,
     end: usize,
+    /// The name's [`sort_key`].
+    key: u64,
     /// For a form parameter, its place in the body (1, 2, …); 0 for a query parameter.
     form_seq: u32,
+}
+
+/// `%26`: `&` between two pairs, as the base string writes it (encoded a second time).
+pub(crate) const SEPARATOR: &str = "%26";
+/// `%3D`: `=` between a name and its value, as the base string writes it.
+pub(crate) const EQUALS: &str = "%3D";
+
+/// A parameter of the request as the base string writes it (see [`Request::params_twice`]).
+#[derive(Clone, Copy)]
+pub(crate) struct TwiceParam<'a> {
+    /// `enc(enc(name))`.
+    pub(crate) name: &'a str,
+    /// `enc(enc(value))`.
+    pub(crate) value: &'a str,
+    /// The name's [`sort_key`].
+    pub(crate) key: u64,
+    /// `%26enc(enc(name))%3Denc(enc(value))`: the pair after another pair; the first pair
+    /// is this without its three-byte separator.
+    pub(crate) separated: &'a str,
 }
 
 impl core::fmt::Debug for Request {
@@ -103,7 +128,12 @@ impl Request {
     pub fn new(method: &str, url: &str) -> Result<Self, RequestError> {
         let method = normalize_method(method)?;
         match PlainUrl::parse(url) {
-            Some(plain) => Self::describe(method, plain.url, None, plain.base_uri, plain.query),
+            Some(plain) => Self::describe(
+                method,
+                plain.url,
+                BaseUri::Plain(plain.base_uri),
+                plain.query,
+            ),
             None => {
                 let parsed = Url::parse(url).map_err(|e| RequestError::BadUrl(e.to_string()))?;
                 Self::from_parsed(method, parsed)
@@ -123,40 +153,49 @@ impl Request {
         Self::describe(
             method,
             url.as_str(),
-            Some(&base_uri),
-            &base_uri,
+            BaseUri::Separate(&base_uri),
             url.query(),
         )
     }
 
-    /// The description of `url`, whose base string URI is `base_uri` (to be stored apart
-    /// when `separate`, else a prefix of `url`) and whose query is `query`.
+    /// The description of `url`, whose base string URI is `base` and whose query is
+    /// `query`.
     fn describe(
         method: Cow<'static, str>,
         url: &str,
-        separate: Option<&str>,
-        base_uri: &str,
+        base: BaseUri<'_>,
         query: Option<&str>,
     ) -> Result<Self, RequestError> {
         let query_len = query.map_or(0, str::len);
-        let mut text = String::with_capacity(url.len() + base_uri.len() * 2 + query_len * 2 + 64);
+        let base_len = match base {
+            BaseUri::Plain(uri) | BaseUri::Separate(uri) => uri.len(),
+        };
+        let mut text =
+            String::with_capacity(url.len() + method.len() + base_len * 2 + query_len * 2 + 64);
         text.push_str(url);
         let url_end = text.len();
-        let base = match separate {
-            Some(b) => {
+        let base_span = match base {
+            BaseUri::Separate(b) => {
                 text.push_str(b);
                 (url_end, text.len())
             }
-            None => (0, base_uri.len()),
+            BaseUri::Plain(_) => (0, base_len),
         };
-        let encoded_start = text.len();
-        encoding::encode_into(&mut text, base_uri);
+        // RFC 5849 §3.4.1.1: the method upper-cased (it is kept so), and encoded (§3.6) since
+        // a custom method may hold reserved characters (`A&B` must not add a third `&`).
+        let head_start = text.len();
+        encoding::encode_into(&mut text, &method);
+        text.push('&');
+        match base {
+            BaseUri::Plain(uri) | BaseUri::Separate(uri) => encoding::encode_into(&mut text, uri),
+        }
+        text.push('&');
         let mut this = Self {
             method,
-            base_encoded: (encoded_start, text.len()),
+            base_head: (head_start, text.len()),
             text,
             url_end,
-            base_uri: base,
+            base_uri: base_span,
             form_len: 0,
             spans: Vec::with_capacity(query_len / 8 + 4),
         };
@@ -174,21 +213,14 @@ impl Request {
         for (n, v) in pairs {
             let (n, v) = (n.as_ref(), v.as_ref());
             // Room for the usual case (a few escapes) in one step rather than by doubling.
-            self.text.reserve((n.len() + v.len()) * 2 + 8);
+            self.text.reserve((n.len() + v.len()) * 2 + 12);
             let start = self.text.len();
+            self.text.push_str(SEPARATOR);
             encoding::encode_twice_into(&mut self.text, n);
             let eq = self.text.len();
-            self.text.push_str("%3D");
+            self.text.push_str(EQUALS);
             encoding::encode_twice_into(&mut self.text, v);
-            let end = self.text.len();
-            self.form_len += 1;
-            let form_seq = self.form_len;
-            self.spans.push(Span {
-                start,
-                eq,
-                end,
-                form_seq,
-            });
+            self.push_span(start, eq, true);
         }
         self.sort_spans();
         self
@@ -253,7 +285,10 @@ impl Request {
 
     /// `enc(base_uri)`, as it appears in the base string.
     pub fn base_uri_encoded(&self) -> &str {
-        self.slice(self.base_encoded.0, self.base_encoded.1)
+        // The head is `enc(METHOD)&enc(base_uri)&`, and `enc(METHOD)` holds no `&`.
+        let head = self.base_string_head();
+        let uri = head.split_once('&').map_or(head, |(_, rest)| rest);
+        uri.strip_suffix('&').unwrap_or(uri)
     }
 
     /// Query and form parameters, each percent-encoded once (`enc(name)`, `enc(value)`),
@@ -273,25 +308,28 @@ impl Request {
     /// Query and form parameters as the base string writes them, encoded twice
     /// (`enc(enc(name))`, `enc(enc(value))`), in the order of their once-encoded forms (the
     /// second encoding keeps that order: it only widens `%` to `%25`).
-    pub(crate) fn params_twice(&self) -> impl Iterator<Item = (&str, &str, &str)> + '_ {
+    pub(crate) fn params_twice(&self) -> impl Iterator<Item = TwiceParam<'_>> + '_ {
         self.spans.iter().map(|s| {
-            let (n, v) = self.pair(*s);
-            (n, v, self.slice(s.start, s.end))
+            let (name, value) = self.pair(*s);
+            TwiceParam {
+                name,
+                value,
+                key: s.key,
+                separated: self.slice(s.start, s.end),
+            }
         })
     }
 
-    /// Room the base string needs: method, URI and the request's parameters, twice encoded,
+    /// `enc(METHOD)&enc(base_uri)&`: the base string up to its parameters (§3.4.1.1).
+    pub(crate) fn base_string_head(&self) -> &str {
+        self.slice(self.base_head.0, self.base_head.1)
+    }
+
+    /// Room the base string needs: its head and the request's parameters, twice encoded,
     /// with their separators.
-    pub(crate) fn base_string_estimate(&self) -> usize {
-        let (params_start, params_end) = match (self.spans.first(), self.spans.last()) {
-            (Some(_), Some(_)) => (self.base_encoded.1, self.text.len()),
-            _ => (0, 0),
-        };
-        self.method.len()
-            + (self.base_encoded.1 - self.base_encoded.0)
-            + (params_end - params_start)
-            + self.spans.len() * 3
-            + 2
+    pub(crate) fn base_string_len(&self) -> usize {
+        // Past the head, `text` holds exactly the parameters with their separators.
+        self.text.len() - self.base_head.0
     }
 
     /// `text[from..to]`. Every offset is recorded by this type from `text`'s own length
@@ -304,7 +342,10 @@ impl Request {
     }
 
     fn pair(&self, s: Span) -> (&str, &str) {
-        (self.slice(s.start, s.eq), self.slice(s.eq + 3, s.end))
+        (
+            self.slice(s.start + SEPARATOR.len(), s.eq),
+            self.slice(s.eq + EQUALS.len(), s.end),
+        )
     }
 
     /// Adds every pair of a form-encoded string (a query or a body), decoding strictly
@@ -316,11 +357,15 @@ impl Request {
         part: &'static str,
         form: bool,
     ) -> Result<(), RequestError> {
-        self.text.reserve(input.len() * 2);
+        self.text.reserve(input.len() * 2 + 8);
         // One byte scan for the `&` and first `=` of each pair (both ASCII, so every offset
-        // is a character boundary).
+        // is a character boundary), noting whether the name or value holds a `%` or `+`:
+        // a component without either decodes to itself and is encoded straight from the
+        // input.
         let mut pair_start = 0;
         let mut eq = None;
+        // Whether the name, then the value, holds a `%` or `+`.
+        let (mut name_coded, mut value_coded) = (false, false);
         for (i, b) in input
             .bytes()
             .enumerate()
@@ -328,6 +373,8 @@ impl Request {
         {
             match b {
                 b'=' if eq.is_none() => eq = Some(i),
+                b'%' | b'+' if eq.is_some() => value_coded = true,
+                b'%' | b'+' => name_coded = true,
                 b'&' => {
                     if i > pair_start {
                         let (name, value) = match eq {
@@ -335,26 +382,16 @@ impl Request {
                             None => (cut(input, pair_start, i), ""),
                         };
                         let start = self.text.len();
-                        self.push_component(name, part)?;
+                        self.text.push_str(SEPARATOR);
+                        self.push_component(name, name_coded, part)?;
                         let eq = self.text.len();
-                        self.text.push_str("%3D");
-                        self.push_component(value, part)?;
-                        let end = self.text.len();
-                        let form_seq = if form {
-                            self.form_len += 1;
-                            self.form_len
-                        } else {
-                            0
-                        };
-                        self.spans.push(Span {
-                            start,
-                            eq,
-                            end,
-                            form_seq,
-                        });
+                        self.text.push_str(EQUALS);
+                        self.push_component(value, value_coded, part)?;
+                        self.push_span(start, eq, form);
                     }
                     pair_start = i + 1;
                     eq = None;
+                    (name_coded, value_coded) = (false, false);
                 }
                 _ => {}
             }
@@ -363,8 +400,15 @@ impl Request {
         Ok(())
     }
 
-    fn push_component(&mut self, component: &str, part: &'static str) -> Result<(), RequestError> {
-        if component.bytes().any(|b| b == b'%' || b == b'+') {
+    /// Appends `component` encoded twice, form-decoding it first when it is `coded` (holds a
+    /// `%` or `+`).
+    fn push_component(
+        &mut self,
+        component: &str,
+        coded: bool,
+        part: &'static str,
+    ) -> Result<(), RequestError> {
+        if coded {
             let decoded = encoding::form_decode(component)
                 .map_err(|source| RequestError::BadEncoding { part, source })?;
             encoding::encode_twice_into(&mut self.text, &decoded);
@@ -374,22 +418,58 @@ impl Request {
         Ok(())
     }
 
+    /// Records the parameter just written from `start` (its separator) through the end of
+    /// `text`, whose `%3D` is at `eq`; `form` when it comes from the form body.
+    fn push_span(&mut self, start: usize, eq: usize, form: bool) {
+        let form_seq = if form {
+            self.form_len += 1;
+            self.form_len
+        } else {
+            0
+        };
+        let key = sort_key(self.slice(start + SEPARATOR.len(), eq));
+        self.spans.push(Span {
+            start,
+            eq,
+            end: self.text.len(),
+            key,
+            form_seq,
+        });
+    }
+
     /// Puts the parameters where RFC 5849 §3.4.1.3.2 orders them (by encoded name, then
     /// encoded value), once per batch added: a stable sort, so equal pairs keep the order
     /// they came in, and a long body costs n log n, not the n² of sorted insertion.
     fn sort_spans(&mut self) {
         let mut spans = core::mem::take(&mut self.spans);
-        spans.sort_by(|a, b| pair_cmp(self.pair(*a), self.pair(*b)));
+        spans.sort_by(|a, b| {
+            a.key
+                .cmp(&b.key)
+                .then_with(|| pair_cmp(self.pair(*a), self.pair(*b)))
+        });
         self.spans = spans;
     }
 }
 
-/// Orders two (name, value) pairs, first bytes first: parameter names mostly differ there,
-/// which saves the general comparison.
+/// Orders two (name, value) pairs: by name, then by value, bytewise (RFC 5849 §3.4.1.3.2).
 pub(crate) fn pair_cmp(a: (&str, &str), b: (&str, &str)) -> core::cmp::Ordering {
-    match a.0.as_bytes().first().cmp(&b.0.as_bytes().first()) {
-        core::cmp::Ordering::Equal => a.cmp(&b),
-        other => other,
+    a.cmp(&b)
+}
+
+/// The first eight bytes of an encoded parameter name, big-endian, padded with zeros: two
+/// names whose keys differ are ordered as their keys are (an encoded name holds no zero
+/// byte, so a shorter name's padding sorts before any byte of a longer one), so most
+/// comparisons of the §3.4.1.3.2 sort are one integer comparison.
+pub(crate) fn sort_key(name: &str) -> u64 {
+    match name.as_bytes().first_chunk::<8>() {
+        Some(first) => u64::from_be_bytes(*first),
+        None => {
+            let mut key = [0u8; 8];
+            for (k, b) in key.iter_mut().zip(name.bytes()) {
+                *k = b;
+            }
+            u64::from_be_bytes(key)
+        }
     }
 }
 
@@ -461,6 +541,15 @@ fn normalize_method(method: &str) -> Result<Cow<'static, str>, RequestError> {
             None => Cow::Owned(method.to_ascii_uppercase()),
         },
     )
+}
+
+/// Where a description's base string URI comes from.
+#[derive(Clone, Copy)]
+enum BaseUri<'a> {
+    /// A prefix of the URL (the fast reader took it).
+    Plain(&'a str),
+    /// Rebuilt from a parsed URL, stored apart.
+    Separate(&'a str),
 }
 
 /// A URL in the plain form the fast parser reads: the description it gives is exactly the one

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::base_string::{encode_cow, write_base_string_encoded, EncodedParam, ProtocolParam};
+use super::base_string::{
+    encode_cow, write_base_string_encoded, EncodedParam, ProtocolParam, ProtocolRuns, RunValues,
+};
 use super::header::check_realm;
 use super::signature::{signing_key, KeyedMac, SignatureBuf};
 use super::{OAuth1Error, SignatureMethod};
@@ -124,6 +126,8 @@ struct Encoded {
     header_head: String,
     /// `[, oauth_version="1.0"][, oauth_callback="…"][, oauth_verifier="…"]`.
     header_tail: String,
+    /// The base string's stretch of protocol parameters, around the nonce and timestamp.
+    runs: ProtocolRuns,
 }
 
 impl core::fmt::Debug for OAuth1Authorizer {
@@ -229,7 +233,19 @@ impl OAuth1Authorizer {
             version: EncodedParam::new("oauth_version", "1.0"),
             header_head: String::new(),
             header_tail: String::new(),
+            runs: ProtocolRuns::default(),
         };
+        let before: Vec<&EncodedParam> = encoded
+            .callback
+            .iter()
+            .chain([&encoded.consumer_key])
+            .collect();
+        let mut after: Vec<&EncodedParam> = encoded.token.iter().chain(&encoded.verifier).collect();
+        if self.version {
+            after.push(&encoded.version);
+        }
+        let runs = ProtocolRuns::new(&before, &encoded.method, &after);
+        encoded.runs = runs;
         // The header in the order of the RFC 5849 §3.5.1 example; only the signature,
         // timestamp and nonce change from one request to the next.
         let quoted = |out: &mut String, name: &str, value: &str| {
@@ -420,12 +436,12 @@ impl OAuth1Authorizer {
         }
         push(ProtocolParam::precomputed(&enc.consumer_key));
         if let Some(twice) = &nonce_twice {
-            push(ProtocolParam::new("oauth_nonce", twice));
+            push(ProtocolParam::nonce(twice));
         }
         push(ProtocolParam::precomputed(&enc.method));
         if let Some(t) = timestamp {
             // Decimal digits: nothing to escape, either time.
-            push(ProtocolParam::new("oauth_timestamp", t));
+            push(ProtocolParam::timestamp(t));
         }
         if let Some(t) = &enc.token {
             push(ProtocolParam::precomputed(t));
@@ -440,7 +456,11 @@ impl OAuth1Authorizer {
             .split_at_checked(n)
             .unwrap_or_else(|| unreachable!("at most eight parameters fill eight slots"));
 
-        write_base_string_encoded(base_string, request, params);
+        let runs = match (&nonce_twice, timestamp) {
+            (Some(nonce), Some(timestamp)) => Some((&enc.runs, RunValues { nonce, timestamp })),
+            _ => None,
+        };
+        write_base_string_encoded(base_string, request, params, runs);
         self.signature_into(base_string, signature)?;
 
         // The constant parts were joined when the credential was built (`reencode`).

@@ -11,7 +11,7 @@
 //! sorted lists: linear in the number of parameters.
 
 use crate::encoding::{encode_into, encode_twice_into, percent_encode};
-use crate::request::{pair_cmp, Request};
+use crate::request::{pair_cmp, sort_key, Request, TwiceParam, EQUALS, SEPARATOR};
 
 /// A parameter a credential sends with every request (consumer key, token, method, …),
 /// encoded once (`name`, `value`: what the header carries) and twice (the base string's
@@ -27,6 +27,8 @@ pub(crate) struct EncodedParam {
     separated: String,
     /// Where `enc(enc(value))` starts in `separated`.
     value_start: usize,
+    /// The [`sort_key`] of `enc(enc(name))`.
+    key: u64,
 }
 
 /// The name only: the value may be a verifier.
@@ -55,12 +57,15 @@ impl EncodedParam {
         separated.push_str(EQUALS);
         let value_start = separated.len();
         encode_twice_into(&mut separated, value);
-        Self {
+        let mut this = Self {
             name: percent_encode(name),
             value: percent_encode(value),
             separated,
             value_start,
-        }
+            key: 0,
+        };
+        this.key = sort_key(this.twice().0);
+        this
     }
 
     /// `enc(enc(name))` and `enc(enc(value))`, the merge's sort keys.
@@ -86,11 +91,6 @@ impl EncodedParam {
         }
     }
 }
-
-/// `&` between two pairs, as the base string writes it (encoded a second time).
-const SEPARATOR: &str = "%26";
-/// `=` between a name and its value, as the base string writes it.
-const EQUALS: &str = "%3D";
 
 /// Builds the base string for `request` with the protocol parameters `oauth` (decoded
 /// `(name, value)` pairs; `realm` and `oauth_signature` are skipped if present).
@@ -118,7 +118,7 @@ pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &s
         .iter()
         .map(|(n, v)| ProtocolParam::new(n, v))
         .collect();
-    write_base_string_encoded(out, request, &pairs);
+    write_base_string_encoded(out, request, &pairs, None);
 }
 
 /// A protocol parameter on the signing path, encoded twice (as the base string writes it; the
@@ -127,8 +127,21 @@ pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &s
 pub(crate) struct ProtocolParam<'a> {
     name: &'a str,
     value: &'a str,
-    /// The whole piece, when the credential computed it.
-    piece: Option<&'a EncodedParam>,
+    /// The name's [`sort_key`].
+    key: u64,
+    /// How the writer writes it.
+    piece: Piece<'a>,
+}
+
+/// How a protocol parameter is written into the base string.
+#[derive(Debug, Clone, Copy)]
+enum Piece<'a> {
+    /// Name and value apart, joined by the writer.
+    Parts,
+    /// The whole piece, computed by the credential when it was built.
+    Precomputed(&'a EncodedParam),
+    /// `%26name%3D` (a constant for the per-request parameters), then the value.
+    Lead(&'static str),
 }
 
 impl<'a> ProtocolParam<'a> {
@@ -137,7 +150,8 @@ impl<'a> ProtocolParam<'a> {
         Self {
             name,
             value,
-            piece: None,
+            key: sort_key(name),
+            piece: Piece::Parts,
         }
     }
 
@@ -147,62 +161,195 @@ impl<'a> ProtocolParam<'a> {
         Self {
             name,
             value,
-            piece: Some(p),
+            key: p.key,
+            piece: Piece::Precomputed(p),
+        }
+    }
+
+    /// `oauth_nonce`, its value encoded twice.
+    pub(crate) fn nonce(value: &'a str) -> Self {
+        Self::lead("oauth_nonce", "%26oauth_nonce%3D", value)
+    }
+
+    /// `oauth_timestamp` (decimal digits: the same encoded twice).
+    pub(crate) fn timestamp(value: &'a str) -> Self {
+        Self::lead("oauth_timestamp", "%26oauth_timestamp%3D", value)
+    }
+
+    fn lead(name: &'static str, lead: &'static str, value: &'a str) -> Self {
+        Self {
+            name,
+            value,
+            key: sort_key(name),
+            piece: Piece::Lead(lead),
+        }
+    }
+
+    /// Appends the parameter, preceded by `%26` unless it comes `first`.
+    fn write(&self, out: &mut String, first: bool) {
+        let separator = if first { "" } else { SEPARATOR };
+        match self.piece {
+            Piece::Precomputed(e) => out.push_str(e.piece(first)),
+            Piece::Lead(lead) => {
+                out.push_str(if first {
+                    lead.get(SEPARATOR.len()..).unwrap_or(lead)
+                } else {
+                    lead
+                });
+                out.push_str(self.value);
+            }
+            Piece::Parts => {
+                out.push_str(separator);
+                out.push_str(self.name);
+                out.push_str(EQUALS);
+                out.push_str(self.value);
+            }
         }
     }
 }
 
+/// A credential's protocol parameters for a request with a timestamp and a nonce, as the
+/// base string writes them: three constant runs around the two values that change. The
+/// parameters' names sort in the order they are sent (`oauth_callback` … `oauth_version`),
+/// so when no request parameter sorts among them, they are one stretch of the base string.
+#[derive(Clone, Default)]
+pub(crate) struct ProtocolRuns {
+    /// `%26[oauth_callback%3D…%26]oauth_consumer_key%3D…%26oauth_nonce%3D`.
+    lead: String,
+    /// `%26oauth_signature_method%3D…%26oauth_timestamp%3D`.
+    mid: String,
+    /// `[%26oauth_token%3D…][%26oauth_verifier%3D…][%26oauth_version%3D1.0]`.
+    tail: String,
+}
+
+/// The tail may hold the verifier (a secret): wiped with the credential.
+impl Drop for ProtocolRuns {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.tail);
+        zeroize::Zeroize::zeroize(&mut self.lead);
+    }
+}
+
+impl ProtocolRuns {
+    /// The runs around the nonce and the timestamp for these parameters, in sorted order:
+    /// those before `oauth_nonce`, `method`, and those after `oauth_timestamp`.
+    pub(crate) fn new(
+        before: &[&EncodedParam],
+        method: &EncodedParam,
+        after: &[&EncodedParam],
+    ) -> Self {
+        let mut lead = String::new();
+        for p in before {
+            lead.push_str(p.piece(false));
+        }
+        lead.push_str("%26oauth_nonce%3D");
+        let mut mid = String::from(method.piece(false));
+        mid.push_str("%26oauth_timestamp%3D");
+        let mut tail = String::new();
+        for p in after {
+            tail.push_str(p.piece(false));
+        }
+        Self { lead, mid, tail }
+    }
+}
+
+/// The per-request values [`ProtocolRuns`] are written around, encoded twice.
+#[derive(Clone, Copy)]
+pub(crate) struct RunValues<'a> {
+    /// `enc(enc(nonce))`.
+    pub(crate) nonce: &'a str,
+    /// The timestamp's decimal digits.
+    pub(crate) timestamp: &'a str,
+}
+
+/// Orders a request parameter against a protocol parameter (§3.4.1.3.2).
+fn request_vs_protocol(r: &TwiceParam<'_>, p: &ProtocolParam<'_>) -> core::cmp::Ordering {
+    r.key
+        .cmp(&p.key)
+        .then_with(|| pair_cmp((r.name, r.value), (p.name, p.value)))
+}
+
 /// Appends the base string to `out`, given protocol parameters sorted by (name, value). The
-/// signing hot path: the request's parameters were encoded twice and sorted when it was
-/// described, so this merges two sorted lists and copies slices.
+/// signing hot path: the request's head and parameters were written as the base string
+/// needs them, and sorted, when it was described, so this merges two sorted lists and
+/// copies one slice per parameter. With `runs` (the same protocol parameters, joined when
+/// the credential was built) and no request parameter sorting among them, the protocol
+/// parameters are written as the five pieces of one stretch.
 pub(crate) fn write_base_string_encoded(
     out: &mut String,
     request: &Request,
     protocol: &[ProtocolParam<'_>],
+    runs: Option<(&ProtocolRuns, RunValues<'_>)>,
 ) {
-    out.reserve(request.base_string_estimate() + protocol.len() * 48);
+    out.reserve(request.base_string_len() + protocol.len() * 48);
+    let start = out.len();
+    out.push_str(request.base_string_head());
+    if let (Some((runs, values)), Some(first), Some(last)) =
+        (runs, protocol.first(), protocol.last())
+    {
+        let mut params = request.params_twice().peekable();
+        let mut wrote = false;
+        while let Some(r) = params.next_if(|r| request_vs_protocol(r, first).is_le()) {
+            out.push_str(if wrote {
+                r.separated
+            } else {
+                strip_separator(r.separated)
+            });
+            wrote = true;
+        }
+        if params
+            .peek()
+            .is_none_or(|r| request_vs_protocol(r, last).is_gt())
+        {
+            out.push_str(if wrote {
+                &runs.lead
+            } else {
+                strip_separator(&runs.lead)
+            });
+            out.push_str(values.nonce);
+            out.push_str(&runs.mid);
+            out.push_str(values.timestamp);
+            out.push_str(&runs.tail);
+            for r in params {
+                out.push_str(r.separated);
+            }
+            return;
+        }
+        // A request parameter sorts among the protocol ones: merge them one by one.
+        out.truncate(start);
+        out.push_str(request.base_string_head());
+    }
 
-    // RFC 5849 §3.4.1.1: the method upper-cased (the request keeps it so), and encoded
-    // (§3.6) since a custom method may hold reserved characters (`A&B` must not add a third
-    // `&`).
-    encode_into(out, request.method());
-    out.push('&');
-    out.push_str(request.base_uri_encoded());
-    out.push('&');
-
-    // Merge the two sorted lists; each element is written encoded a second time, separated
-    // by %26 (the second encoding of `&`).
+    // Merge the two sorted lists (the request's first on a tie: its pairs are the same in
+    // name and value, so the order of equal pairs cannot change the string).
     let mut a = request.params_twice().peekable();
     let mut b = protocol.iter().peekable();
     let mut first = true;
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some((n, v, _)), Some(p)) => {
-                pair_cmp((n, v), (p.name, p.value)) != core::cmp::Ordering::Greater
-            }
+            (Some(r), Some(p)) => request_vs_protocol(r, p).is_le(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
         };
-        let separator = if first { "" } else { SEPARATOR };
         if take_a {
-            if let Some((_, _, pair)) = a.next() {
-                out.push_str(separator);
-                out.push_str(pair);
+            if let Some(r) = a.next() {
+                out.push_str(if first {
+                    strip_separator(r.separated)
+                } else {
+                    r.separated
+                });
             }
         } else if let Some(p) = b.next() {
-            match p.piece {
-                Some(e) => out.push_str(e.piece(first)),
-                None => {
-                    out.push_str(separator);
-                    out.push_str(p.name);
-                    out.push_str(EQUALS);
-                    out.push_str(p.value);
-                }
-            }
+            p.write(out, first);
         }
         first = false;
     }
+}
+
+/// `piece` without its leading `%26` (a first pair has none).
+fn strip_separator(piece: &str) -> &str {
+    piece.get(SEPARATOR.len()..).unwrap_or(piece)
 }
 
 /// The RFC 5849 §3.4.1.3.2 normalized parameter string for decoded pairs: encode, sort by

@@ -25,15 +25,9 @@ pub fn signing_key(consumer_secret: &str, token_secret: &str) -> Zeroizing<Strin
     key
 }
 
-/// HMAC-SHA1 keyed with `key`. RFC 2104 §2 takes keys of any length (longer ones are hashed
-/// first), and the `hmac` crate's `new_from_slice` follows it, so its error arm is never
-/// taken.
-fn hmac_sha1_key(key: &[u8]) -> Hmac<Sha1> {
-    <Hmac<Sha1> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"))
-}
-
-/// HMAC-SHA256 keyed with `key`; see [`hmac_sha1_key`].
+/// HMAC-SHA256 keyed with `key`. RFC 2104 §2 takes keys of any length (longer ones are
+/// hashed first), and the `hmac` crate's `new_from_slice` follows it, so its error arm is
+/// never taken.
 fn hmac_sha256_key(key: &[u8]) -> Hmac<Sha256> {
     <Hmac<Sha256> as Mac>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"))
@@ -41,9 +35,7 @@ fn hmac_sha256_key(key: &[u8]) -> Hmac<Sha256> {
 
 /// HMAC-SHA1 of `base_string` under `key`, Base64-encoded (RFC 5849 §3.4.2).
 pub fn hmac_sha1(key: &[u8], base_string: &[u8]) -> String {
-    let mut mac = hmac_sha1_key(key);
-    mac.update(base_string);
-    STANDARD.encode(mac.finalize().into_bytes())
+    STANDARD.encode(KeyedSha1::new(key).mac(base_string))
 }
 
 /// HMAC-SHA256 of `base_string` under `key`, Base64-encoded (an extension many providers
@@ -56,11 +48,12 @@ pub fn hmac_sha256(key: &[u8], base_string: &[u8]) -> String {
 
 /// A keyed HMAC state, cached per credential so each signature skips the two key blocks.
 ///
-/// The `hmac` crate does not zeroize its internal state; the key bytes it was derived from
-/// are held in [`Zeroizing`] by the caller and dropped with it.
+/// The SHA-1 states are wiped on drop; the `hmac` crate does not zeroize its SHA-256 state,
+/// and the key bytes it was derived from are held in [`Zeroizing`] by the caller and dropped
+/// with it.
 #[derive(Clone)]
 pub(crate) enum KeyedMac {
-    Sha1(Hmac<Sha1>),
+    Sha1(KeyedSha1),
     Sha256(Hmac<Sha256>),
 }
 
@@ -68,7 +61,7 @@ impl KeyedMac {
     /// The keyed state for an HMAC `method`; `None` for the methods that are not HMAC.
     pub(crate) fn for_method(method: SignatureMethod, key: &[u8]) -> Option<Self> {
         match method {
-            SignatureMethod::HmacSha1 => Some(Self::Sha1(hmac_sha1_key(key))),
+            SignatureMethod::HmacSha1 => Some(Self::Sha1(KeyedSha1::new(key))),
             SignatureMethod::HmacSha256 => Some(Self::Sha256(hmac_sha256_key(key))),
             SignatureMethod::RsaSha1 | SignatureMethod::Plaintext => None,
         }
@@ -77,17 +70,126 @@ impl KeyedMac {
     /// Signs `base_string`, writing the Base64 signature to `out` (no allocation).
     pub(crate) fn sign_into(&self, base_string: &[u8], out: &mut SignatureBuf) {
         match self {
-            Self::Sha1(mac) => {
-                let mut mac = mac.clone();
-                mac.update(base_string);
-                out.set_base64(&mac.finalize().into_bytes());
-            }
+            Self::Sha1(mac) => out.set_base64(&mac.mac(base_string)),
             Self::Sha256(mac) => {
                 let mut mac = mac.clone();
                 mac.update(base_string);
                 out.set_base64(&mac.finalize().into_bytes());
             }
         }
+    }
+}
+
+/// HMAC-SHA1 (RFC 2104) with the two key blocks already compressed: the SHA-1 states after
+/// `K ^ ipad` and after `K ^ opad`. A signature then compresses only the message and one
+/// outer block, straight from the caller's bytes (no buffering, no copy of a hasher). The
+/// states are derived from the key, so they are wiped on drop.
+#[derive(Clone)]
+pub(crate) struct KeyedSha1 {
+    inner: [u32; 5],
+    outer: [u32; 5],
+}
+
+/// SHA-1's initial state (FIPS 180-4 §5.3.1).
+const SHA1_H0: [u32; 5] = [
+    0x6745_2301,
+    0xEFCD_AB89,
+    0x98BA_DCFE,
+    0x1032_5476,
+    0xC3D2_E1F0,
+];
+
+/// One SHA-1 compression of `block` into `state`.
+fn compress_block(state: &mut [u32; 5], block: &[u8; 64]) {
+    sha1::compress(state, core::slice::from_ref(block.into()));
+}
+
+impl KeyedSha1 {
+    /// The keyed states for `key` (of any length: RFC 2104 §2 hashes a longer one first).
+    fn new(key: &[u8]) -> Self {
+        let mut block = Zeroizing::new([0u8; 64]);
+        if key.len() > 64 {
+            for (b, k) in block.iter_mut().zip(<Sha1 as sha1::Digest>::digest(key)) {
+                *b = k;
+            }
+        } else {
+            for (b, k) in block.iter_mut().zip(key) {
+                *b = *k;
+            }
+        }
+        let state_after = |pad: u8| {
+            let mut padded = Zeroizing::new([0u8; 64]);
+            for (p, k) in padded.iter_mut().zip(block.iter()) {
+                *p = k ^ pad;
+            }
+            let mut state = SHA1_H0;
+            compress_block(&mut state, &padded);
+            state
+        };
+        Self {
+            inner: state_after(0x36),
+            outer: state_after(0x5c),
+        }
+    }
+
+    /// HMAC-SHA1 of `message`.
+    fn mac(&self, message: &[u8]) -> [u8; 20] {
+        // Inner hash: the ipad block (done), then the message, then the FIPS 180-4 §5.1.1
+        // padding: 0x80, zeros, and the bit length of everything hashed, ipad block included.
+        let mut state = self.inner;
+        let (blocks, tail) = message.as_chunks::<64>();
+        for block in blocks {
+            compress_block(&mut state, block);
+        }
+        let bits = (64 + message.len() as u64).wrapping_mul(8);
+        let mut last = [0u8; 128];
+        let end = finish_padding(&mut last, tail, bits);
+        for block in last.get(..end).unwrap_or_default().as_chunks::<64>().0 {
+            compress_block(&mut state, block);
+        }
+        let inner = digest_bytes(&state);
+        // Outer hash: the opad block (done), then the 20-byte inner digest, padded.
+        let mut state = self.outer;
+        let mut block = [0u8; 128];
+        finish_padding(&mut block, &inner, (64 + 20) * 8);
+        if let Some((first, _)) = block.split_first_chunk::<64>() {
+            compress_block(&mut state, first);
+        }
+        digest_bytes(&state)
+    }
+}
+
+/// Writes `tail` (under 64 bytes), the padding and the bit length `bits` into `out`; returns
+/// how many bytes that fills (64 or 128).
+fn finish_padding(out: &mut [u8; 128], tail: &[u8], bits: u64) -> usize {
+    for (o, t) in out.iter_mut().zip(tail) {
+        *o = *t;
+    }
+    if let Some(b) = out.get_mut(tail.len()) {
+        *b = 0x80;
+    }
+    // The length takes the last 8 bytes of a block; it fits after the 0x80 in one block when
+    // the tail is at most 55 bytes.
+    let end = if tail.len() < 56 { 64 } else { 128 };
+    if let Some(len) = out.get_mut(end - 8..end) {
+        len.copy_from_slice(&bits.to_be_bytes());
+    }
+    end
+}
+
+/// A SHA-1 state as the digest's 20 bytes, big-endian.
+fn digest_bytes(state: &[u32; 5]) -> [u8; 20] {
+    let mut out = [0u8; 20];
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+impl Drop for KeyedSha1 {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.inner);
+        zeroize::Zeroize::zeroize(&mut self.outer);
     }
 }
 
@@ -127,12 +229,7 @@ pub fn verify_hmac(
         return false;
     };
     match method {
-        SignatureMethod::HmacSha1 => <Hmac<Sha1> as Mac>::new_from_slice(key)
-            .map(|mut m| {
-                m.update(base_string);
-                m.verify_slice(&given).is_ok()
-            })
-            .unwrap_or(false),
+        SignatureMethod::HmacSha1 => ct_eq(&KeyedSha1::new(key).mac(base_string), &given),
         SignatureMethod::HmacSha256 => <Hmac<Sha256> as Mac>::new_from_slice(key)
             .map(|mut m| {
                 m.update(base_string);
@@ -165,6 +262,91 @@ pub fn sign_with_secret(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The `hmac` crate's HMAC-SHA1: the reference the cached states are checked against.
+    fn reference(key: &[u8], message: &[u8]) -> Vec<u8> {
+        let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key).unwrap();
+        mac.update(message);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    #[test]
+    fn keyed_sha1_rfc2202_vectors() {
+        // RFC 2202 §3, test cases 1–7 (case 5's output is not truncated here).
+        let rows: [(Vec<u8>, Vec<u8>, &str); 7] = [
+            (
+                vec![0x0b; 20],
+                b"Hi There".to_vec(),
+                "b617318655057264e28bc0b6fb378c8ef146be00",
+            ),
+            (
+                b"Jefe".to_vec(),
+                b"what do ya want for nothing?".to_vec(),
+                "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+            ),
+            (
+                vec![0xaa; 20],
+                vec![0xdd; 50],
+                "125d7342b9ac11cd91a39af48aa17b4f63f175d3",
+            ),
+            (
+                (1..=25).collect(),
+                vec![0xcd; 50],
+                "4c9007f4026250c6bc8414f9bf50c86c2d7235da",
+            ),
+            (
+                vec![0x0c; 20],
+                b"Test With Truncation".to_vec(),
+                "4c1a03424b55e07fe7f27be1d58bb9324a9a5a04",
+            ),
+            (
+                vec![0xaa; 80],
+                b"Test Using Larger Than Block-Size Key - Hash Key First".to_vec(),
+                "aa4ae5e15272d00e95705637ce8a3b55ed402112",
+            ),
+            (
+                vec![0xaa; 80],
+                b"Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data"
+                    .to_vec(),
+                "e8e99d0f45237d786d6bbaa7965c7808bbff1a91",
+            ),
+        ];
+        for (key, data, want) in rows {
+            assert_eq!(hex(&KeyedSha1::new(&key).mac(&data)), want);
+        }
+    }
+
+    #[test]
+    fn keyed_sha1_every_padding_boundary() {
+        // Messages of 0–200 bytes cross every case of the final padding: a tail of up to 55
+        // bytes (length in the same block), 56–63 (one more block), and whole blocks.
+        let key = b"kd94hf93k423kf44&pfkkdhi9sl3r4s00";
+        let keyed = KeyedSha1::new(key);
+        let message: Vec<u8> = (0..=200u8).collect();
+        for len in 0..=message.len() {
+            assert_eq!(
+                keyed.mac(&message[..len]).to_vec(),
+                reference(key, &message[..len]),
+                "length {len}"
+            );
+        }
+    }
+
+    proptest! {
+        /// The cached states give the `hmac` crate's HMAC-SHA1 for any key and message.
+        #[test]
+        fn keyed_sha1_matches_the_hmac_crate(
+            key in prop::collection::vec(any::<u8>(), 0..200),
+            message in prop::collection::vec(any::<u8>(), 0..400),
+        ) {
+            prop_assert_eq!(KeyedSha1::new(&key).mac(&message).to_vec(), reference(&key, &message));
+        }
+    }
 
     #[test]
     fn hmac_sha1_oauth_net_rows() {
