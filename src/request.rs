@@ -93,15 +93,26 @@ pub(crate) const EQUALS: &str = "%3D";
 /// A parameter of the request as the base string writes it (see [`Request::params_twice`]).
 #[derive(Clone, Copy)]
 pub(crate) struct TwiceParam<'a> {
-    /// `enc(enc(name))`.
-    pub(crate) name: &'a str,
-    /// `enc(enc(value))`.
-    pub(crate) value: &'a str,
     /// The name's [`sort_key`].
     pub(crate) key: u64,
     /// `%26enc(enc(name))%3Denc(enc(value))`: the pair after another pair; the first pair
     /// is this without its three-byte separator.
     pub(crate) separated: &'a str,
+    /// Where the `%3D` is in `separated`.
+    eq: usize,
+}
+
+impl<'a> TwiceParam<'a> {
+    /// `enc(enc(name))` and `enc(enc(value))`: read only when two sort keys tie.
+    pub(crate) fn pair(&self) -> (&'a str, &'a str) {
+        match (
+            self.separated.get(SEPARATOR.len()..self.eq),
+            self.separated.get(self.eq + EQUALS.len()..),
+        ) {
+            (Some(name), Some(value)) => (name, value),
+            _ => unreachable!("the offsets are recorded by Request's own pushes"),
+        }
+    }
 }
 
 impl core::fmt::Debug for Request {
@@ -309,14 +320,10 @@ impl Request {
     /// (`enc(enc(name))`, `enc(enc(value))`), in the order of their once-encoded forms (the
     /// second encoding keeps that order: it only widens `%` to `%25`).
     pub(crate) fn params_twice(&self) -> impl Iterator<Item = TwiceParam<'_>> + '_ {
-        self.spans.iter().map(|s| {
-            let (name, value) = self.pair(*s);
-            TwiceParam {
-                name,
-                value,
-                key: s.key,
-                separated: self.slice(s.start, s.end),
-            }
+        self.spans.iter().map(|s| TwiceParam {
+            key: s.key,
+            separated: self.slice(s.start, s.end),
+            eq: s.eq - s.start,
         })
     }
 
@@ -427,7 +434,12 @@ impl Request {
         } else {
             0
         };
-        let key = sort_key(self.slice(start + SEPARATOR.len(), eq));
+        let key = sort_key(
+            self.text
+                .as_bytes()
+                .get(start + SEPARATOR.len()..eq)
+                .unwrap_or_default(),
+        );
         self.spans.push(Span {
             start,
             eq,
@@ -460,13 +472,13 @@ pub(crate) fn pair_cmp(a: (&str, &str), b: (&str, &str)) -> core::cmp::Ordering 
 /// names whose keys differ are ordered as their keys are (an encoded name holds no zero
 /// byte, so a shorter name's padding sorts before any byte of a longer one), so most
 /// comparisons of the §3.4.1.3.2 sort are one integer comparison.
-pub(crate) fn sort_key(name: &str) -> u64 {
-    match name.as_bytes().first_chunk::<8>() {
+pub(crate) fn sort_key(name: &[u8]) -> u64 {
+    match name.first_chunk::<8>() {
         Some(first) => u64::from_be_bytes(*first),
         None => {
             let mut key = [0u8; 8];
-            for (k, b) in key.iter_mut().zip(name.bytes()) {
-                *k = b;
+            for (k, b) in key.iter_mut().zip(name) {
+                *k = *b;
             }
             u64::from_be_bytes(key)
         }
@@ -481,9 +493,9 @@ fn cut(input: &str, from: usize, to: usize) -> &str {
         .unwrap_or_else(|| unreachable!("offsets of ASCII delimiters are character boundaries"))
 }
 
-/// Bytes the fast URL parser keeps in a path: RFC 3986 `pchar` and `/` (each `%` is checked
-/// apart to start an escape).
-const PATH_BYTES: [bool; 256] = byte_table(b"!$&'()*+,;=:@/-._~%");
+/// Bytes the fast URL parser keeps in a path as they come: RFC 3986 `pchar` but `%` (which
+/// must start an escape); `/` is checked apart too (no segment may start with `.`).
+const PATH_PLAIN: [bool; 256] = byte_table(b"!$&'()*+,;=:@-._~");
 /// Bytes the fast URL parser keeps in a query: visible ASCII the URL Standard leaves as it
 /// is in a special URL's query (it escapes `"`, `#`, `'`, `<` and `>`).
 // Built at compile time: every index is below 256.
@@ -633,24 +645,24 @@ impl<'a> PlainUrl<'a> {
         if at(i) != Some(b'/') {
             return None;
         }
-        let mut prev = 0u8;
+        // Most bytes are plain `pchar`s; the loop stops only at `/`, `%`, `?` and the rest.
         while let Some(b) = at(i) {
-            if b == b'?' {
-                break;
-            }
-            if !table_has(&PATH_BYTES, b) || (b == b'.' && prev == b'/') {
-                return None;
-            }
-            if b == b'%' {
-                match (at(i + 1), at(i + 2)) {
-                    (Some(hi), Some(lo))
-                        if hi.is_ascii_hexdigit()
-                            && lo.is_ascii_hexdigit()
-                            && !(hi == b'2' && lo.eq_ignore_ascii_case(&b'e')) => {}
+            if !table_has(&PATH_PLAIN, b) {
+                match b {
+                    // Every segment starts after a `/` (the path's first byte is one).
+                    b'/' if at(i + 1) == Some(b'.') => return None,
+                    b'/' => {}
+                    b'%' => match (at(i + 1), at(i + 2)) {
+                        (Some(hi), Some(lo))
+                            if hi.is_ascii_hexdigit()
+                                && lo.is_ascii_hexdigit()
+                                && !(hi == b'2' && lo.eq_ignore_ascii_case(&b'e')) => {}
+                        _ => return None,
+                    },
+                    b'?' => break,
                     _ => return None,
                 }
             }
-            prev = b;
             i += 1;
         }
         let base_uri = url.get(..i)?;

@@ -383,7 +383,8 @@ impl OAuth1Authorizer {
     pub fn sign(&self, request: &Request, ctx: &Context) -> Result<Signed, AuthorizeError> {
         let mut base_string = String::new();
         let mut signature = String::new();
-        let authorization = self.sign_parts(request, ctx, &mut base_string, &mut signature)?;
+        let authorization =
+            self.sign_parts(request, ctx, Some((&mut base_string, &mut signature)))?;
         Ok(Signed {
             base_string,
             signature,
@@ -391,16 +392,16 @@ impl OAuth1Authorizer {
         })
     }
 
-    /// Signs into caller-provided buffers (cleared first) and returns the header.
+    /// Signs `request` and returns the header; with `keep`, the base string and the
+    /// signature are also written to those buffers (cleared first). Without, an HMAC-SHA1
+    /// signature is computed as the base string is written (no string is built), and a
+    /// PLAINTEXT one needs no base string at all.
     fn sign_parts(
         &self,
         request: &Request,
         ctx: &Context,
-        base_string: &mut String,
-        signature: &mut String,
+        keep: Option<(&mut String, &mut String)>,
     ) -> Result<Authorization, AuthorizeError> {
-        base_string.clear();
-        signature.clear();
         if self.method == SignatureMethod::Plaintext
             && !request.is_https()
             && !self.allow_insecure_plaintext
@@ -460,8 +461,38 @@ impl OAuth1Authorizer {
             (Some(nonce), Some(timestamp)) => Some((&enc.runs, RunValues { nonce, timestamp })),
             _ => None,
         };
-        write_base_string_encoded(base_string, request, params, runs);
-        self.signature_into(base_string, signature)?;
+        let mut signature_buf = SignatureBuf::new();
+        let mut other = Zeroizing::new(String::new());
+        let signature: &str = match (keep, &self.key) {
+            (Some((base_string, signature)), _) => {
+                base_string.clear();
+                signature.clear();
+                write_base_string_encoded(base_string, request, params, runs);
+                self.signature_into(base_string, signature)?;
+                signature
+            }
+            (
+                None,
+                Key::Hmac {
+                    mac: KeyedMac::Sha1(keyed),
+                    ..
+                },
+            ) => {
+                let mut stream = keyed.stream();
+                write_base_string_encoded(&mut stream, request, params, runs);
+                signature_buf.set_base64(&keyed.finish(stream));
+                signature_buf.as_str()
+            }
+            // RFC 5849 §3.4.4: the PLAINTEXT signature is the key; nothing else is signed.
+            (None, Key::Plaintext { key, .. }) => key.as_str(),
+            (None, _) => {
+                // The base string holds the request's values: wiped when dropped.
+                let mut base_string = Zeroizing::new(String::new());
+                write_base_string_encoded(&mut *base_string, request, params, runs);
+                self.signature_into(&base_string, &mut other)?;
+                other.as_str()
+            }
+        };
 
         // The constant parts were joined when the credential was built (`reencode`).
         let mut header = String::with_capacity(
@@ -469,17 +500,15 @@ impl OAuth1Authorizer {
         );
         header.push_str(&enc.header_head);
         encode_into(&mut header, signature);
-        header.push('"');
         if let Some(t) = timestamp {
-            header.push_str(", oauth_timestamp=\"");
+            header.push_str("\", oauth_timestamp=\"");
             header.push_str(t);
-            header.push('"');
         }
         if let Some((_, once)) = &nonce {
-            header.push_str(", oauth_nonce=\"");
+            header.push_str("\", oauth_nonce=\"");
             header.push_str(once);
-            header.push('"');
         }
+        header.push('"');
         header.push_str(&enc.header_tail);
         // A PLAINTEXT signature is the secrets themselves: that header is wiped on drop.
         Ok(if self.method == SignatureMethod::Plaintext {
@@ -533,34 +562,13 @@ fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
     core::str::from_utf8(digits).unwrap_or_else(|_| unreachable!("ASCII digits are UTF-8"))
 }
 
-thread_local! {
-    /// Per-thread scratch buffers for [`Authorizer::authorize`], which returns only the
-    /// header: the base string and signature need not be allocated for every request.
-    static SCRATCH: core::cell::RefCell<(String, String)> =
-        const { core::cell::RefCell::new((String::new(), String::new())) };
-}
-
 impl Authorizer for OAuth1Authorizer {
     fn scheme(&self) -> Scheme {
         Scheme::OAuth1
     }
 
     fn authorize(&self, request: &Request, ctx: &Context) -> Result<Authorization, AuthorizeError> {
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut bufs) => {
-                let (base, sig) = &mut *bufs;
-                let header = self.sign_parts(request, ctx, base, sig);
-                // The scratch buffers outlive the call: a PLAINTEXT signature is the secrets
-                // themselves, so it is not left in them. HMAC and RSA signatures are sent in
-                // the clear anyway, and wiping them would cost the hot path.
-                if self.method == SignatureMethod::Plaintext {
-                    zeroize::Zeroize::zeroize(sig);
-                }
-                header
-            }
-            // Re-entrancy cannot happen (signing calls no user code), but stay correct.
-            Err(_) => self.sign(request, ctx).map(|s| s.authorization.clone()),
-        })
+        self.sign_parts(request, ctx, None)
     }
 }
 

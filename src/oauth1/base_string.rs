@@ -64,7 +64,7 @@ impl EncodedParam {
             value_start,
             key: 0,
         };
-        this.key = sort_key(this.twice().0);
+        this.key = sort_key(this.twice().0.as_bytes());
         this
     }
 
@@ -150,7 +150,7 @@ impl<'a> ProtocolParam<'a> {
         Self {
             name,
             value,
-            key: sort_key(name),
+            key: sort_key(name.as_bytes()),
             piece: Piece::Parts,
         }
     }
@@ -180,29 +180,25 @@ impl<'a> ProtocolParam<'a> {
         Self {
             name,
             value,
-            key: sort_key(name),
+            key: sort_key(name.as_bytes()),
             piece: Piece::Lead(lead),
         }
     }
 
     /// Appends the parameter, preceded by `%26` unless it comes `first`.
-    fn write(&self, out: &mut String, first: bool) {
+    fn write(&self, out: &mut impl BaseSink, first: bool) {
         let separator = if first { "" } else { SEPARATOR };
         match self.piece {
-            Piece::Precomputed(e) => out.push_str(e.piece(first)),
+            Piece::Precomputed(e) => out.put(e.piece(first)),
             Piece::Lead(lead) => {
-                out.push_str(if first {
-                    lead.get(SEPARATOR.len()..).unwrap_or(lead)
-                } else {
-                    lead
-                });
-                out.push_str(self.value);
+                out.put(if first { strip_separator(lead) } else { lead });
+                out.put(self.value);
             }
             Piece::Parts => {
-                out.push_str(separator);
-                out.push_str(self.name);
-                out.push_str(EQUALS);
-                out.push_str(self.value);
+                out.put(separator);
+                out.put(self.name);
+                out.put(EQUALS);
+                out.put(self.value);
             }
         }
     }
@@ -266,62 +262,81 @@ pub(crate) struct RunValues<'a> {
 fn request_vs_protocol(r: &TwiceParam<'_>, p: &ProtocolParam<'_>) -> core::cmp::Ordering {
     r.key
         .cmp(&p.key)
-        .then_with(|| pair_cmp((r.name, r.value), (p.name, p.value)))
+        .then_with(|| pair_cmp(r.pair(), (p.name, p.value)))
 }
 
-/// Appends the base string to `out`, given protocol parameters sorted by (name, value). The
+/// Where a base string is written: a `String`, or straight into a MAC (the signing hot path
+/// needs the signature, not the string).
+pub(crate) trait BaseSink {
+    /// Appends one piece.
+    fn put(&mut self, piece: &str);
+    /// Room for `additional` more bytes, where the sink keeps them.
+    fn reserve(&mut self, _additional: usize) {}
+}
+
+impl BaseSink for String {
+    #[inline]
+    fn put(&mut self, piece: &str) {
+        self.push_str(piece);
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        String::reserve(self, additional);
+    }
+}
+
+/// Writes the base string to `out`, given protocol parameters sorted by (name, value). The
 /// signing hot path: the request's head and parameters were written as the base string
 /// needs them, and sorted, when it was described, so this merges two sorted lists and
 /// copies one slice per parameter. With `runs` (the same protocol parameters, joined when
 /// the credential was built) and no request parameter sorting among them, the protocol
 /// parameters are written as the five pieces of one stretch.
 pub(crate) fn write_base_string_encoded(
-    out: &mut String,
+    out: &mut impl BaseSink,
     request: &Request,
     protocol: &[ProtocolParam<'_>],
     runs: Option<(&ProtocolRuns, RunValues<'_>)>,
 ) {
     out.reserve(request.base_string_len() + protocol.len() * 48);
-    let start = out.len();
-    out.push_str(request.base_string_head());
+    out.put(request.base_string_head());
     if let (Some((runs, values)), Some(first), Some(last)) =
         (runs, protocol.first(), protocol.last())
     {
-        let mut params = request.params_twice().peekable();
-        let mut wrote = false;
-        while let Some(r) = params.next_if(|r| request_vs_protocol(r, first).is_le()) {
-            out.push_str(if wrote {
-                r.separated
-            } else {
-                strip_separator(r.separated)
-            });
-            wrote = true;
-        }
-        if params
+        // The request's parameters up to the first protocol one (the request's first on a
+        // tie: equal pairs are the same bytes), then the rest must all follow the last.
+        let before = request
+            .params_twice()
+            .take_while(|r| request_vs_protocol(r, first).is_le())
+            .count();
+        let mut after = request.params_twice().skip(before).peekable();
+        if after
             .peek()
             .is_none_or(|r| request_vs_protocol(r, last).is_gt())
         {
-            out.push_str(if wrote {
-                &runs.lead
-            } else {
+            for (i, r) in request.params_twice().take(before).enumerate() {
+                out.put(if i == 0 {
+                    strip_separator(r.separated)
+                } else {
+                    r.separated
+                });
+            }
+            out.put(if before == 0 {
                 strip_separator(&runs.lead)
+            } else {
+                &runs.lead
             });
-            out.push_str(values.nonce);
-            out.push_str(&runs.mid);
-            out.push_str(values.timestamp);
-            out.push_str(&runs.tail);
-            for r in params {
-                out.push_str(r.separated);
+            out.put(values.nonce);
+            out.put(&runs.mid);
+            out.put(values.timestamp);
+            out.put(&runs.tail);
+            for r in after {
+                out.put(r.separated);
             }
             return;
         }
-        // A request parameter sorts among the protocol ones: merge them one by one.
-        out.truncate(start);
-        out.push_str(request.base_string_head());
     }
 
-    // Merge the two sorted lists (the request's first on a tie: its pairs are the same in
-    // name and value, so the order of equal pairs cannot change the string).
+    // Merge the two sorted lists one parameter at a time (the request's first on a tie).
     let mut a = request.params_twice().peekable();
     let mut b = protocol.iter().peekable();
     let mut first = true;
@@ -334,7 +349,7 @@ pub(crate) fn write_base_string_encoded(
         };
         if take_a {
             if let Some(r) = a.next() {
-                out.push_str(if first {
+                out.put(if first {
                     strip_separator(r.separated)
                 } else {
                     r.separated

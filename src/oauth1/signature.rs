@@ -9,6 +9,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::base_string::BaseSink;
 use super::{OAuth1Error, SignatureMethod};
 use crate::encoding::encode_into;
 use crate::secret::ct_eq;
@@ -134,16 +135,34 @@ impl KeyedSha1 {
 
     /// HMAC-SHA1 of `message`.
     fn mac(&self, message: &[u8]) -> [u8; 20] {
-        // Inner hash: the ipad block (done), then the message, then the FIPS 180-4 §5.1.1
-        // padding: 0x80, zeros, and the bit length of everything hashed, ipad block included.
-        let mut state = self.inner;
-        let (blocks, tail) = message.as_chunks::<64>();
-        for block in blocks {
-            compress_block(&mut state, block);
+        let mut stream = self.stream();
+        stream.write(message);
+        self.finish(stream)
+    }
+
+    /// The inner hash, ready for the message.
+    pub(crate) fn stream(&self) -> Sha1Stream {
+        Sha1Stream {
+            state: self.inner,
+            block: [0; 64],
+            fill: 0,
+            len: 0,
         }
-        let bits = (64 + message.len() as u64).wrapping_mul(8);
+    }
+
+    /// HMAC-SHA1 of everything written to `stream`.
+    pub(crate) fn finish(&self, stream: Sha1Stream) -> [u8; 20] {
+        // Inner hash: the ipad block and the message (done), then the FIPS 180-4 §5.1.1
+        // padding: 0x80, zeros, and the bit length of everything hashed, ipad block included.
+        let Sha1Stream {
+            mut state,
+            block,
+            fill,
+            len,
+        } = stream;
+        let bits = (64 + len).wrapping_mul(8);
         let mut last = [0u8; 128];
-        let end = finish_padding(&mut last, tail, bits);
+        let end = finish_padding(&mut last, block.get(..fill).unwrap_or_default(), bits);
         for block in last.get(..end).unwrap_or_default().as_chunks::<64>().0 {
             compress_block(&mut state, block);
         }
@@ -156,6 +175,52 @@ impl KeyedSha1 {
             compress_block(&mut state, first);
         }
         digest_bytes(&state)
+    }
+}
+
+/// The inner hash of HMAC-SHA1 while the message is written: compressed a block at a time as
+/// the pieces arrive, so the message is never kept whole.
+pub(crate) struct Sha1Stream {
+    state: [u32; 5],
+    /// The part of the next block written so far (`fill` bytes).
+    block: [u8; 64],
+    fill: usize,
+    /// Message bytes written.
+    len: u64,
+}
+
+impl Sha1Stream {
+    fn write(&mut self, mut bytes: &[u8]) {
+        self.len = self.len.wrapping_add(bytes.len() as u64);
+        if self.fill > 0 {
+            let take = (64 - self.fill).min(bytes.len());
+            let (head, rest) = bytes.split_at(take);
+            if let Some(room) = self.block.get_mut(self.fill..self.fill + take) {
+                room.copy_from_slice(head);
+            }
+            self.fill += take;
+            bytes = rest;
+            if self.fill < 64 {
+                return;
+            }
+            compress_block(&mut self.state, &self.block);
+            self.fill = 0;
+        }
+        let (blocks, tail) = bytes.as_chunks::<64>();
+        for block in blocks {
+            compress_block(&mut self.state, block);
+        }
+        if let Some(room) = self.block.get_mut(..tail.len()) {
+            room.copy_from_slice(tail);
+        }
+        self.fill = tail.len();
+    }
+}
+
+impl BaseSink for Sha1Stream {
+    #[inline]
+    fn put(&mut self, piece: &str) {
+        self.write(piece.as_bytes());
     }
 }
 
@@ -207,7 +272,7 @@ impl SignatureBuf {
         }
     }
 
-    fn set_base64(&mut self, mac: &[u8]) {
+    pub(crate) fn set_base64(&mut self, mac: &[u8]) {
         self.len = STANDARD.encode_slice(mac, &mut self.bytes).unwrap_or(0);
     }
 
