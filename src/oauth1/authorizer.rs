@@ -408,8 +408,10 @@ impl OAuth1Authorizer {
         {
             return Err(AuthorizeError::InsecurePlaintext);
         }
-        let mut ts_buf = [0u8; 20];
-        let timestamp = ctx.timestamp.map(|t| decimal(t, &mut ts_buf));
+        // `itoa`: two digits at a time, where `to_string` goes through the formatting
+        // machinery (timestamps are on the hot path).
+        let mut ts_buf = itoa::Buffer::new();
+        let timestamp = ctx.timestamp.map(|t| ts_buf.format(t));
         // The nonce as the header carries it (encoded once) and as the base string does
         // (twice); one that needs no escaping is the same all three ways.
         let nonce = ctx.nonce.as_deref().map(|n| (n, encode_cow(n)));
@@ -538,28 +540,6 @@ impl OAuth1Authorizer {
         }
         Ok(())
     }
-}
-
-/// Writes `n` in decimal into `buf`, returning the digits (timestamps are on the hot path,
-/// where `to_string` goes through the formatting machinery).
-fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            // `n % 10` is below 10, so the cast cannot truncate.
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    // `i` stays within the 20 bytes (u64::MAX has 20 digits), and they are ASCII digits.
-    let digits = buf
-        .get(i..)
-        .unwrap_or_else(|| unreachable!("the digits start inside the buffer"));
-    core::str::from_utf8(digits).unwrap_or_else(|_| unreachable!("ASCII digits are UTF-8"))
 }
 
 impl Authorizer for OAuth1Authorizer {

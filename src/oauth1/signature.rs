@@ -156,24 +156,18 @@ impl KeyedSha1 {
         // padding: 0x80, zeros, and the bit length of everything hashed, ipad block included.
         let Sha1Stream {
             mut state,
-            block,
+            mut block,
             fill,
             len,
         } = stream;
-        let bits = (64 + len).wrapping_mul(8);
-        let mut last = [0u8; 128];
-        let end = finish_padding(&mut last, block.get(..fill).unwrap_or_default(), bits);
-        for block in last.get(..end).unwrap_or_default().as_chunks::<64>().0 {
-            compress_block(&mut state, block);
-        }
-        let inner = digest_bytes(&state);
+        pad_and_compress(&mut state, &mut block, fill, (64 + len).wrapping_mul(8));
         // Outer hash: the opad block (done), then the 20-byte inner digest, padded.
-        let mut state = self.outer;
-        let mut block = [0u8; 128];
-        finish_padding(&mut block, &inner, (64 + 20) * 8);
-        if let Some((first, _)) = block.split_first_chunk::<64>() {
-            compress_block(&mut state, first);
+        let mut outer = [0u8; 64];
+        if let Some(digest) = outer.first_chunk_mut::<20>() {
+            *digest = digest_bytes(&state);
         }
+        let mut state = self.outer;
+        pad_and_compress(&mut state, &mut outer, 20, (64 + 20) * 8);
         digest_bytes(&state)
     }
 }
@@ -224,22 +218,23 @@ impl BaseSink for Sha1Stream {
     }
 }
 
-/// Writes `tail` (under 64 bytes), the padding and the bit length `bits` into `out`; returns
-/// how many bytes that fills (64 or 128).
-fn finish_padding(out: &mut [u8; 128], tail: &[u8], bits: u64) -> usize {
-    for (o, t) in out.iter_mut().zip(tail) {
-        *o = *t;
+/// Ends a hash whose last block holds `fill` (under 64) message bytes: the FIPS 180-4
+/// §5.1.1 padding (0x80, zeros, and the bit length `bits` of everything hashed in the last
+/// 8 bytes of a block), compressed; one more block when the length does not fit after the
+/// 0x80 (a tail of 56 bytes or more).
+fn pad_and_compress(state: &mut [u32; 5], block: &mut [u8; 64], fill: usize, bits: u64) {
+    if let Some((first, rest)) = block.get_mut(fill..).and_then(<[u8]>::split_first_mut) {
+        *first = 0x80;
+        rest.fill(0);
     }
-    if let Some(b) = out.get_mut(tail.len()) {
-        *b = 0x80;
+    if fill >= 56 {
+        compress_block(state, block);
+        *block = [0; 64];
     }
-    // The length takes the last 8 bytes of a block; it fits after the 0x80 in one block when
-    // the tail is at most 55 bytes.
-    let end = if tail.len() < 56 { 64 } else { 128 };
-    if let Some(len) = out.get_mut(end - 8..end) {
-        len.copy_from_slice(&bits.to_be_bytes());
+    if let Some(len) = block.last_chunk_mut::<8>() {
+        *len = bits.to_be_bytes();
     }
-    end
+    compress_block(state, block);
 }
 
 /// A SHA-1 state as the digest's 20 bytes, big-endian.
