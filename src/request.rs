@@ -139,12 +139,7 @@ impl Request {
     pub fn new(method: &str, url: &str) -> Result<Self, RequestError> {
         let method = normalize_method(method)?;
         match PlainUrl::parse(url) {
-            Some(plain) => Self::describe(
-                method,
-                plain.url,
-                BaseUri::Plain(plain.base_uri),
-                plain.query,
-            ),
+            Some(plain) => Self::describe(method, plain.url, BaseUri::Plain(plain), plain.query),
             None => {
                 let parsed = Url::parse(url).map_err(|e| RequestError::BadUrl(e.to_string()))?;
                 Self::from_parsed(method, parsed)
@@ -178,14 +173,15 @@ impl Request {
         query: Option<&str>,
     ) -> Result<Self, RequestError> {
         let query_len = query.map_or(0, str::len);
-        let base_len = match base {
-            BaseUri::Plain(uri) | BaseUri::Separate(uri) => uri.len(),
+        let base_len = match &base {
+            BaseUri::Plain(plain) => plain.base_uri.len(),
+            BaseUri::Separate(uri) => uri.len(),
         };
         let mut text =
             String::with_capacity(url.len() + method.len() + base_len * 2 + query_len * 2 + 64);
         text.push_str(url);
         let url_end = text.len();
-        let base_span = match base {
+        let base_span = match &base {
             BaseUri::Separate(b) => {
                 text.push_str(b);
                 (url_end, text.len())
@@ -197,8 +193,23 @@ impl Request {
         let head_start = text.len();
         encoding::encode_into(&mut text, &method);
         text.push('&');
-        match base {
-            BaseUri::Plain(uri) | BaseUri::Separate(uri) => encoding::encode_into(&mut text, uri),
+        match &base {
+            // The scheme and the host need no byte-by-byte encoding: their only reserved
+            // bytes are the `://` and a port's `:`.
+            BaseUri::Plain(plain) => {
+                text.push_str(if plain.https {
+                    "https%3A%2F%2F"
+                } else {
+                    "http%3A%2F%2F"
+                });
+                text.push_str(plain.host);
+                if let Some(port) = plain.port {
+                    text.push_str("%3A");
+                    text.push_str(port);
+                }
+                encoding::encode_into(&mut text, plain.path);
+            }
+            BaseUri::Separate(uri) => encoding::encode_into(&mut text, uri),
         }
         text.push('&');
         let mut this = Self {
@@ -558,19 +569,28 @@ fn normalize_method(method: &str) -> Result<Cow<'static, str>, RequestError> {
 /// Where a description's base string URI comes from.
 #[derive(Clone, Copy)]
 enum BaseUri<'a> {
-    /// A prefix of the URL (the fast reader took it).
-    Plain(&'a str),
+    /// A prefix of the URL, read by the fast reader.
+    Plain(PlainUrl<'a>),
     /// Rebuilt from a parsed URL, stored apart.
     Separate(&'a str),
 }
 
 /// A URL in the plain form the fast parser reads: the description it gives is exactly the one
 /// the `url` crate's parse gives, because nothing in it would be rewritten.
+#[derive(Clone, Copy)]
 struct PlainUrl<'a> {
     /// The whole URL (no fragment).
     url: &'a str,
     /// Scheme, host, port and path: the base string URI as it stands.
     base_uri: &'a str,
+    /// Whether the scheme is `https`.
+    https: bool,
+    /// The host: lower-case letters, digits, `-` and `.`.
+    host: &'a str,
+    /// The port's digits, if the URL names one.
+    port: Option<&'a str>,
+    /// The path (it starts with `/`).
+    path: &'a str,
     /// The query, without `?`.
     query: Option<&'a str>,
 }
@@ -630,16 +650,20 @@ impl<'a> PlainUrl<'a> {
         if !at(label_start).is_some_and(|b| b.is_ascii_lowercase()) && !canonical_ipv4(host) {
             return None;
         }
+        let mut port = None;
         if at(i) == Some(b':') {
             let port_start = i + 1;
             i = port_start;
             while at(i).is_some_and(|b| b.is_ascii_digit()) {
                 i += 1;
             }
-            if !plain_port(url.get(port_start..i)?, https) {
+            let digits = url.get(port_start..i)?;
+            if !plain_port(digits, https) {
                 return None;
             }
+            port = Some(digits);
         }
+        let path_start = i;
         // The path: starts with `/`; `pchar`s and `/`; every `%` starts an escape, none
         // `%2E`; no segment starting with `.` (dot-segment removal).
         if at(i) != Some(b'/') {
@@ -680,6 +704,10 @@ impl<'a> PlainUrl<'a> {
         Some(Self {
             url,
             base_uri,
+            https,
+            host,
+            port,
+            path: url.get(path_start..base_uri.len())?,
             query,
         })
     }
