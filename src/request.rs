@@ -893,12 +893,26 @@ mod tests {
             ("http://h/a#frag", Ok("http://h/a")),
             ("ftp://h/a", Err(())),
             ("http://h/%zz", Err(())),
+            // Plain URLs with a port, for the fast reader's head (scheme, host, `%3A`, port).
+            ("http://h:8080/a/b?x=1", Ok("http://h:8080/a/b")),
+            ("https://a-b.c:1/~x:y@z", Ok("https://a-b.c:1/~x:y@z")),
         ];
         for (input, want) in rows {
             let got = Request::new("GET", input).map(|r| r.base_uri().to_owned());
             match want {
                 Ok(w) => assert_eq!(got.as_deref(), Ok(*w), "input {input}"),
                 Err(()) => assert!(got.is_err(), "input {input} gave {got:?}"),
+            }
+            // Both readers write the base string's head: `GET&` and the URI encoded, the
+            // fast one from the URL's parts.
+            if let Ok(r) = Request::new("GET", input) {
+                let encoded = encoding::percent_encode(r.base_uri());
+                assert_eq!(r.base_uri_encoded(), encoded, "input {input}");
+                assert_eq!(
+                    r.base_string_head(),
+                    format!("GET&{encoded}&"),
+                    "input {input}"
+                );
             }
         }
     }
