@@ -115,7 +115,7 @@ pub trait StateStore: Send + Sync + fmt::Debug {
     /// Every key of the expiring table `table`, with its expiry.
     fn load_expiring(&self, table: &str) -> Result<Vec<(String, u64)>, StateError>;
 
-    /// Removes the entries of `table` whose expiry, given at [`StateStore::put_expiring`],
+    /// Removes the entries of `table` whose expiry, given at [`StateStore::write_expiring`],
     /// is before `now` (the nonce window).
     fn purge(&self, table: &str, now: u64) -> Result<(), StateError>;
 

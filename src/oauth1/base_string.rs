@@ -6,9 +6,13 @@
 //! excluded), each percent-encoded, sorted by encoded name then encoded value (duplicates
 //! kept), and joined as `name=value` with `&` (§3.4.1.3.2).
 //!
-//! The request's own parameters were encoded (once and twice) and sorted when it was
-//! described, so signing encodes only the handful of protocol parameters and merges two
-//! sorted lists: linear in the number of parameters.
+//! The request's own head and parameters were written as the base string needs them (encoded
+//! twice, each with its `%26`) and sorted when it was described, and a credential joins its
+//! protocol parameters when it is built, so signing copies slices: the request's parameters
+//! that sort before `oauth_…`, the protocol stretch with the nonce and timestamp, the rest
+//! (or, when a request parameter sorts among the protocol ones, a merge of the two sorted
+//! lists): linear in the number of parameters. The writer is a `BaseSink`: a `String`, or
+//! the HMAC-SHA1 itself, which then never needs the string.
 
 use crate::encoding::{encode_into, encode_twice_into, percent_encode};
 use crate::request::{pair_cmp, sort_key, Request, TwiceParam, EQUALS, SEPARATOR};

@@ -1,6 +1,10 @@
 //! Signature methods (RFC 5849 §3.4): HMAC-SHA1, PLAINTEXT, and HMAC-SHA256 as an extension;
 //! signing and constant-time verification. RSA-SHA1 keys live in [`crate::rsa_sha1`], shared
 //! with secure AuthSub.
+//!
+//! HMAC-SHA1 (RFC 2104) is built here on the `sha1` crate's compression function, so that a
+//! credential keeps the two keyed states and a signature compresses only the message and one
+//! outer block, streamed as the base string is written; HMAC-SHA256 uses the `hmac` crate.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
