@@ -86,13 +86,7 @@ impl EncodedParam {
 
     /// The pair, preceded by `%26` unless it comes first.
     fn piece(&self, first: bool) -> &str {
-        if first {
-            self.separated
-                .strip_prefix(SEPARATOR)
-                .unwrap_or_else(|| unreachable!("`separated` starts with the separator"))
-        } else {
-            &self.separated
-        }
+        separated(&self.separated, first)
     }
 }
 
@@ -126,8 +120,9 @@ pub fn write_base_string(out: &mut String, request: &Request, oauth: &[(&str, &s
 }
 
 /// A protocol parameter on the signing path, encoded twice (as the base string writes it; the
-/// sort keys too, since a second encoding keeps the order of the first).
-#[derive(Debug, Clone, Copy)]
+/// sort keys too, since a second encoding keeps the order of the first). No `Debug`: the
+/// value may be an `oauth_verifier`.
+#[derive(Clone, Copy)]
 pub(crate) struct ProtocolParam<'a> {
     name: &'a str,
     value: &'a str,
@@ -138,7 +133,7 @@ pub(crate) struct ProtocolParam<'a> {
 }
 
 /// How a protocol parameter is written into the base string.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 enum Piece<'a> {
     /// Name and value apart, joined by the writer.
     Parts,
@@ -195,7 +190,7 @@ impl<'a> ProtocolParam<'a> {
         match self.piece {
             Piece::Precomputed(e) => out.put(e.piece(first)),
             Piece::Lead(lead) => {
-                out.put(if first { strip_separator(lead) } else { lead });
+                out.put(separated(lead, first));
                 out.put(self.value);
             }
             Piece::Parts => {
@@ -240,14 +235,14 @@ impl ProtocolRuns {
     ) -> Self {
         let mut lead = String::new();
         for p in before {
-            lead.push_str(p.piece(false));
+            lead.push_str(&p.separated);
         }
         lead.push_str("%26oauth_nonce%3D");
-        let mut mid = String::from(method.piece(false));
+        let mut mid = method.separated.clone();
         mid.push_str("%26oauth_timestamp%3D");
         let mut tail = String::new();
         for p in after {
-            tail.push_str(p.piece(false));
+            tail.push_str(&p.separated);
         }
         Self { lead, mid, tail }
     }
@@ -318,17 +313,9 @@ pub(crate) fn write_base_string_encoded(
             .is_none_or(|r| request_vs_protocol(r, last).is_gt())
         {
             for (i, r) in request.params_twice().take(before).enumerate() {
-                out.put(if i == 0 {
-                    strip_separator(r.separated)
-                } else {
-                    r.separated
-                });
+                out.put(separated(r.separated, i == 0));
             }
-            out.put(if before == 0 {
-                strip_separator(&runs.lead)
-            } else {
-                &runs.lead
-            });
+            out.put(separated(&runs.lead, before == 0));
             out.put(values.nonce);
             out.put(&runs.mid);
             out.put(values.timestamp);
@@ -353,11 +340,7 @@ pub(crate) fn write_base_string_encoded(
         };
         if take_a {
             if let Some(r) = a.next() {
-                out.put(if first {
-                    strip_separator(r.separated)
-                } else {
-                    r.separated
-                });
+                out.put(separated(r.separated, first));
             }
         } else if let Some(p) = b.next() {
             p.write(out, first);
@@ -366,9 +349,16 @@ pub(crate) fn write_base_string_encoded(
     }
 }
 
-/// `piece` without its leading `%26` (a first pair has none).
-fn strip_separator(piece: &str) -> &str {
-    piece.get(SEPARATOR.len()..).unwrap_or(piece)
+/// `piece` (which starts with `%26`) as the base string writes it: without that separator
+/// when it is the `first` pair.
+fn separated(piece: &str, first: bool) -> &str {
+    if first {
+        piece
+            .strip_prefix(SEPARATOR)
+            .unwrap_or_else(|| unreachable!("every piece starts with the separator"))
+    } else {
+        piece
+    }
 }
 
 /// The RFC 5849 §3.4.1.3.2 normalized parameter string for decoded pairs: encode, sort by
