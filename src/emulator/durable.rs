@@ -28,7 +28,7 @@
 //! ([`NonceStore`], backed by an atomic insert with an expiry, e.g. Redis `SET NX EXAT`).
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -172,11 +172,7 @@ where
     /// The table `name`, read back from `journal` when there is one.
     pub fn open(name: &'static str, journal: &Journal) -> Result<Self, StateError> {
         let Some(store) = journal else {
-            return Ok(Self {
-                name,
-                map: HashMap::new(),
-                before: None,
-            });
+            return Ok(Self::in_memory(name));
         };
         let mut map = HashMap::new();
         for (k, v) in store.load(name)? {
@@ -284,6 +280,19 @@ where
     /// Every value.
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.map.values()
+    }
+
+    /// The keys of the entries that have a sequence number (`seq`), oldest first: the order
+    /// an in-memory queue over this table is derived again in, at start and after a
+    /// rollback (the order itself is not stored).
+    pub fn keys_by_seq(&self, seq: impl Fn(&V) -> Option<u64>) -> VecDeque<K> {
+        let mut order: Vec<(u64, &K)> = self
+            .map
+            .iter()
+            .filter_map(|(k, v)| seq(v).map(|s| (s, k)))
+            .collect();
+        order.sort_unstable_by_key(|(s, _)| *s);
+        order.into_iter().map(|(_, k)| k.clone()).collect()
     }
 
     /// How many entries.
@@ -507,7 +516,7 @@ struct Shared {
 #[derive(Debug, Default)]
 struct Written {
     batches: u64,
-    failed: std::collections::VecDeque<(u64, u64)>,
+    failed: VecDeque<(u64, u64)>,
     /// The floor each consumer has in the store (to replace its row when it rises).
     floors: HashMap<String, u64>,
     /// Set when the writer thread died: every tuple past this position is refused, since

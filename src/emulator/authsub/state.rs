@@ -225,10 +225,7 @@ impl Tokens {
     /// Rebuilds what is derived from the tables (at start, and after a rollback put entries
     /// back or took them out): the burial order and the nonce counts.
     fn derive(&mut self) {
-        let mut order: Vec<(u64, String)> =
-            self.dead.iter().map(|(k, d)| (d.seq, k.clone())).collect();
-        order.sort_unstable();
-        self.dead_order = order.into_iter().map(|(_, k)| k).collect();
+        self.dead_order = self.dead.keys_by_seq(|d| Some(d.seq));
         self.nonce_counts.clear();
         for key in self.nonces.iter().map(|(k, ())| k) {
             *self.nonce_counts.entry(key.app.clone()).or_default() += 1;
@@ -332,18 +329,9 @@ pub struct Store {
 }
 
 impl Default for Store {
+    /// In memory only: nothing is read or copied.
     fn default() -> Self {
-        Self {
-            inner: Mutex::new(Tokens {
-                live: Table::in_memory(LIVE_TABLE),
-                dead: Table::in_memory(DEAD_TABLE),
-                dead_order: VecDeque::new(),
-                seq: 0,
-                nonces: Table::in_memory(NONCE_TABLE),
-                nonce_counts: HashMap::new(),
-            }),
-            journal: None,
-        }
+        Self::open(None).unwrap_or_else(|_| unreachable!("without a journal nothing is read"))
     }
 }
 

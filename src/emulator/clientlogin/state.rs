@@ -300,19 +300,6 @@ fn unknown_key(email: &str) -> String {
 }
 
 impl Inner {
-    /// The tables in memory only (nothing copied), for [`Store::new`].
-    #[cfg(test)]
-    fn in_memory() -> Self {
-        Self {
-            accounts: Table::in_memory(ACCOUNTS_TABLE),
-            unknown: VecDeque::new(),
-            challenges: Table::in_memory(CHALLENGES_TABLE),
-            images: HashMap::new(),
-            tokens: Table::in_memory(TOKENS_TABLE),
-            seq: 0,
-        }
-    }
-
     /// The tables read back from `journal` (empty, and copying nothing, without one).
     fn open(journal: &Journal) -> Result<Self, StateError> {
         let mut t = Self {
@@ -338,13 +325,7 @@ impl Inner {
     /// Rebuilds what is derived from the tables (at start, and after a rollback put entries
     /// back or took them out): the order of the unknown emails and the image index.
     fn derive(&mut self) {
-        let mut order: Vec<(u64, String)> = self
-            .accounts
-            .iter()
-            .filter_map(|(k, a)| a.unknown_seq.map(|seq| (seq, k.clone())))
-            .collect();
-        order.sort_unstable();
-        self.unknown = order.into_iter().map(|(_, k)| k).collect();
+        self.unknown = self.accounts.keys_by_seq(|a| a.unknown_seq);
         self.images = self
             .challenges
             .iter()
@@ -430,12 +411,8 @@ impl Store {
     /// [`Store::open`]).
     #[cfg(test)]
     pub fn new(captcha_after: u32, answer: Option<SecretString>) -> Self {
-        Self {
-            captcha_after,
-            answer,
-            inner: Mutex::new(Inner::in_memory()),
-            journal: None,
-        }
+        Self::open(captcha_after, answer, None)
+            .unwrap_or_else(|_| unreachable!("without a journal nothing is read"))
     }
 
     /// A store that asks for a CAPTCHA after `captcha_after` consecutive failures, with the

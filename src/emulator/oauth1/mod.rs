@@ -133,14 +133,15 @@ fn registered_consumers(
         }
     }
 
-    let mut table = Consumers(Table::open("oauth1_consumers", journal)?);
+    const CONSUMERS_TABLE: &str = "oauth1_consumers";
+    let mut table = Consumers(Table::open(CONSUMERS_TABLE, journal)?);
     let mut all: Vec<(String, ConsumerCredential)> = Vec::new();
     for (key, stored) in table.0.iter() {
         if key == ANONYMOUS_CONSUMER || configured.iter().any(|(k, _)| k == key) {
             continue;
         }
         let credential = stored.credential().map_err(|reason| StateError::Corrupt {
-            table: "oauth1_consumers",
+            table: CONSUMERS_TABLE,
             reason,
         })?;
         all.push((key.clone(), credential));

@@ -169,13 +169,7 @@ impl Tables for Tokens {
 
     fn rederive(&mut self) {
         // The order follows the table: entries put back or taken out are re-sorted.
-        let mut order: Vec<(u64, String)> = self
-            .revoked
-            .iter()
-            .map(|(k, r)| (r.seq, k.clone()))
-            .collect();
-        order.sort_unstable();
-        self.revoked_order = order.into_iter().map(|(_, k)| k).collect();
+        self.revoked_order = self.revoked.keys_by_seq(|r| Some(r.seq));
     }
 }
 
@@ -269,17 +263,9 @@ pub struct Store {
 }
 
 impl Default for Store {
+    /// In memory only: nothing is read or copied.
     fn default() -> Self {
-        Self {
-            inner: Mutex::new(Tokens {
-                request: Table::in_memory("oauth1_request_tokens"),
-                access: Table::in_memory("oauth1_access_tokens"),
-                revoked: Table::in_memory("oauth1_revoked_tokens"),
-                revoked_order: VecDeque::new(),
-                seq: 0,
-            }),
-            journal: None,
-        }
+        Self::open(None).unwrap_or_else(|_| unreachable!("without a journal nothing is read"))
     }
 }
 

@@ -122,14 +122,9 @@ pub struct Codes {
 }
 
 impl Default for Codes {
+    /// In memory only: nothing is read or copied.
     fn default() -> Self {
-        Self {
-            inner: Mutex::new(CodeTable {
-                next: 0,
-                codes: Table::in_memory(CODES_TABLE),
-            }),
-            journal: None,
-        }
+        Self::open(None).unwrap_or_else(|_| unreachable!("without a journal nothing is read"))
     }
 }
 
@@ -144,18 +139,6 @@ impl core::fmt::Debug for Codes {
 /// Locks a table; every method leaves it consistent before it can panic.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Runs one changing operation on `m`'s tables under its lock, then writes what it changed
-/// (refused or not: some refusals change state) before answering; a failed write undoes it
-/// all and answers `unavailable`.
-fn write<T: Tables, R, E>(
-    m: &Mutex<T>,
-    journal: &Journal,
-    unavailable: E,
-    f: impl FnOnce(&mut T) -> Result<R, E>,
-) -> Result<R, E> {
-    write_locked(m, journal, unavailable, f)
 }
 
 impl Codes {
@@ -186,7 +169,7 @@ impl Codes {
     /// A fresh code (`4/0A` and 256 random bits: within Google's 256 bytes) for `grant`,
     /// valid [`CODE_LIFETIME`] seconds from `now`.
     pub fn issue(&self, grant: CodeGrant, now: u64) -> Result<String, Unavailable> {
-        write(&self.inner, &self.journal, Unavailable, |t| {
+        write_locked(&self.inner, &self.journal, Unavailable, |t| {
             t.codes.retain(|_, r| r.expires > now);
             let client = grant.client_id.clone();
             let drop = oldest_over_cap(t.codes.as_map(), MAX_CODES_PER_CLIENT, |_, r| {
@@ -217,7 +200,7 @@ impl Codes {
     /// Spends `code` and returns what it grants. Every try spends it, a refused one too: an
     /// intercepted code gets one guess at the PKCE verifier, not many.
     pub fn take(&self, code: &str, now: u64) -> Result<CodeGrant, CodeRefusal> {
-        write(&self.inner, &self.journal, CodeRefusal::Unavailable, |t| {
+        write_locked(&self.inner, &self.journal, CodeRefusal::Unavailable, |t| {
             // Read first: a refusal that changes nothing writes nothing.
             let rec = t.codes.get(code).ok_or(CodeRefusal::Unknown)?;
             if let CodeUse::Spent(issued) = rec.spent {
@@ -235,7 +218,7 @@ impl Codes {
     /// Makes `code`, spent by an exchange whose grant could not be issued (the state store
     /// failed), fresh again, so the client's retry succeeds instead of finding it redeemed.
     pub fn unspend(&self, code: &str) -> Result<(), Unavailable> {
-        write(&self.inner, &self.journal, Unavailable, |t| {
+        write_locked(&self.inner, &self.journal, Unavailable, |t| {
             if let Some(rec) = t.codes.get_mut(code) {
                 if rec.spent == CodeUse::Spent(None) {
                     rec.spent = CodeUse::Fresh;
@@ -247,7 +230,7 @@ impl Codes {
 
     /// Records the grant the exchange of `code` issued, for [`CodeRefusal::Reused`].
     pub fn issued(&self, code: &str, grant: GrantId) -> Result<(), Unavailable> {
-        write(&self.inner, &self.journal, Unavailable, |t| {
+        write_locked(&self.inner, &self.journal, Unavailable, |t| {
             if let Some(rec) = t.codes.get_mut(code) {
                 rec.spent = CodeUse::Spent(Some(grant));
             }
@@ -412,15 +395,9 @@ pub struct DeviceCodes {
 }
 
 impl Default for DeviceCodes {
+    /// In memory only: nothing is read or copied.
     fn default() -> Self {
-        Self {
-            inner: Mutex::new(DeviceTable {
-                next: 0,
-                by_device: Table::in_memory(DEVICE_CODES_TABLE),
-                by_user_code: HashMap::new(),
-            }),
-            journal: None,
-        }
+        Self::open(None).unwrap_or_else(|_| unreachable!("without a journal nothing is read"))
     }
 }
 
@@ -500,7 +477,7 @@ impl DeviceCodes {
         lifetime: u64,
         interval: u64,
     ) -> Result<DeviceCodeIssued, IssueRefusal> {
-        write(&self.inner, &self.journal, IssueRefusal::Unavailable, |t| {
+        write_locked(&self.inner, &self.journal, IssueRefusal::Unavailable, |t| {
             let gone: Vec<String> = t
                 .by_device
                 .iter()
@@ -617,7 +594,7 @@ impl DeviceCodes {
     ) -> Result<(), UserCodeRefusal> {
         // Checked and answered under one lock: of two answers at once, one wins, and the
         // other is told the code was answered.
-        write(
+        write_locked(
             &self.inner,
             &self.journal,
             UserCodeRefusal::Unavailable,
@@ -639,7 +616,7 @@ impl DeviceCodes {
     /// grant could not be issued (the state store failed): the client's next poll gets it.
     pub fn restore(&self, grant: DeviceGrant) -> Result<(), Unavailable> {
         let (device_code, rec) = grant.spent;
-        write(&self.inner, &self.journal, Unavailable, |t| {
+        write_locked(&self.inner, &self.journal, Unavailable, |t| {
             t.by_user_code
                 .insert(rec.user_code.clone(), device_code.clone());
             t.by_device.insert(device_code, rec);
@@ -656,7 +633,7 @@ impl DeviceCodes {
         now: u64,
     ) -> Result<DeviceGrant, PollRefusal> {
         // Written even when refused: the poll's time decides the next `slow_down`.
-        write(&self.inner, &self.journal, PollRefusal::Unavailable, |t| {
+        write_locked(&self.inner, &self.journal, PollRefusal::Unavailable, |t| {
             // Read first: a refusal that changes nothing writes nothing.
             let rec = t
                 .by_device
